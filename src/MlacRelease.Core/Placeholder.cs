@@ -1,0 +1,1 @@
+namespace MlacRelease.Core; public static class Placeholder {}

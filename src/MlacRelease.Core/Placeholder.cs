@@ -1,1 +1,0 @@
-namespace MlacRelease.Core; public static class Placeholder {}

@@ -1,0 +1,246 @@
+using System.Runtime.InteropServices;
+using Google.Protobuf;
+using MlacRelease.Core.Model;
+using Onnx;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MlacRelease.Core.Weights;
+
+/// <summary>
+/// Reads the weights of a BERT encoder out of an ONNX graph (a PyTorch export, or our own). Initializers that keep
+/// their Hugging Face names map directly. Exporters rename the right-hand sides of MatMul nodes (to "927" and the
+/// like) and store them transposed; those are recovered by following each MatMul to the bias Add that still names
+/// its layer. The configuration is read off the weights' shapes and the graph's constants.
+/// </summary>
+public static class OnnxBertImporter
+{
+    /// <summary>ONNX files are protobuf messages, which cannot exceed 2 GiB without external data.</summary>
+    public const long MaxModelBytes = int.MaxValue;
+
+    public static EncoderWeights Import(string path, EncoderConfig? config = null)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists) throw new FileNotFoundException($"{path}: no such file", path);
+        if (info.Length > MaxModelBytes) throw new InvalidDataException($"{path}: {info.Length} bytes exceeds the 2 GiB an inline ONNX model can hold");
+        return Import(File.ReadAllBytes(path), path, config);
+    }
+
+    public static EncoderWeights Import(byte[] model, string source, EncoderConfig? config = null)
+    {
+        ModelProto proto;
+        try
+        {
+            proto = ModelProto.Parser.ParseFrom(model);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new InvalidDataException($"{source}: not a valid ONNX model ({e.Message})", e);
+        }
+        var graph = proto.Graph ?? throw new InvalidDataException($"{source}: the model has no graph");
+        var initializers = new Dictionary<string, TensorProto>(StringComparer.Ordinal);
+        foreach (var init in graph.Initializer)
+        {
+            if (!initializers.TryAdd(init.Name, init)) throw new InvalidDataException($"{source}: initializer '{init.Name}' appears twice");
+        }
+
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var (name, init) in initializers)
+            {
+                var canonical = BertParameterNames.Canonical(name);
+                if (IsBertParameter(canonical)) Add(tensors, canonical, ToTensor(init, source), source);
+            }
+            foreach (var (name, weight) in RecoverRenamedWeights(graph, initializers, tensors.Keys))
+            {
+                using var transposed = ToTensor(initializers[weight], source);
+                Add(tensors, name, transposed.t().contiguous(), source);
+            }
+            config ??= InferConfig(graph, initializers, tensors, source);
+            return new EncoderWeights(config, tensors, source);
+        }
+        catch
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+            throw;
+        }
+    }
+
+    private static bool IsBertParameter(string name) =>
+        (name.StartsWith("embeddings.", StringComparison.Ordinal) && !name.EndsWith("position_ids", StringComparison.Ordinal))
+        || name.StartsWith("encoder.layer.", StringComparison.Ordinal)
+        || name.StartsWith("pooler.", StringComparison.Ordinal);
+
+    private static void Add(Dictionary<string, Tensor> tensors, string name, Tensor tensor, string source)
+    {
+        if (!tensors.TryAdd(name, tensor))
+        {
+            tensor.Dispose();
+            throw new InvalidDataException($"{source}: two initializers map to parameter '{name}'");
+        }
+    }
+
+    /// <summary>For every MatMul whose right operand is an initializer that carries no parameter name, the name of
+    /// the layer is taken from the bias added to its output ("….bias" → "….weight").</summary>
+    private static IEnumerable<(string Name, string Initializer)> RecoverRenamedWeights(GraphProto graph,
+        IReadOnlyDictionary<string, TensorProto> initializers, IEnumerable<string> alreadyNamed)
+    {
+        var named = alreadyNamed.ToHashSet(StringComparer.Ordinal);
+        var consumers = new Dictionary<string, List<NodeProto>>(StringComparer.Ordinal);
+        foreach (var node in graph.Node)
+        {
+            foreach (var input in node.Input)
+            {
+                if (!consumers.TryGetValue(input, out var list)) consumers[input] = list = [];
+                list.Add(node);
+            }
+        }
+        foreach (var node in graph.Node.Where(n => n.OpType == "MatMul" && n.Input.Count == 2))
+        {
+            var weight = node.Input[1];
+            if (!initializers.TryGetValue(weight, out var init) || init.Dims.Count != 2) continue;
+            if (IsBertParameter(BertParameterNames.Canonical(weight))) continue;
+            if (!consumers.TryGetValue(node.Output[0], out var next)) continue;
+            var bias = next.Where(n => n.OpType == "Add")
+                .SelectMany(n => n.Input)
+                .Select(BertParameterNames.Canonical)
+                .FirstOrDefault(i => i.EndsWith(".bias", StringComparison.Ordinal) && IsBertParameter(i));
+            if (bias is null) continue;
+            var name = bias[..^".bias".Length] + ".weight";
+            if (named.Add(name)) yield return (name, weight);
+        }
+    }
+
+    private static EncoderConfig InferConfig(GraphProto graph, IReadOnlyDictionary<string, TensorProto> initializers,
+        IReadOnlyDictionary<string, Tensor> tensors, string source)
+    {
+        Tensor Get(string name) => tensors.TryGetValue(name, out var t) ? t
+            : throw new InvalidDataException($"{source}: no tensor for '{name}', so the configuration cannot be inferred");
+        var word = Get(BertParameterNames.WordEmbeddings);
+        var hidden = (int)word.shape[1];
+        var layers = 0;
+        while (tensors.ContainsKey(BertParameterNames.Layer(layers, BertParameterNames.Query + ".weight"))) layers++;
+        return new EncoderConfig
+        {
+            VocabSize = (int)word.shape[0],
+            HiddenSize = hidden,
+            NumHiddenLayers = layers,
+            NumAttentionHeads = InferHeads(graph, initializers, hidden, source),
+            IntermediateSize = layers > 0 ? (int)Get(BertParameterNames.Layer(0, BertParameterNames.Intermediate + ".weight")).shape[0] : hidden * 4,
+            MaxPositionEmbeddings = (int)Get(BertParameterNames.PositionEmbeddings).shape[0],
+            TypeVocabSize = (int)Get(BertParameterNames.TokenTypeEmbeddings).shape[0],
+            LayerNormEps = InferLayerNormEps(graph, initializers) ?? 1e-12,
+            HiddenAct = graph.Node.Any(n => n.OpType == "Erf") || graph.Node.Any(n => n.OpType == "Gelu") ? "gelu" : "gelu_new",
+        };
+    }
+
+    /// <summary>The head count is the first operand of a Reshape target [batch, seq, heads, head_dim] with heads × head_dim = hidden.</summary>
+    private static int InferHeads(GraphProto graph, IReadOnlyDictionary<string, TensorProto> initializers, int hidden, string source)
+    {
+        var constants = ScalarConstants(graph, initializers);
+        foreach (var node in graph.Node.Where(n => n.OpType == "Concat"))
+        {
+            var values = node.Input.Select(i => constants.TryGetValue(i, out var v) ? v : (long?)null).ToList();
+            for (var i = 0; i + 1 < values.Count; i++)
+            {
+                if (values[i] is long heads && values[i + 1] is long dim && heads > 0 && dim > 0 && heads * dim == hidden) return (int)heads;
+            }
+        }
+        foreach (var node in graph.Node.Where(n => n.OpType is "Reshape"))
+        {
+            if (node.Input.Count == 2 && initializers.TryGetValue(node.Input[1], out var shape) && shape.DataType == (int)TensorProto.Types.DataType.Int64)
+            {
+                var dims = Int64s(shape);
+                if (dims.Length == 4 && dims[2] > 0 && dims[3] > 0 && dims[2] * dims[3] == hidden) return (int)dims[2];
+            }
+        }
+        foreach (var node in graph.Node.Where(n => n.OpType == "Attention"))
+        {
+            var attr = node.Attribute.FirstOrDefault(a => a.Name == "num_heads");
+            if (attr is not null) return (int)attr.I;
+        }
+        throw new InvalidDataException($"{source}: cannot infer num_attention_heads from the graph; pass a configuration (config.json)");
+    }
+
+    private static double? InferLayerNormEps(GraphProto graph, IReadOnlyDictionary<string, TensorProto> initializers)
+    {
+        var producers = graph.Node.SelectMany(n => n.Output.Select(o => (o, n))).GroupBy(p => p.o).ToDictionary(g => g.Key, g => g.First().n, StringComparer.Ordinal);
+        foreach (var ln in graph.Node.Where(n => n.OpType == "LayerNormalization"))
+        {
+            var eps = ln.Attribute.FirstOrDefault(a => a.Name == "epsilon");
+            if (eps is not null) return eps.F;
+        }
+        foreach (var sqrt in graph.Node.Where(n => n.OpType == "Sqrt"))
+        {
+            if (!producers.TryGetValue(sqrt.Input[0], out var add) || add.OpType != "Add") continue;
+            foreach (var input in add.Input)
+            {
+                if (producers.TryGetValue(input, out var c) && c.OpType == "Constant" && c.Attribute.Count > 0 && c.Attribute[0].T is { } t
+                    && t.DataType == (int)TensorProto.Types.DataType.Float)
+                {
+                    return Floats(t)[0];
+                }
+                if (initializers.TryGetValue(input, out var init) && init.DataType == (int)TensorProto.Types.DataType.Float && init.Dims.Aggregate(1L, (a, b) => a * b) == 1)
+                {
+                    return Floats(init)[0];
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Dictionary<string, long> ScalarConstants(GraphProto graph, IReadOnlyDictionary<string, TensorProto> initializers)
+    {
+        var result = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (name, t) in initializers)
+        {
+            if (t.DataType == (int)TensorProto.Types.DataType.Int64 && t.Dims.Aggregate(1L, (a, b) => a * b) == 1) result[name] = Int64s(t)[0];
+        }
+        foreach (var node in graph.Node.Where(n => n.OpType == "Constant" && n.Attribute.Count > 0))
+        {
+            var t = node.Attribute[0].T;
+            if (t is not null && t.DataType == (int)TensorProto.Types.DataType.Int64 && t.Dims.Aggregate(1L, (a, b) => a * b) == 1) result[node.Output[0]] = Int64s(t)[0];
+        }
+        return result;
+    }
+
+    internal static Tensor ToTensor(TensorProto init, string source)
+    {
+        if (init.DataLocation == TensorProto.Types.DataLocation.External)
+            throw new InvalidDataException($"{source}: initializer '{init.Name}' uses external data, which this importer does not read");
+        var shape = init.Dims.ToArray();
+        if (shape.Any(d => d < 0)) throw new InvalidDataException($"{source}: initializer '{init.Name}' has a negative dimension");
+        long count = 1;
+        foreach (var d in shape) count = checked(count * d);
+        switch ((TensorProto.Types.DataType)init.DataType)
+        {
+            case TensorProto.Types.DataType.Float:
+            {
+                var values = Floats(init);
+                if (values.Length != count)
+                    throw new InvalidDataException($"{source}: initializer '{init.Name}': {values.Length} values for shape [{string.Join(", ", shape)}]");
+                return torch.tensor(values, shape, ScalarType.Float32);
+            }
+            case TensorProto.Types.DataType.Double:
+            {
+                var values = init.RawData.Length > 0 ? MemoryMarshal.Cast<byte, double>(init.RawData.Span).ToArray() : init.DoubleData.ToArray();
+                if (values.Length != count)
+                    throw new InvalidDataException($"{source}: initializer '{init.Name}': {values.Length} values for shape [{string.Join(", ", shape)}]");
+                return torch.tensor(values, shape, ScalarType.Float64);
+            }
+            default:
+                throw new InvalidDataException($"{source}: initializer '{init.Name}': data type {(TensorProto.Types.DataType)init.DataType} is not a supported weight type (float, double)");
+        }
+    }
+
+    private static float[] Floats(TensorProto t)
+    {
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("ONNX raw data is little-endian");
+        if (t.RawData.Length % sizeof(float) != 0) throw new InvalidDataException($"initializer '{t.Name}': raw data length {t.RawData.Length} is not a multiple of 4");
+        return t.RawData.Length > 0 ? MemoryMarshal.Cast<byte, float>(t.RawData.Span).ToArray() : t.FloatData.ToArray();
+    }
+
+    private static long[] Int64s(TensorProto t) =>
+        t.RawData.Length > 0 ? MemoryMarshal.Cast<byte, long>(t.RawData.Span).ToArray() : t.Int64Data.ToArray();
+}

@@ -1,1 +1,0 @@
-public class Smoke { [Fact] public void T() => (1+1).Should().Be(2); }

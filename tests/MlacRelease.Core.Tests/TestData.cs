@@ -55,3 +55,11 @@ public static class Sentences
         return list;
     }
 }
+
+public static class TensorAssert
+{
+    /// <summary>Same shape, same dtype, bitwise-equal values.</summary>
+    public static bool Identical(TorchSharp.torch.Tensor a, TorchSharp.torch.Tensor b) =>
+        a.dtype == b.dtype && a.shape.SequenceEqual(b.shape)
+        && a.contiguous().cpu().bytes.SequenceEqual(b.contiguous().cpu().bytes);
+}

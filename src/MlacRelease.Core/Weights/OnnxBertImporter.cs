@@ -205,7 +205,7 @@ public static class OnnxBertImporter
         return result;
     }
 
-    internal static Tensor ToTensor(TensorProto init, string source)
+    public static Tensor ToTensor(TensorProto init, string source)
     {
         if (init.DataLocation == TensorProto.Types.DataLocation.External)
             throw new InvalidDataException($"{source}: initializer '{init.Name}' uses external data, which this importer does not read");

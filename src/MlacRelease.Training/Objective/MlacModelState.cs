@@ -1,0 +1,61 @@
+using MlacRelease.Core.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MlacRelease.Training.Objective;
+
+/// <summary>
+/// Everything MLAC trains: the encoder θ and the desired-task head (by the outer objective), and the attacker's
+/// initial head h₀ and learning rate α (meta-learned to help the simulated attacker). All are autograd leaves.
+/// </summary>
+public sealed class MlacModelState : IDisposable
+{
+    public MlacModelState(EncoderWeights encoder, Tensor desiredHead, Tensor attackerHead, Tensor attackerLearningRate)
+    {
+        Encoder = encoder;
+        DesiredHead = desiredHead;
+        AttackerHead = attackerHead;
+        AttackerLearningRate = attackerLearningRate;
+        Encoder.RequireGrad();
+        foreach (var t in new[] { DesiredHead, AttackerHead, AttackerLearningRate }) t.requires_grad_(true);
+    }
+
+    public EncoderWeights Encoder { get; }
+
+    /// <summary>[desired classes, hidden], bias-free, on the pooled output (as the paper's shared head).</summary>
+    public Tensor DesiredHead { get; }
+
+    /// <summary>[harmful classes, hidden], bias-free.</summary>
+    public Tensor AttackerHead { get; }
+
+    /// <summary>Scalar.</summary>
+    public Tensor AttackerLearningRate { get; }
+
+    /// <summary>Parameters of the outer objective, in a fixed order: encoder by name, then the desired head.</summary>
+    public IReadOnlyList<(string Name, Tensor Tensor)> OuterParameters =>
+        Encoder.Tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, kv.Value))
+            .Append(("head.desired.weight", DesiredHead)).ToList();
+
+    public IReadOnlyList<(string Name, Tensor Tensor)> AttackerParameters =>
+        [("attacker.head.weight", AttackerHead), ("attacker.learning_rate", AttackerLearningRate)];
+
+    public static MlacModelState Create(EncoderWeights encoder, int desiredClasses, int harmfulClasses, double attackerLearningRate, long seed)
+    {
+        var generator = new Generator((ulong)seed, CPU);
+        var hidden = encoder.Config.HiddenSize;
+        var device = encoder.Device;
+        var dtype = encoder.DType;
+        // Linear-layer initialisation as Hugging Face's classifier heads: normal(0, initializer_range).
+        var desired = normal(0, encoder.Config.InitializerRange, [desiredClasses, hidden], dtype, generator: generator).to(device);
+        var attacker = normal(0, encoder.Config.InitializerRange, [harmfulClasses, hidden], dtype, generator: generator).to(device);
+        return new MlacModelState(encoder, desired, attacker, tensor(attackerLearningRate, dtype, device));
+    }
+
+    public void Dispose()
+    {
+        Encoder.Dispose();
+        DesiredHead.Dispose();
+        AttackerHead.Dispose();
+        AttackerLearningRate.Dispose();
+    }
+}

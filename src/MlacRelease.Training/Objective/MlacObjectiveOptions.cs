@@ -1,0 +1,20 @@
+using MlacRelease.Training.Inner;
+
+namespace MlacRelease.Training.Objective;
+
+/// <summary>Settings of one outer-objective evaluation (the simulated attacker and the loss weights).</summary>
+public sealed record MlacObjectiveOptions
+{
+    public MlacLossWeights Weights { get; init; } = new();
+    public InnerOptimizerKind InnerOptimizer { get; init; } = InnerOptimizerKind.Adam;
+    public double InnerClipNorm { get; init; } = 100;
+    public double AttackerLearningRateMin { get; init; } = 1e-6;
+    public double AttackerLearningRateMax { get; init; } = 1e-2;
+    public double HeadAdjustmentBound { get; init; } = HeadAdjustment.DefaultBound;
+
+    /// <summary>Drops the second-order terms (gradients of the inner steps are treated as constants).</summary>
+    public bool FirstOrder { get; init; }
+
+    /// <summary>Row-wise fast weights for the word embeddings (exact; see <see cref="FastWeightLayout"/>).</summary>
+    public bool SparseEmbeddings { get; init; } = true;
+}

@@ -1,0 +1,59 @@
+using MlacRelease.Core.Model;
+using MlacRelease.Core.Weights;
+using MlacRelease.Core.Tests.Model;
+
+namespace MlacRelease.Core.Tests.Weights;
+
+public sealed class HuggingFaceDirectoryTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("mlac-hf-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void Save_then_load_gives_bitwise_equal_tensors_and_the_same_digest()
+    {
+        using var weights = EncoderWeights.RandomInit(EncoderConfig.BertTiny with { VocabSize = 1000 }, seed: 21);
+        var digest = HuggingFaceDirectory.Save(_folder, weights, "[PAD]\n[UNK]\n");
+        File.Exists(Path.Combine(_folder, "config.json")).Should().BeTrue();
+        var (loaded, vocabulary) = HuggingFaceDirectory.Load(_folder);
+        using (loaded)
+        {
+            vocabulary.Should().Be("[PAD]\n[UNK]\n");
+            loaded.Config.Should().Be(weights.Config);
+            loaded.Tensors.Keys.Should().BeEquivalentTo(weights.Tensors.Keys);
+            foreach (var name in weights.Tensors.Keys) TensorAssert.Identical(loaded[name], weights[name]).Should().BeTrue(name);
+            loaded.Digest().Should().Be(digest).And.Be(weights.Digest());
+        }
+    }
+
+    [Fact]
+    public void Digest_changes_when_one_weight_changes()
+    {
+        using var weights = EncoderWeights.RandomInit(TinyEncoder.Config, seed: 2);
+        var before = weights.Digest();
+        using (TorchSharp.torch.no_grad()) weights["encoder.layer.1.output.dense.bias"][3].add_(1e-6f);
+        weights.Digest().Should().NotBe(before);
+    }
+
+    [Fact]
+    public void A_tampered_weights_file_is_refused_with_the_file_named()
+    {
+        using var weights = EncoderWeights.RandomInit(TinyEncoder.Config, seed: 3);
+        HuggingFaceDirectory.Save(_folder, weights, "v\n");
+        var path = Path.Combine(_folder, "model.safetensors");
+        var bytes = File.ReadAllBytes(path);
+        bytes[^5] ^= 0x40;
+        File.WriteAllBytes(path, bytes);
+        ((Action)(() => HuggingFaceDirectory.Load(_folder))).Should().Throw<InvalidDataException>().WithMessage($"*{path}*digest*");
+    }
+
+    [Fact]
+    public void A_missing_file_is_named()
+    {
+        using var weights = EncoderWeights.RandomInit(TinyEncoder.Config, seed: 3);
+        HuggingFaceDirectory.Save(_folder, weights, "v\n");
+        File.Delete(Path.Combine(_folder, "config.json"));
+        ((Action)(() => HuggingFaceDirectory.Load(_folder))).Should().Throw<FileNotFoundException>().WithMessage("*config.json*missing*");
+    }
+}

@@ -1,0 +1,59 @@
+using MlacRelease.Core.Model;
+using MlacRelease.Training.Objective;
+using static TorchSharp.torch;
+
+namespace MlacRelease.Training.Tests;
+
+/// <summary>Each term, alone, moves its quantity the intended way when θ takes a small gradient step on it.</summary>
+public sealed class LossSignTests
+{
+    public enum Term { Desired, AttackerLoss, GradientNorm, HeadAdjusted, Distillation }
+
+    private static double Quantity(MlacTerms t, Term term) => term switch
+    {
+        Term.Desired => t.Desired.item<double>(),
+        Term.AttackerLoss => t.AttackerCrossEntropy.item<double>(),
+        Term.GradientNorm => t.GradientNorm.item<double>(),
+        Term.HeadAdjusted => t.HeadAdjusted.item<double>(),
+        Term.Distillation => t.Distillation.item<double>(),
+        _ => throw new ArgumentOutOfRangeException(nameof(term)),
+    };
+
+    [Theory]
+    [InlineData(Term.Desired, -1)]       // λ_good: desired-task loss goes down
+    [InlineData(Term.AttackerLoss, +1)]  // λ_bad: the attacker's harmful loss goes up
+    [InlineData(Term.GradientNorm, -1)]  // λ_grad: the attacker's gradients get flatter
+    [InlineData(Term.HeadAdjusted, +1)]  // λ_lin: even the best remap of the attacker's logits does worse
+    [InlineData(Term.Distillation, -1)]  // λ_distill: hidden states move back towards the original's
+    public void A_step_on_one_term_moves_its_quantity_the_intended_way(Term term, int direction)
+    {
+        var weights = new MlacLossWeights
+        {
+            Good = term == Term.Desired ? 1 : 0,
+            Bad = term == Term.AttackerLoss ? 1 : 0,
+            GradientPenalty = term == Term.GradientNorm ? 1 : 0,
+            HeadAdjustment = term == Term.HeadAdjusted ? 1 : 0,
+            Distillation = term == Term.Distillation ? 1 : 0,
+        };
+        using var state = TinySetup.State(seed: 8);
+        using var original = EncoderWeights.RandomInit(TinySetup.Config, 99, dtype: ScalarType.Float64);
+        var plan = TinySetup.Plan(innerSteps: 2);
+        var options = new MlacObjectiveOptions { Weights = weights };
+        var before = MlacObjective.Compute(state, plan, options, original);
+        var parameters = state.OuterParameters.Select(p => p.Tensor).ToList();
+        var grads = autograd.grad([before.Outer], parameters, allow_unused: true);
+        var start = Quantity(before, term);
+        // A short step along the normalised gradient: its first-order effect dominates, whatever the gradient's scale.
+        var norm = Math.Sqrt(grads.Where(g => g is not null && !g.IsInvalid).Sum(g => g.pow(2).sum().item<double>()));
+        norm.Should().BeGreaterThan(0);
+        using (no_grad())
+        {
+            for (var i = 0; i < parameters.Count; i++)
+            {
+                if (grads[i] is { } g && !g.IsInvalid) parameters[i].sub_(1e-5 / norm * g);
+            }
+        }
+        var after = Quantity(MlacObjective.Compute(state, plan, options, original), term);
+        (Math.Sign(after - start)).Should().Be(direction, $"{term}: {start:G10} → {after:G10}");
+    }
+}

@@ -1,0 +1,105 @@
+using MlacRelease.Core.Model;
+using MlacRelease.Training.Inner;
+using MlacRelease.Training.Objective;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MlacRelease.Training.Tests;
+
+/// <summary>
+/// The outer gradient flows through every inner step of the simulated attacker. Checked against central finite
+/// differences of the whole objective in float64, for both inner optimisers, with the gradient-norm penalty on
+/// (it is itself a function of first derivatives, so its gradient needs second derivatives).
+/// </summary>
+public sealed class MetaGradientTests
+{
+    private static readonly MlacLossWeights Smooth = new() { Good = 1, Bad = 1, GradientPenalty = 0.3, HeadAdjustment = 0 };
+
+    private static double Objective(MlacModelState state, RolloutPlan plan, MlacObjectiveOptions options) =>
+        MlacObjective.Compute(state, plan, options).Outer.item<double>();
+
+    [Theory]
+    [InlineData(InnerOptimizerKind.Adam)]
+    [InlineData(InnerOptimizerKind.Sgd)]
+    public void Outer_gradient_through_the_inner_loop_matches_finite_differences(InnerOptimizerKind kind)
+    {
+        using var state = TinySetup.State();
+        var plan = TinySetup.Plan(innerSteps: 3, headOnlySecond: true);
+        var options = new MlacObjectiveOptions { Weights = Smooth, InnerOptimizer = kind };
+        var parameters = state.OuterParameters.Concat(state.AttackerParameters).ToList();
+        var terms = MlacObjective.Compute(state, plan, options);
+        var grads = autograd.grad([terms.Outer], parameters.Select(p => p.Tensor).ToList(), allow_unused: true);
+
+        var random = new Random(3);
+        var checkedCount = 0;
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            var (name, tensor) = parameters[i];
+            if (name == "attacker.learning_rate" || random.NextDouble() < 0.5 || name == "head.desired.weight" && checkedCount > 0)
+            {
+                if (name != "attacker.learning_rate" && name != "encoder.layer.0.attention.self.query.weight") continue;
+            }
+            var coordinate = random.NextInt64(tensor.numel());
+            var exact = grads[i] is { } g && !g.IsInvalid ? g.reshape(-1)[coordinate].item<double>() : 0.0;
+            var numeric = Central(state, plan, options, tensor, coordinate, 1e-6);
+            Math.Abs(exact - numeric).Should().BeLessThan(1e-7 + 1e-5 * Math.Abs(exact), $"∂/∂{name}[{coordinate}]: autograd {exact:G12}, finite difference {numeric:G12}");
+            checkedCount++;
+        }
+        checkedCount.Should().BeGreaterThan(10);
+    }
+
+    private static double Central(MlacModelState state, RolloutPlan plan, MlacObjectiveOptions options, Tensor tensor, long coordinate, double h)
+    {
+        double At(double delta)
+        {
+            using (no_grad()) tensor.reshape(-1)[coordinate].add_(delta);
+            try
+            {
+                return Objective(state, plan, options);
+            }
+            finally
+            {
+                using (no_grad()) tensor.reshape(-1)[coordinate].sub_(delta);
+            }
+        }
+        return (At(h) - At(-h)) / (2 * h);
+    }
+
+    [Fact]
+    public void Sparse_embedding_fast_weights_give_exactly_the_dense_gradients()
+    {
+        using var state = TinySetup.State(seed: 4);
+        var plan = TinySetup.Plan(innerSteps: 3);
+        var parameters = state.OuterParameters.Select(p => p.Tensor).Concat(state.AttackerParameters.Select(p => p.Tensor)).ToList();
+        var weights = new MlacLossWeights { Good = 1, Bad = 0.5, GradientPenalty = 0.2, HeadAdjustment = 1 };
+        var dense = autograd.grad([MlacObjective.Compute(state, plan, new() { Weights = weights, SparseEmbeddings = false }).Outer], parameters, allow_unused: true);
+        var sparse = autograd.grad([MlacObjective.Compute(state, plan, new() { Weights = weights, SparseEmbeddings = true }).Outer], parameters, allow_unused: true);
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            var difference = (dense[i] - sparse[i]).abs().max().item<double>();
+            var scale = dense[i].abs().max().item<double>();
+            difference.Should().BeLessThanOrEqualTo(1e-12 * Math.Max(1, scale), $"parameter {i}");
+        }
+        var wordIndex = state.OuterParameters.Select(p => p.Name).ToList().IndexOf(BertParameterNames.WordEmbeddings);
+        sparse[wordIndex].narrow(0, 21, 10).abs().max().item<double>().Should().Be(0, "rows of tokens that never occur get no gradient");
+        sparse[wordIndex].narrow(0, 2, 19).abs().max().item<double>().Should().BeGreaterThan(0);
+    }
+
+    [Fact]
+    public void First_order_mode_drops_exactly_the_second_order_terms()
+    {
+        using var state = TinySetup.State(seed: 5);
+        var plan = TinySetup.Plan(innerSteps: 2);
+        var p = state.OuterParameters.Select(x => x.Tensor).ToList();
+        var weights = new MlacLossWeights { Good = 1, Bad = 1, HeadAdjustment = 0 };
+        var second = autograd.grad([MlacObjective.Compute(state, plan, new() { Weights = weights }).Outer], p, allow_unused: true);
+        var first = autograd.grad([MlacObjective.Compute(state, plan, new() { Weights = weights, FirstOrder = true }).Outer], p, allow_unused: true);
+        var difference = p.Select((_, i) => (second[i] - first[i]).abs().max().item<double>()).Max();
+        difference.Should().BeGreaterThan(1e-4, "the attacker's adaptation depends on θ through its gradients");
+        // With no inner steps there is nothing to differentiate through: both modes agree exactly.
+        var none = TinySetup.Plan(innerSteps: 0);
+        var a = autograd.grad([MlacObjective.Compute(state, none, new() { Weights = weights }).Outer], p, allow_unused: true);
+        var b = autograd.grad([MlacObjective.Compute(state, none, new() { Weights = weights, FirstOrder = true }).Outer], p, allow_unused: true);
+        p.Select((_, i) => (a[i] - b[i]).abs().max().item<double>()).Max().Should().Be(0);
+    }
+}

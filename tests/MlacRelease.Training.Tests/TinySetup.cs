@@ -1,0 +1,44 @@
+using MlacRelease.Core.Model;
+using MlacRelease.Core.Text;
+using MlacRelease.Training.Objective;
+using static TorchSharp.torch;
+
+namespace MlacRelease.Training.Tests;
+
+/// <summary>A tiny float64 encoder and a fixed rollout plan, small enough for finite differences.</summary>
+public static class TinySetup
+{
+    public static EncoderConfig Config { get; } = new()
+    {
+        VocabSize = 31, HiddenSize = 8, NumHiddenLayers = 2, NumAttentionHeads = 2, IntermediateSize = 12,
+        MaxPositionEmbeddings = 12, TypeVocabSize = 2, InitializerRange = 0.4,
+    };
+
+    public static MlacModelState State(long seed = 1)
+    {
+        var encoder = EncoderWeights.RandomInit(Config, seed, dtype: ScalarType.Float64);
+        return MlacModelState.Create(encoder, desiredClasses: 3, harmfulClasses: 2, attackerLearningRate: 0.05, seed: seed + 100);
+    }
+
+    /// <summary>Batches use token ids 2..20 only, so rows 21..30 of the embedding matrix are unused.</summary>
+    public static LabeledBatch Batch(int seed, int size)
+    {
+        var random = new Random(seed);
+        var examples = Enumerable.Range(0, size).Select(_ =>
+        {
+            var length = random.Next(3, 7);
+            var ids = new int[length];
+            ids[0] = 1;
+            for (var i = 1; i < length; i++) ids[i] = random.Next(2, 21);
+            var harmful = random.Next(2);
+            if (harmful == 1) ids[1] = 7;   // a learnable harmful cue
+            return new EncodedExample(ids, random.Next(3), harmful);
+        }).ToList();
+        return LabeledBatch.Collate(examples);
+    }
+
+    public static RolloutPlan Plan(int innerSteps, bool headOnlySecond = false) => new(
+        Batch(1, 6),
+        Enumerable.Range(0, innerSteps).Select(k => Batch(10 + k, 4)).ToList(),
+        Enumerable.Range(0, innerSteps).Select(k => headOnlySecond && k == 1).ToList());
+}

@@ -1,5 +1,7 @@
+using MlacRelease.Common.Text;
 using MlacRelease.Core.Builtin;
 using MlacRelease.Core.Model;
+using MlacRelease.Common.Text;
 using MlacRelease.Core.Text;
 
 namespace MlacRelease.Core.Tests;

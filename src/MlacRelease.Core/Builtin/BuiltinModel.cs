@@ -1,3 +1,4 @@
+using MlacRelease.Common.IO;
 using MlacRelease.Core.Model;
 using MlacRelease.Core.Weights;
 
@@ -34,8 +35,8 @@ public static class BuiltinModel
         Directory.CreateDirectory(folder);
         var onnx = Path.Combine(folder, "model.onnx");
         var vocab = Path.Combine(folder, "vocab.txt");
-        if (!File.Exists(onnx)) IO.AtomicFile.WriteAllBytes(onnx, ReadOnnx());
-        if (!File.Exists(vocab)) IO.AtomicFile.WriteAllText(vocab, ReadVocabulary());
+        if (!File.Exists(onnx)) AtomicFile.WriteAllBytes(onnx, ReadOnnx());
+        if (!File.Exists(vocab)) AtomicFile.WriteAllText(vocab, ReadVocabulary());
         return (onnx, vocab);
     }
 

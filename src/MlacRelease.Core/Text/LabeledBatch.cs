@@ -1,3 +1,4 @@
+using MlacRelease.Common.Text;
 using TorchSharp;
 
 namespace MlacRelease.Core.Text;

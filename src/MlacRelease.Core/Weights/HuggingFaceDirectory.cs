@@ -1,4 +1,4 @@
-using MlacRelease.Core.IO;
+using MlacRelease.Common.IO;
 using MlacRelease.Core.Model;
 using TorchSharp;
 

@@ -1,4 +1,5 @@
 using MlacRelease.Core.Model;
+using MlacRelease.Common.Text;
 using MlacRelease.Core.Text;
 using static TorchSharp.torch;
 

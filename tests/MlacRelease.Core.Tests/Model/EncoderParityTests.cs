@@ -1,4 +1,6 @@
+using MlacRelease.Common.Text;
 using Microsoft.ML.OnnxRuntime;
+using MlacRelease.Common.Text;
 using MlacRelease.Core.Text;
 using TorchSharp;
 using Xunit.Abstractions;

@@ -1,3 +1,4 @@
+using MlacRelease.Common.Text;
 using MlacRelease.Core.Text;
 
 namespace MlacRelease.Core.Tests.Text;

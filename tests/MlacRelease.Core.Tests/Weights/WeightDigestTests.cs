@@ -1,3 +1,4 @@
+using MlacRelease.Common.Integrity;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;

@@ -1,4 +1,4 @@
-namespace MlacRelease.Core.Text;
+namespace MlacRelease.Common.Text;
 
 /// <summary>
 /// How text becomes token ids; travels with a model (export metadata, release folder) so inference tokenizes the

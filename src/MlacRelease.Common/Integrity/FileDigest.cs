@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace MlacRelease.Core.Weights;
+namespace MlacRelease.Common.Integrity;
 
 /// <summary>SHA-256 of a file's exact bytes, for pinning a released artifact (compare <see cref="WeightDigest"/>).</summary>
 public static class FileDigest

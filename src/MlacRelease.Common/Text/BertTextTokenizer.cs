@@ -1,6 +1,6 @@
 using Microsoft.ML.Tokenizers;
 
-namespace MlacRelease.Core.Text;
+namespace MlacRelease.Common.Text;
 
 /// <summary>
 /// WordPiece tokenization as Hugging Face's BertTokenizer does it (basic tokenization, lower-casing, accent

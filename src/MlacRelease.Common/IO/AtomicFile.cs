@@ -1,4 +1,4 @@
-namespace MlacRelease.Core.IO;
+namespace MlacRelease.Common.IO;
 
 /// <summary>Write-then-rename: a reader sees the old file or the new one, never a half-written one.</summary>
 public static class AtomicFile

@@ -1,7 +1,6 @@
 using MlacRelease.Common.Text;
 using MlacRelease.Core.Builtin;
 using MlacRelease.Core.Model;
-using MlacRelease.Common.Text;
 using MlacRelease.Core.Text;
 
 namespace MlacRelease.Core.Tests;

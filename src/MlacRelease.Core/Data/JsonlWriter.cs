@@ -1,6 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using MlacRelease.Core.IO;
+using MlacRelease.Common.IO;
 
 namespace MlacRelease.Core.Data;
 

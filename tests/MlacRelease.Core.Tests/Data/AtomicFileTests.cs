@@ -1,6 +1,6 @@
 using System.Text;
 using MlacRelease.Core.Data;
-using MlacRelease.Core.IO;
+using MlacRelease.Common.IO;
 
 namespace MlacRelease.Core.Tests.Data;
 

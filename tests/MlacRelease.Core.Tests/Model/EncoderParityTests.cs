@@ -1,6 +1,5 @@
 using MlacRelease.Common.Text;
 using Microsoft.ML.OnnxRuntime;
-using MlacRelease.Common.Text;
 using MlacRelease.Core.Text;
 using TorchSharp;
 using Xunit.Abstractions;

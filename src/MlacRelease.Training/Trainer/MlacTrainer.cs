@@ -1,0 +1,278 @@
+using TorchSharp;
+using System.Diagnostics;
+using System.Text.Json;
+using MlacRelease.Common.IO;
+using MlacRelease.Core.Data;
+using MlacRelease.Core.Model;
+using MlacRelease.Core.Text;
+using MlacRelease.Core.Weights;
+using MlacRelease.Training.Objective;
+using static TorchSharp.torch;
+
+namespace MlacRelease.Training.Trainer;
+
+/// <summary>
+/// Runs MLAC: outer Adam on the encoder and desired head, Adam on the attacker's head and learning rate, validation
+/// every N steps, best and latest checkpoints written atomically, exact resume, a metrics log and plots. The output
+/// folder is also a Hugging Face model folder holding the best encoder.
+/// </summary>
+public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs inputs)
+{
+    public const string CheckpointFolder = "checkpoints";
+    public const string LatestCheckpoint = "latest.safetensors";
+    public const string BestCheckpoint = "best.safetensors";
+    public const string MetricsFile = "metrics.jsonl";
+    public const string HeadsFile = "heads.safetensors";
+    public const string SummaryFile = "training.json";
+
+    private readonly MlacTrainingOptions _options = options.Validate();
+
+    public string Fingerprint => JsonSerializer.Serialize(_options with { Steps = 0, Budget = null, CheckpointEvery = 1 });
+
+    public Task<TrainingSummary> RunAsync(IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default) =>
+        Task.Run(() => Run(progress, cancellation), CancellationToken.None);
+
+    public TrainingSummary Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        var output = Path.GetFullPath(inputs.OutputFolder);
+        var checkpoints = Path.Combine(output, CheckpointFolder);
+        Directory.CreateDirectory(checkpoints);
+        var latestPath = Path.Combine(checkpoints, LatestCheckpoint);
+        var bestPath = Path.Combine(checkpoints, BestCheckpoint);
+        var metricsPath = Path.Combine(output, MetricsFile);
+
+        var (train, validation) = PrepareData();
+        using var state = MlacModelState.Create(inputs.Pretrained.To(inputs.Device), inputs.Dataset.DesiredLabels.Count,
+            inputs.Dataset.HarmfulLabels.Count, _options.AttackerLearningRateInit, (long)_options.Seed);
+        using var original = _options.Weights.Distillation > 0 ? inputs.Pretrained.To(inputs.Device) : null;
+        using var outer = new ParameterAdam(state.OuterParameters, _options.OuterLearningRate, _options.OuterClipNorm);
+        using var meta = new ParameterAdam(state.AttackerParameters, _options.MetaLearningRate, _options.MetaClipNorm);
+        var sampler = new RolloutSampler(train, _options);
+        var evaluator = new TrainingEvaluator(validation, train, _options, inputs.Dataset.HarmfulLabels.Count);
+
+        long step = 0;
+        double elapsedBefore = 0;
+        double? bestLoss = null;
+        long? bestStep = null;
+        long? resumedFrom = null;
+        EvaluationResult? initial = null, best = null, last = null;
+        if (!inputs.Restart && File.Exists(latestPath))
+        {
+            var info = Restore(latestPath, state, outer, meta);
+            step = info.Step;
+            elapsedBefore = info.ElapsedSeconds;
+            bestLoss = info.BestValidationLoss;
+            bestStep = info.BestStep;
+            resumedFrom = step;
+            TruncateMetrics(metricsPath, step);
+            (initial, best, last) = ReadEvaluations(metricsPath, bestStep);
+        }
+        else
+        {
+            if (File.Exists(metricsPath)) File.Delete(metricsPath);
+            initial = last = evaluator.Evaluate(state, original) with { IsBest = false };
+            AppendMetrics(metricsPath, new TrainingMetrics { Step = 0, Evaluation = initial });
+        }
+
+        var clock = Stopwatch.StartNew();
+        var stepsThisRun = 0;
+        var reason = "completed";
+        CheckpointInfo Info() => new()
+        {
+            Step = step, OuterAdamSteps = outer.Steps, MetaAdamSteps = meta.Steps, ElapsedSeconds = elapsedBefore + clock.Elapsed.TotalSeconds,
+            BestValidationLoss = bestLoss, BestStep = bestStep, Fingerprint = Fingerprint, DatasetDigest = inputs.Dataset.Digest,
+            EncoderConfigJson = state.Encoder.Config.ToJson(), DesiredLabels = inputs.Dataset.DesiredLabels, HarmfulLabels = inputs.Dataset.HarmfulLabels,
+        };
+
+        while (step < _options.Steps)
+        {
+            if (cancellation.IsCancellationRequested) { reason = "cancelled"; break; }
+            if (_options.Budget is { } budget && clock.Elapsed >= budget) { reason = "budget"; break; }
+            var stepClock = Stopwatch.StartNew();
+            var metrics = OuterStep(state, outer, meta, sampler.Plan(step), original, step);
+            step++;
+            stepsThisRun++;
+            metrics = metrics with { Step = step, ElapsedSeconds = elapsedBefore + clock.Elapsed.TotalSeconds, StepSeconds = stepClock.Elapsed.TotalSeconds };
+            AppendMetrics(metricsPath, metrics);
+
+            if (step % _options.EvaluateEvery == 0 || step == _options.Steps)
+            {
+                var evaluation = evaluator.Evaluate(state, original);
+                var isBest = bestLoss is null || evaluation.ValidationLoss < bestLoss;
+                last = evaluation with { IsBest = isBest };
+                AppendMetrics(metricsPath, new TrainingMetrics { Step = step, ElapsedSeconds = elapsedBefore + clock.Elapsed.TotalSeconds, Evaluation = last });
+                if (isBest)
+                {
+                    bestLoss = evaluation.ValidationLoss;
+                    bestStep = step;
+                    best = last;
+                    TrainingCheckpoint.Save(bestPath, CheckpointTensors(state, outer, meta), Info());
+                }
+            }
+            if (step % _options.CheckpointEvery == 0 || step == _options.Steps)
+            {
+                TrainingCheckpoint.Save(latestPath, CheckpointTensors(state, outer, meta), Info());
+            }
+            var rate = clock.Elapsed.TotalSeconds / stepsThisRun;
+            progress?.Report(new TrainingProgress(step, _options.Steps, TimeSpan.FromSeconds(elapsedBefore) + clock.Elapsed,
+                TimeSpan.FromSeconds(rate * (_options.Steps - step)), metrics, last));
+        }
+        // Whatever stopped the loop, the latest state is on disk so the run can continue.
+        TrainingCheckpoint.Save(latestPath, CheckpointTensors(state, outer, meta), Info());
+
+        var digest = WriteReleaseWeights(output, File.Exists(bestPath) ? bestPath : latestPath);
+        TrainingPlots.Write(metricsPath, Path.Combine(output, "plots"));
+        var summary = new TrainingSummary
+        {
+            StepsCompleted = step, StepsRequested = _options.Steps, StoppedBecause = reason, ElapsedSeconds = elapsedBefore + clock.Elapsed.TotalSeconds,
+            BestStep = bestStep, BestValidationLoss = bestLoss, InitialEvaluation = initial, BestEvaluation = best,
+            ModelFolder = output, WeightDigest = digest, ResumedFromStep = resumedFrom,
+        };
+        AtomicFile.WriteAllText(Path.Combine(output, SummaryFile), JsonSerializer.Serialize(new { options = _options, summary }, JsonOptions));
+        return summary;
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+
+    private (IReadOnlyList<EncodedExample> Train, IReadOnlyList<EncodedExample> Validation) PrepareData()
+    {
+        var examples = inputs.DefenderTrain.ToList();
+        // Hold validation out of the defender's split by a seeded shuffle: the attacker's and test splits stay untouched.
+        new DeterministicRandom(DeterministicRandom.DeriveSeed(_options.Seed, "validation-split")).Shuffle(examples);
+        var count = Math.Min(_options.ValidationExamples, examples.Count / 5);
+        if (count < 16) throw new ArgumentException($"the defender's split has {examples.Count} examples: too few to hold out validation data");
+        var encoded = ExampleEncoder.Encode(examples, inputs.Dataset, inputs.Tokenizer, _options.MaxLength);
+        return (encoded.Skip(count).ToList(), encoded.Take(count).ToList());
+    }
+
+    private TrainingMetrics OuterStep(MlacModelState state, ParameterAdam outer, ParameterAdam meta, RolloutPlan plan, EncoderWeights? original, long step)
+    {
+        using var scope = NewDisposeScope();
+        var terms = MlacObjective.Compute(state, plan, _options.ObjectiveOptions, original);
+        var outerParameters = state.OuterParameters.Select(p => p.Tensor).ToList();
+        var attackerParameters = state.AttackerParameters.Select(p => p.Tensor).ToList();
+        var outerGrads = autograd.grad([terms.Outer], outerParameters, retain_graph: true, allow_unused: true);
+        var attackerGrads = autograd.grad([terms.Attacker], attackerParameters, allow_unused: true);
+        var outerNorm = outer.Step(outerGrads.Cast<Tensor?>().ToList());
+        meta.Step(attackerGrads.Cast<Tensor?>().ToList());
+        using (no_grad())
+        {
+            state.AttackerLearningRate.clamp_(_options.AttackerLearningRateMin, _options.AttackerLearningRateMax);
+        }
+        var perStep = terms.PerStepAttackerCrossEntropy.to(ScalarType.Float64).data<double>().ToArray();
+        return new TrainingMetrics
+        {
+            InnerSteps = plan.InnerSteps,
+            OuterLoss = terms.Outer.ToDouble(),
+            DesiredCrossEntropy = terms.Desired.ToDouble(),
+            AttackerCrossEntropy = terms.AttackerCrossEntropy.ToDouble(),
+            AttackerCrossEntropyLast = perStep.Length > 0 ? perStep[^1] : double.NaN,
+            HeadAdjustedCrossEntropy = terms.HeadAdjusted.ToDouble(),
+            InnerGradientNorm = terms.GradientNorm.ToDouble(),
+            Distillation = terms.Distillation.ToDouble(),
+            OuterGradientNorm = outerNorm,
+            AttackerLearningRate = state.AttackerLearningRate.ToDouble(),
+        };
+    }
+
+    private static IEnumerable<(string Name, Tensor Tensor)> CheckpointTensors(MlacModelState state, ParameterAdam outer, ParameterAdam meta) =>
+        state.OuterParameters.Concat(state.AttackerParameters).Select(p => ("param." + p.Name, p.Tensor))
+            .Concat(outer.State().Select(s => ("outer." + s.Name, s.Tensor)))
+            .Concat(meta.State().Select(s => ("meta." + s.Name, s.Tensor)));
+
+    private CheckpointInfo Restore(string path, MlacModelState state, ParameterAdam outer, ParameterAdam meta)
+    {
+        var (info, tensors) = TrainingCheckpoint.Load(path);
+        try
+        {
+            if (info.Fingerprint != Fingerprint)
+                throw new InvalidOperationException($"{path}: the checkpoint was written with other training options; pass the same options to resume, or restart (--restart) to begin a new run in this folder");
+            if (info.DatasetDigest != inputs.Dataset.Digest)
+                throw new InvalidOperationException($"{path}: the checkpoint was trained on dataset {info.DatasetDigest}, not {inputs.Dataset.Digest}");
+            using (no_grad())
+            {
+                foreach (var (name, tensor) in state.OuterParameters.Concat(state.AttackerParameters))
+                {
+                    if (!tensors.TryGetValue("param." + name, out var saved)) throw new InvalidDataException($"{path}: parameter '{name}' is missing");
+                    if (!saved.shape.SequenceEqual(tensor.shape)) throw new InvalidDataException($"{path}: parameter '{name}' has the wrong shape");
+                    tensor.copy_(saved);
+                }
+            }
+            outer.Restore(Strip(tensors, "outer."), info.OuterAdamSteps, path);
+            meta.Restore(Strip(tensors, "meta."), info.MetaAdamSteps, path);
+            return info;
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
+
+    private static Dictionary<string, Tensor> Strip(Dictionary<string, Tensor> tensors, string prefix) =>
+        tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
+
+    /// <summary>The chosen checkpoint's encoder as a Hugging Face folder (the output folder itself) and its heads.</summary>
+    private string WriteReleaseWeights(string output, string checkpointPath)
+    {
+        var (info, tensors) = TrainingCheckpoint.Load(checkpointPath);
+        try
+        {
+            var encoderTensors = tensors.Where(kv => kv.Key.StartsWith("param.", StringComparison.Ordinal) && !kv.Key.StartsWith("param.head.", StringComparison.Ordinal)
+                    && !kv.Key.StartsWith("param.attacker.", StringComparison.Ordinal))
+                .ToDictionary(kv => kv.Key["param.".Length..], kv => kv.Value.clone());
+            using var weights = new EncoderWeights(EncoderConfig.FromJson(info.EncoderConfigJson), encoderTensors, checkpointPath);
+            var digest = HuggingFaceDirectory.Save(output, weights, inputs.Vocabulary, new Dictionary<string, string>
+            {
+                ["mlac.trained_steps"] = info.Step.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["mlac.dataset_digest"] = info.DatasetDigest,
+            });
+            var head = TorchTensorRecords.ToRecord("desired.weight", tensors["param.head.desired.weight"]);
+            SafetensorsWriter.Write(Path.Combine(output, HeadsFile), [head], new Dictionary<string, string>
+            {
+                ["desired_labels"] = JsonSerializer.Serialize(info.DesiredLabels),
+                ["harmful_labels"] = JsonSerializer.Serialize(info.HarmfulLabels),
+                ["mlac.weight_digest"] = digest,
+            });
+            return digest;
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
+
+    private static void AppendMetrics(string path, TrainingMetrics metrics)
+    {
+        using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        using var writer = new StreamWriter(stream);
+        writer.WriteLine(JsonSerializer.Serialize(metrics, MetricsJson));
+        writer.Flush();
+        stream.Flush(flushToDisk: true);
+    }
+
+    private static readonly JsonSerializerOptions MetricsJson = new()
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    internal static IReadOnlyList<TrainingMetrics> ReadMetrics(string path) =>
+        !File.Exists(path) ? [] : File.ReadLines(path).Where(l => l.Length > 0).Select(l =>
+        {
+            try { return JsonSerializer.Deserialize<TrainingMetrics>(l, MetricsJson); }
+            catch (JsonException) { return null; } // a line cut short by a crash
+        }).OfType<TrainingMetrics>().ToList();
+
+    /// <summary>On resume, lines written after the checkpoint are dropped: the resumed run writes them again.</summary>
+    private static void TruncateMetrics(string path, long step)
+    {
+        var kept = ReadMetrics(path).Where(m => m.Step <= step).ToList();
+        AtomicFile.WriteAllText(path, string.Concat(kept.Select(m => JsonSerializer.Serialize(m, MetricsJson) + "\n")));
+    }
+
+    private static (EvaluationResult? Initial, EvaluationResult? Best, EvaluationResult? Last) ReadEvaluations(string path, long? bestStep)
+    {
+        var evaluations = ReadMetrics(path).Where(m => m.Evaluation is not null).ToList();
+        return (evaluations.FirstOrDefault()?.Evaluation, evaluations.LastOrDefault(m => m.Step == bestStep)?.Evaluation, evaluations.LastOrDefault()?.Evaluation);
+    }
+}

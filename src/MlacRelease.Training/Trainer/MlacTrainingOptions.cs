@@ -1,0 +1,103 @@
+using MlacRelease.Training.Inner;
+using MlacRelease.Training.Objective;
+
+namespace MlacRelease.Training.Trainer;
+
+/// <summary>
+/// Everything that defines a training run. Defaults follow the paper's reported MLAC configuration
+/// (mlac-method.md) except where a CPU budget forces a choice, which is then stated in the preset.
+/// </summary>
+public sealed record MlacTrainingOptions
+{
+    public MlacLossWeights Weights { get; init; } = new();
+
+    /// <summary>K, the attacker's simulated fine-tuning steps per rollout (paper: 16).</summary>
+    public int InnerSteps { get; init; } = 16;
+
+    /// <summary>Optional curriculum: K grows linearly from this value to <see cref="InnerSteps"/> over <see cref="InnerStepsWarmup"/> outer steps.</summary>
+    public int? InnerStepsStart { get; init; }
+
+    public int InnerStepsWarmup { get; init; }
+
+    public InnerOptimizerKind InnerOptimizer { get; init; } = InnerOptimizerKind.Adam;
+
+    /// <summary>Each rollout draws its attacker batch size once from this set (paper: {12, 24, 48}).</summary>
+    public IReadOnlyList<int> InnerBatchSizes { get; init; } = [12, 24, 48];
+
+    /// <summary>Probability that an inner step updates the attacker head only (paper: optional, 0.5).</summary>
+    public double HeadOnlyProbability { get; init; }
+
+    public double InnerClipNorm { get; init; } = 100;
+    public double AttackerLearningRateInit { get; init; } = 3e-4;
+    public double AttackerLearningRateMin { get; init; } = 1e-6;
+    public double AttackerLearningRateMax { get; init; } = 1e-2;
+
+    /// <summary>Adam learning rate of the attacker head and learning rate (paper: 1e-4, clip 10).</summary>
+    public double MetaLearningRate { get; init; } = 1e-4;
+    public double MetaClipNorm { get; init; } = 10;
+
+    /// <summary>Adam learning rate of the encoder (paper: 1e-5; its reproduction config: 1e-4).</summary>
+    public double OuterLearningRate { get; init; } = 1e-4;
+    public double OuterClipNorm { get; init; } = 10;
+    public int OuterBatchSize { get; init; } = 16;
+    public int Steps { get; init; } = 50_000;
+    public int EvaluateEvery { get; init; } = 2_500;
+    public int CheckpointEvery { get; init; } = 100;
+    public bool FirstOrder { get; init; }
+    public bool SparseEmbeddings { get; init; } = true;
+    public int MaxLength { get; init; } = 64;
+    public ulong Seed { get; init; }
+
+    /// <summary>Examples held out of the defender's split for validation (desired accuracy, quick attacker, selection).</summary>
+    public int ValidationExamples { get; init; } = 512;
+
+    /// <summary>Harmful-labelled examples the evaluation's quick attacker (a linear probe on frozen features) trains on.</summary>
+    public int QuickAttackerExamples { get; init; } = 200;
+
+    /// <summary>Stop (with a checkpoint) when this much wall-clock time has passed; null = no limit.</summary>
+    public TimeSpan? Budget { get; init; }
+
+    public MlacTrainingOptions Validate()
+    {
+        Weights.Validate();
+        void Require(bool ok, string field, string expected, object actual)
+        {
+            if (!ok) throw new ArgumentException($"training option '{field}': expected {expected}, got {actual}");
+        }
+        Require(InnerSteps is >= 0 and <= 1024, "inner-steps", "0..1024", InnerSteps);
+        Require(InnerStepsStart is null || (InnerStepsStart >= 0 && InnerStepsStart <= InnerSteps), "inner-steps-start", $"0..{InnerSteps}", InnerStepsStart!);
+        Require(InnerStepsWarmup >= 0, "inner-steps-warmup", "≥ 0", InnerStepsWarmup);
+        Require(InnerBatchSizes.Count > 0 && InnerBatchSizes.All(b => b > 0), "inner-batch-sizes", "a non-empty set of positive sizes", string.Join(",", InnerBatchSizes));
+        Require(HeadOnlyProbability is >= 0 and <= 1, "head-only-probability", "0..1", HeadOnlyProbability);
+        Require(InnerClipNorm > 0, "inner-clip", "> 0", InnerClipNorm);
+        Require(AttackerLearningRateMin > 0 && AttackerLearningRateMin <= AttackerLearningRateInit && AttackerLearningRateInit <= AttackerLearningRateMax,
+            "attacker-lr", "min ≤ init ≤ max, all > 0", $"{AttackerLearningRateMin} / {AttackerLearningRateInit} / {AttackerLearningRateMax}");
+        Require(MetaLearningRate > 0 && OuterLearningRate > 0, "learning rates", "> 0", $"{MetaLearningRate}, {OuterLearningRate}");
+        Require(OuterBatchSize > 0, "batch-size", "> 0", OuterBatchSize);
+        Require(Steps > 0, "steps", "> 0", Steps);
+        Require(EvaluateEvery > 0 && CheckpointEvery > 0, "eval-every / checkpoint-every", "> 0", $"{EvaluateEvery}, {CheckpointEvery}");
+        Require(MaxLength is >= 8 and <= 512, "max-length", "8..512", MaxLength);
+        Require(ValidationExamples >= 16, "validation-examples", "≥ 16", ValidationExamples);
+        Require(QuickAttackerExamples >= 10, "quick-attacker-examples", "≥ 10", QuickAttackerExamples);
+        return this;
+    }
+
+    /// <summary>K at a given outer step, following the optional curriculum.</summary>
+    public int InnerStepsAt(long step)
+    {
+        if (InnerStepsStart is not int start || InnerStepsWarmup == 0) return InnerSteps;
+        var progress = Math.Min(1.0, (double)step / InnerStepsWarmup);
+        return start + (int)Math.Floor(progress * (InnerSteps - start));
+    }
+
+    public MlacObjectiveOptions ObjectiveOptions => new()
+    {
+        Weights = Weights,
+        InnerOptimizer = InnerOptimizer,
+        InnerClipNorm = InnerClipNorm,
+        AttackerLearningRateMin = AttackerLearningRateMin,
+        AttackerLearningRateMax = AttackerLearningRateMax,
+        FirstOrder = FirstOrder,
+        SparseEmbeddings = SparseEmbeddings,
+    };
+}

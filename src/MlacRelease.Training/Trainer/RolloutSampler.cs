@@ -1,0 +1,41 @@
+using MlacRelease.Core.Data;
+using MlacRelease.Core.Text;
+using MlacRelease.Training.Objective;
+
+namespace MlacRelease.Training.Trainer;
+
+/// <summary>
+/// Draws each outer step's data from a generator seeded by (run seed, step) alone, so step t's rollout is the same
+/// whether the run got there in one go or was resumed from a checkpoint: no generator state to save.
+/// </summary>
+public sealed class RolloutSampler(IReadOnlyList<EncodedExample> train, MlacTrainingOptions options)
+{
+    public RolloutPlan Plan(long step)
+    {
+        var random = new DeterministicRandom(DeterministicRandom.DeriveSeed(options.Seed, (ulong)step));
+        var outer = Sample(random, options.OuterBatchSize);
+        var k = options.InnerStepsAt(step);
+        var size = options.InnerBatchSizes[random.NextInt(options.InnerBatchSizes.Count)];
+        var inner = new List<LabeledBatch>(k);
+        var headOnly = new List<bool>(k);
+        for (var i = 0; i < k; i++)
+        {
+            inner.Add(Sample(random, size));
+            headOnly.Add(options.HeadOnlyProbability > 0 && random.NextDouble() < options.HeadOnlyProbability);
+        }
+        return new RolloutPlan(outer, inner, headOnly);
+    }
+
+    private LabeledBatch Sample(DeterministicRandom random, int size)
+    {
+        if (size > train.Count) throw new ArgumentException($"a batch of {size} needs at least that many training examples; the split has {train.Count}");
+        // Partial Fisher–Yates over indices: a batch without repeats.
+        var indices = Enumerable.Range(0, train.Count).ToArray();
+        for (var i = 0; i < size; i++)
+        {
+            var j = random.NextInt(i, indices.Length);
+            (indices[i], indices[j]) = (indices[j], indices[i]);
+        }
+        return LabeledBatch.Collate(indices.Take(size).Select(i => train[i]).ToList());
+    }
+}

@@ -1,0 +1,58 @@
+using TorchSharp;
+using MlacRelease.Core.Data;
+using MlacRelease.Core.Model;
+using MlacRelease.Core.Text;
+using MlacRelease.Training.Objective;
+using static TorchSharp.torch;
+
+namespace MlacRelease.Training.Trainer;
+
+/// <summary>
+/// Validation of a training run on examples held out of the defender's split: the outer objective on a fixed
+/// rollout (the "validation loss" used to pick the best checkpoint, as the paper does), the desired-task accuracy of
+/// the encoder with its head, and the accuracy of a quick attacker (linear probe on frozen features).
+/// </summary>
+public sealed class TrainingEvaluator
+{
+    private readonly IReadOnlyList<EncodedExample> _validation;
+    private readonly IReadOnlyList<EncodedExample> _probeTrain;
+    private readonly RolloutPlan _plan;
+    private readonly MlacTrainingOptions _options;
+    private readonly int _harmfulClasses;
+
+    public TrainingEvaluator(IReadOnlyList<EncodedExample> validation, IReadOnlyList<EncodedExample> train, MlacTrainingOptions options, int harmfulClasses)
+    {
+        _validation = validation;
+        _options = options;
+        _harmfulClasses = harmfulClasses;
+        _probeTrain = train.Take(options.QuickAttackerExamples).ToList();
+        // A fixed rollout on validation data: outer batch first, then the largest inner batch size for every step.
+        var random = new DeterministicRandom(DeterministicRandom.DeriveSeed(options.Seed, "validation-rollout"));
+        var size = Math.Min(options.InnerBatchSizes.Max(), Math.Max(1, validation.Count - options.OuterBatchSize));
+        var outer = LabeledBatch.Collate(validation.Take(Math.Min(options.OuterBatchSize * 4, validation.Count)).ToList());
+        var inner = Enumerable.Range(0, options.InnerSteps).Select(_ =>
+            LabeledBatch.Collate(Enumerable.Range(0, size).Select(__ => validation[random.NextInt(validation.Count)]).ToList())).ToList();
+        _plan = new RolloutPlan(outer, inner, inner.Select(_ => false).ToList());
+    }
+
+    public EvaluationResult Evaluate(MlacModelState state, EncoderWeights? original)
+    {
+        using var scope = NewDisposeScope();
+        var terms = MlacObjective.Compute(state, _plan, _options.ObjectiveOptions, original);
+        var validationLoss = terms.Outer.ToDouble();
+
+        double desiredAccuracy;
+        Tensor validationFeatures;
+        using (no_grad())
+        {
+            validationFeatures = QuickAttacker.PooledFeatures(state.Encoder, _validation);
+            var predicted = validationFeatures.matmul(state.DesiredHead.t()).argmax(1);
+            var labels = tensor(_validation.Select(e => (long)e.Desired).ToArray(), device: predicted.device);
+            desiredAccuracy = predicted.eq(labels).to(ScalarType.Float64).mean().ToDouble();
+        }
+        var trainFeatures = QuickAttacker.PooledFeatures(state.Encoder, _probeTrain);
+        var harmful = QuickAttacker.ProbeAccuracy(trainFeatures, _probeTrain.Select(e => (long)e.Harmful).ToArray(),
+            validationFeatures, _validation.Select(e => (long)e.Harmful).ToArray(), _harmfulClasses, (long)_options.Seed);
+        return new EvaluationResult { ValidationLoss = validationLoss, DesiredAccuracy = desiredAccuracy, HarmfulProbeAccuracy = harmful };
+    }
+}

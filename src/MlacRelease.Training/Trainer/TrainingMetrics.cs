@@ -1,0 +1,30 @@
+using System.Text.Json.Serialization;
+
+namespace MlacRelease.Training.Trainer;
+
+/// <summary>One line of metrics.jsonl: the outer step's losses, or (when Evaluation is set) a validation pass.</summary>
+public sealed record TrainingMetrics
+{
+    [JsonPropertyName("step")] public long Step { get; init; }
+    [JsonPropertyName("elapsed_s")] public double ElapsedSeconds { get; init; }
+    [JsonPropertyName("inner_steps")] public int InnerSteps { get; init; }
+    [JsonPropertyName("outer_loss")] public double OuterLoss { get; init; }
+    [JsonPropertyName("desired_ce")] public double DesiredCrossEntropy { get; init; }
+    [JsonPropertyName("attacker_ce")] public double AttackerCrossEntropy { get; init; }
+    [JsonPropertyName("attacker_ce_last")] public double AttackerCrossEntropyLast { get; init; }
+    [JsonPropertyName("head_adjusted_ce")] public double HeadAdjustedCrossEntropy { get; init; }
+    [JsonPropertyName("inner_grad_norm")] public double InnerGradientNorm { get; init; }
+    [JsonPropertyName("distillation")] public double Distillation { get; init; }
+    [JsonPropertyName("outer_grad_norm")] public double OuterGradientNorm { get; init; }
+    [JsonPropertyName("attacker_lr")] public double AttackerLearningRate { get; init; }
+    [JsonPropertyName("step_s")] public double StepSeconds { get; init; }
+    [JsonPropertyName("eval")] public EvaluationResult? Evaluation { get; init; }
+}
+
+public sealed record EvaluationResult
+{
+    [JsonPropertyName("validation_loss")] public double ValidationLoss { get; init; }
+    [JsonPropertyName("desired_accuracy")] public double DesiredAccuracy { get; init; }
+    [JsonPropertyName("harmful_probe_accuracy")] public double HarmfulProbeAccuracy { get; init; }
+    [JsonPropertyName("best")] public bool IsBest { get; init; }
+}

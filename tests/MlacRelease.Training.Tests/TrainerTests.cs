@@ -1,0 +1,129 @@
+using MlacRelease.Common.Text;
+using MlacRelease.Core.Builtin;
+using MlacRelease.Core.Data;
+using MlacRelease.Core.Model;
+using MlacRelease.Core.Weights;
+using MlacRelease.Training.Trainer;
+
+namespace MlacRelease.Training.Tests;
+
+public sealed class TrainerTests : IDisposable
+{
+    private static readonly Lazy<(BertTextTokenizer Tokenizer, string Vocabulary)> Vocab = new(() =>
+    {
+        var vocabulary = BuiltinModel.ReadVocabulary();
+        return (new BertTextTokenizer(vocabulary), vocabulary);
+    });
+
+    private readonly string _root = Directory.CreateTempSubdirectory("mlac-train-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static readonly MlacTrainingOptions Options = new()
+    {
+        InnerSteps = 2, InnerBatchSizes = [4, 6], HeadOnlyProbability = 0.5, OuterBatchSize = 6, Steps = 6,
+        EvaluateEvery = 3, CheckpointEvery = 2, MaxLength = 24, ValidationExamples = 40, QuickAttackerExamples = 40,
+        OuterLearningRate = 1e-3, Seed = 5,
+    };
+
+    private TrainingRunInputs Inputs(string folder, EncoderWeights pretrained, bool restart = false)
+    {
+        var dataset = Dataset.Create(BiosCorpusGenerator.Generate(new BiosCorpusOptions { Count = 300, Seed = 2 }));
+        var splits = DatasetSplitter.Split(dataset, SplitFractions.Paper, 1);
+        return new TrainingRunInputs
+        {
+            Pretrained = pretrained, Vocabulary = Vocab.Value.Vocabulary, Tokenizer = Vocab.Value.Tokenizer, Dataset = dataset,
+            DefenderTrain = splits.DefenderTrain, OutputFolder = Path.Combine(_root, folder), Restart = restart,
+        };
+    }
+
+    private static EncoderWeights Pretrained() => EncoderWeights.RandomInit(new EncoderConfig
+    {
+        VocabSize = 30522, HiddenSize = 16, NumHiddenLayers = 1, NumAttentionHeads = 2, IntermediateSize = 32, MaxPositionEmbeddings = 32,
+    }, seed: 9);
+
+    private sealed class CancelAt(long step, CancellationTokenSource source) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.Step == step) source.Cancel();
+        }
+    }
+
+    [Fact]
+    public void Interrupted_then_resumed_training_equals_uninterrupted_training_bit_for_bit()
+    {
+        using var pretrained = Pretrained();
+        var straight = new MlacTrainer(Options, Inputs("straight", pretrained)).Run();
+        straight.StepsCompleted.Should().Be(6);
+
+        using var cancel = new CancellationTokenSource();
+        var first = new MlacTrainer(Options, Inputs("resumed", pretrained)).Run(new CancelAt(3, cancel), cancel.Token);
+        first.StoppedBecause.Should().Be("cancelled");
+        first.StepsCompleted.Should().Be(3);
+        var second = new MlacTrainer(Options, Inputs("resumed", pretrained)).Run();
+        second.ResumedFromStep.Should().Be(3);
+        second.StepsCompleted.Should().Be(6);
+
+        var a = SafetensorsReader.Read(Path.Combine(_root, "straight", "checkpoints", "latest.safetensors"));
+        var b = SafetensorsReader.Read(Path.Combine(_root, "resumed", "checkpoints", "latest.safetensors"));
+        a.Tensors.Select(t => t.Name).Should().Equal(b.Tensors.Select(t => t.Name));
+        foreach (var tensor in a.Tensors) tensor.ContentEquals(b[tensor.Name]).Should().BeTrue(tensor.Name);
+        second.WeightDigest.Should().Be(straight.WeightDigest);
+
+        static IEnumerable<string> Losses(string folder) => File.ReadLines(Path.Combine(folder, "metrics.jsonl"))
+            .Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!.AsObject())
+            .Select(o => $"{o["step"]} {o["outer_loss"]} {o["attacker_ce"]} {o["eval"]?["validation_loss"]}");
+        Losses(Path.Combine(_root, "resumed")).Should().Equal(Losses(Path.Combine(_root, "straight")));
+    }
+
+    [Fact]
+    public void The_output_folder_is_a_Hugging_Face_model_with_the_reported_digest_and_plots()
+    {
+        using var pretrained = Pretrained();
+        var summary = new MlacTrainer(Options with { Steps = 3 }, Inputs("out", pretrained)).Run();
+        var (weights, vocabulary) = HuggingFaceDirectory.Load(summary.ModelFolder);
+        using (weights)
+        {
+            weights.Digest().Should().Be(summary.WeightDigest);
+            weights.Digest().Should().NotBe(pretrained.Digest(), "training changed the encoder");
+        }
+        vocabulary.Should().Be(Vocab.Value.Vocabulary);
+        File.Exists(Path.Combine(summary.ModelFolder, "plots", "losses.png")).Should().BeTrue();
+        new FileInfo(Path.Combine(summary.ModelFolder, "plots", "validation.png")).Length.Should().BeGreaterThan(1000);
+        summary.InitialEvaluation!.DesiredAccuracy.Should().BeInRange(0, 1);
+    }
+
+    [Fact]
+    public void A_corrupt_or_truncated_checkpoint_is_refused_and_the_previous_good_one_survives()
+    {
+        using var pretrained = Pretrained();
+        new MlacTrainer(Options with { Steps = 3 }, Inputs("run", pretrained)).Run();
+        var checkpoints = Path.Combine(_root, "run", "checkpoints");
+        var latest = Path.Combine(checkpoints, "latest.safetensors");
+        var best = Path.Combine(checkpoints, "best.safetensors");
+        var good = File.ReadAllBytes(latest);
+
+        File.WriteAllBytes(latest, good.AsSpan(0, good.Length / 2).ToArray());
+        var truncated = () => new MlacTrainer(Options with { Steps = 6 }, Inputs("run", pretrained)).Run();
+        truncated.Should().Throw<InvalidDataException>().WithMessage($"*{latest}*");
+
+        var flipped = (byte[])good.Clone();
+        flipped[^3] ^= 0x10;
+        File.WriteAllBytes(latest, flipped);
+        truncated.Should().Throw<InvalidDataException>().WithMessage("*digest*corrupt*");
+
+        TrainingCheckpoint.Load(best).Info.Step.Should().Be(3, "the best checkpoint is untouched");
+    }
+
+    [Fact]
+    public void Resuming_with_different_options_is_refused()
+    {
+        using var pretrained = Pretrained();
+        new MlacTrainer(Options with { Steps = 2 }, Inputs("run", pretrained)).Run();
+        var other = () => new MlacTrainer(Options with { Steps = 4, OuterLearningRate = 5e-3 }, Inputs("run", pretrained)).Run();
+        other.Should().Throw<InvalidOperationException>().WithMessage("*other training options*--restart*");
+        var restarted = new MlacTrainer(Options with { Steps = 2, OuterLearningRate = 5e-3 }, Inputs("run", pretrained, restart: true)).Run();
+        restarted.ResumedFromStep.Should().BeNull();
+    }
+}

@@ -69,6 +69,7 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
         }
         else
         {
+            InitializeHeads(state, train);
             if (File.Exists(metricsPath)) File.Delete(metricsPath);
             initial = last = evaluator.Evaluate(state, original) with { IsBest = false };
             AppendMetrics(metricsPath, new TrainingMetrics { Step = 0, Evaluation = initial });
@@ -143,6 +144,21 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
         if (count < 16) throw new ArgumentException($"the defender's split has {examples.Count} examples: too few to hold out validation data");
         var encoded = ExampleEncoder.Encode(examples, inputs.Dataset, inputs.Tokenizer, _options.MaxLength);
         return (encoded.Skip(count).ToList(), encoded.Take(count).ToList());
+    }
+
+    private void InitializeHeads(MlacModelState state, IReadOnlyList<EncodedExample> train)
+    {
+        if (_options.HeadInitializationExamples == 0) return;
+        var examples = train.Take(_options.HeadInitializationExamples).ToList();
+        using var scope = NewDisposeScope();
+        var features = QuickAttacker.PooledFeatures(state.Encoder, examples);
+        var desired = QuickAttacker.FitHead(features, examples.Select(e => (long)e.Desired).ToArray(), (int)state.DesiredHead.shape[0], (long)_options.Seed);
+        var harmful = QuickAttacker.FitHead(features, examples.Select(e => (long)e.Harmful).ToArray(), (int)state.AttackerHead.shape[0], (long)_options.Seed + 1);
+        using (no_grad())
+        {
+            state.DesiredHead.copy_(desired);
+            state.AttackerHead.copy_(harmful);
+        }
     }
 
     private TrainingMetrics OuterStep(MlacModelState state, ParameterAdam outer, ParameterAdam meta, RolloutPlan plan, EncoderWeights? original, long step)

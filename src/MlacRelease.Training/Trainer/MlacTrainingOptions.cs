@@ -54,6 +54,11 @@ public sealed record MlacTrainingOptions
     /// <summary>Harmful-labelled examples the evaluation's quick attacker (a linear probe on frozen features) trains on.</summary>
     public int QuickAttackerExamples { get; init; } = 200;
 
+    /// <summary>Start the desired and attacker heads from linear fits on the pretrained encoder's features (on up to
+    /// this many training examples; 0 = random heads as in the reference code). With a CPU budget of hundreds rather
+    /// than 50,000 steps, a random desired head would still be learning the task when the run ends.</summary>
+    public int HeadInitializationExamples { get; init; } = 2000;
+
     /// <summary>Stop (with a checkpoint) when this much wall-clock time has passed; null = no limit.</summary>
     public TimeSpan? Budget { get; init; }
 
@@ -78,6 +83,7 @@ public sealed record MlacTrainingOptions
         Require(EvaluateEvery > 0 && CheckpointEvery > 0, "eval-every / checkpoint-every", "> 0", $"{EvaluateEvery}, {CheckpointEvery}");
         Require(MaxLength is >= 8 and <= 512, "max-length", "8..512", MaxLength);
         Require(ValidationExamples >= 16, "validation-examples", "≥ 16", ValidationExamples);
+        Require(HeadInitializationExamples >= 0, "head-init-examples", "≥ 0", HeadInitializationExamples);
         Require(QuickAttackerExamples >= 10, "quick-attacker-examples", "≥ 10", QuickAttackerExamples);
         return this;
     }

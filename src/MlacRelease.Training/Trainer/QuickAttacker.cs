@@ -29,6 +29,26 @@ public static class QuickAttacker
         return features;
     }
 
+    /// <summary>A bias-free linear head [classes, hidden] fitted on raw pooled features (the shape of MLAC's heads), by
+    /// full-batch Adam on cross-entropy with a little L2. Used to start the desired and attacker heads from the best
+    /// linear read-out of the pretrained encoder instead of noise.</summary>
+    public static Tensor FitHead(Tensor features, long[] labels, int classes, long seed, int steps = 400)
+    {
+        using var scope = NewDisposeScope();
+        var y = tensor(labels, device: features.device);
+        var generator = new Generator((ulong)seed, CPU);
+        var w = new TorchSharp.Modules.Parameter(normal(0, 0.01, [classes, features.shape[1]], features.dtype, generator: generator).to(features.device));
+        using var optimizer = optim.Adam([w], lr: 0.02);
+        for (var i = 0; i < steps; i++)
+        {
+            optimizer.zero_grad();
+            var loss = nn.functional.cross_entropy(features.matmul(w.t()), y) + 1e-4 * w.pow(2).sum();
+            loss.backward();
+            optimizer.step();
+        }
+        return w.detach().clone().MoveToOuterDisposeScope();
+    }
+
     /// <summary>Accuracy on <paramref name="testFeatures"/> of a logistic regression fitted on the training features
     /// (standardised, L2 1e-3, 300 full-batch Adam steps at 0.05: converged on these sizes).</summary>
     public static double ProbeAccuracy(Tensor trainFeatures, long[] trainLabels, Tensor testFeatures, long[] testLabels, int classes, long seed)

@@ -1,0 +1,37 @@
+using System.CommandLine;
+using MlacRelease.Core.Data;
+
+namespace MlacRelease.Cli.Commands;
+
+/// <summary>Options several commands share, so they are spelled and explained the same everywhere.</summary>
+public static class SharedOptions
+{
+    public static Option<bool> Json() => new("--json") { Description = "Print one machine-readable JSON document on stdout (logs go to stderr)" };
+
+    public static Option<bool> NoProgress() => new("--no-progress") { Description = "Plain log lines instead of live progress bars (automatic when output is not a terminal)" };
+
+    public static Option<string> Device() => new("--device") { Description = "auto | cpu | cuda | cuda:N", DefaultValueFactory = _ => "auto" };
+
+    public static Option<ulong> Seed() => new("--seed") { Description = "Seed for every random choice (CPU runs are deterministic by seed)", DefaultValueFactory = _ => 0UL };
+
+    public static Option<string> Model(string defaultValue) => new("--model")
+    {
+        Description = "builtin:minilm[:LAYERS], a Hugging Face folder (config.json, model.safetensors, vocab.txt), its model.safetensors, or an .onnx BERT graph",
+        DefaultValueFactory = _ => defaultValue,
+    };
+
+    public static Option<string> Data(string defaultValue) => new("--data")
+    {
+        Description = "Dataset: a .jsonl or .csv file (one example per line: text, desired label, harmful label) or builtin:bios[:COUNT[:SEED]]",
+        DefaultValueFactory = _ => defaultValue,
+    };
+
+    public static Option<string> TextField() => new("--text-field") { Description = "Field/column holding the text", DefaultValueFactory = _ => "text" };
+
+    public static Option<string> DesiredField() => new("--desired-field") { Description = "Field/column holding the desired-task label", DefaultValueFactory = _ => "desired" };
+
+    public static Option<string> HarmfulField() => new("--harmful-field") { Description = "Field/column holding the harmful-task label", DefaultValueFactory = _ => "harmful" };
+
+    public static DatasetSchema Schema(ParseResult result, Option<string> text, Option<string> desired, Option<string> harmful) =>
+        DatasetSchema.Default with { Text = result.GetValue(text)!, Desired = result.GetValue(desired)!, Harmful = result.GetValue(harmful)! };
+}

@@ -1,0 +1,126 @@
+using System.CommandLine;
+using System.Globalization;
+using MlacRelease.Cli.Console;
+using MlacRelease.Cli.Inputs;
+using MlacRelease.Common.Text;
+using MlacRelease.Core.Data;
+using MlacRelease.Core.Devices;
+using MlacRelease.Training.Inner;
+using MlacRelease.Training.Objective;
+using MlacRelease.Training.Trainer;
+
+namespace MlacRelease.Cli.Commands;
+
+/// <summary><c>mlac train</c>: meta-learned adversarial censoring; writes a Hugging Face folder with the best weights.</summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var model = SharedOptions.Model(ModelSource.Default);
+        var data = SharedOptions.Data(DataSource.Default);
+        var output = new Option<string>("--out") { Description = "Output folder: the trained model (Hugging Face layout), checkpoints/, metrics.jsonl, plots/", Required = true };
+        var preset = new Option<string>("--preset") { Description = $"Objective preset: {string.Join(" | ", MlacPresets.Names)}", DefaultValueFactory = _ => "mlac" };
+        var steps = new Option<int?>("--steps") { Description = "Outer steps (paper: 50,000)" };
+        var innerSteps = new Option<int?>("--inner-steps") { Description = "K, simulated attacker steps per rollout (paper: 16)" };
+        var innerOptimizer = new Option<InnerOptimizerKind?>("--inner-optimizer") { Description = "The simulated attacker's optimiser: Adam | Sgd" };
+        var batch = new Option<int?>("--batch-size") { Description = "Outer batch size (paper: 10–20)" };
+        var lr = new Option<double?>("--lr") { Description = "Encoder learning rate (paper 1e-5; reproduction config 1e-4)" };
+        var evalEvery = new Option<int?>("--eval-every") { Description = "Validate (and keep the best checkpoint) every N steps" };
+        var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = "Write the resumable latest checkpoint every N steps" };
+        var budget = new Option<string?>("--budget") { Description = "Wall-clock budget (e.g. 30m); the run stops cleanly and can be resumed" };
+        var maxLength = new Option<int?>("--max-length") { Description = "Tokens per example (truncation)" };
+        var firstOrder = new Option<bool>("--first-order") { Description = "Drop second-order terms (faster, weaker attacker simulation)" };
+        var dense = new Option<bool>("--dense-embeddings") { Description = "Use the naive dense embedding fast weights (for comparison; same gradients, slower)" };
+        var headOnly = new Option<double?>("--head-only-probability") { Description = "Probability an inner step updates only the attacker head" };
+        var restart = new Option<bool>("--restart") { Description = "Ignore an existing checkpoint in --out and start over" };
+        var lambdas = new[] { "good", "bad", "grad", "lin", "distill" }.Select(n => new Option<double?>($"--lambda-{n}") { Description = $"Weight λ_{n} of the outer objective" }).ToArray();
+        var (device, seed, json, noProgress) = (SharedOptions.Device(), SharedOptions.Seed(), SharedOptions.Json(), SharedOptions.NoProgress());
+        var (textField, desiredField, harmfulField) = (SharedOptions.TextField(), SharedOptions.DesiredField(), SharedOptions.HarmfulField());
+
+        var command = new Command("train", """
+            Train a self-destructing encoder with MLAC: an inner loop simulates an attacker fine-tuning the encoder on
+            the harmful task; the outer loop keeps the desired task and makes that attacker fail. Interrupt with Ctrl-C
+            and run the same command again to resume exactly where it stopped.
+
+            Examples:
+              mlac train --out run/                                   # built-in MiniLM (2 layers) on the built-in corpus
+              mlac train --model bert-tiny/ --data bios.jsonl --out run/ --steps 50000 --inner-steps 16 --device cuda
+              mlac train --out run/ --budget 30m --preset max-loss
+            """)
+        {
+            model, data, output, preset, steps, innerSteps, innerOptimizer, batch, lr, evalEvery, checkpointEvery, budget, maxLength,
+            firstOrder, dense, headOnly, restart, device, seed, json, noProgress, textField, desiredField, harmfulField,
+        };
+        foreach (var l in lambdas) command.Options.Add(l);
+
+        command.SetAction((result, cancellation) => CommandRunner.RunAsync(async token =>
+        {
+            var mode = new OutputMode(result.GetValue(json), result.GetValue(noProgress));
+            var options = MlacPresets.Get(result.GetValue(preset)!);
+            var weights = options.Weights;
+            double? Lambda(int i) => result.GetValue(lambdas[i]);
+            weights = weights with
+            {
+                Good = Lambda(0) ?? weights.Good, Bad = Lambda(1) ?? weights.Bad, GradientPenalty = Lambda(2) ?? weights.GradientPenalty,
+                HeadAdjustment = Lambda(3) ?? weights.HeadAdjustment, Distillation = Lambda(4) ?? weights.Distillation,
+            };
+            options = options with
+            {
+                Weights = weights,
+                Steps = result.GetValue(steps) ?? 300,
+                InnerSteps = result.GetValue(innerSteps) ?? (options.InnerSteps == 0 ? 0 : 4),
+                InnerOptimizer = result.GetValue(innerOptimizer) ?? options.InnerOptimizer,
+                OuterBatchSize = result.GetValue(batch) ?? options.OuterBatchSize,
+                OuterLearningRate = result.GetValue(lr) ?? options.OuterLearningRate,
+                EvaluateEvery = result.GetValue(evalEvery) ?? 50,
+                CheckpointEvery = result.GetValue(checkpointEvery) ?? 10,
+                Budget = result.GetValue(budget) is { } b ? DurationParser.Parse(b, "--budget") : null,
+                MaxLength = result.GetValue(maxLength) ?? options.MaxLength,
+                FirstOrder = result.GetValue(firstOrder),
+                SparseEmbeddings = !result.GetValue(dense),
+                HeadOnlyProbability = result.GetValue(headOnly) ?? options.HeadOnlyProbability,
+                Seed = result.GetValue(seed),
+            };
+            options.Validate();
+            var summary = await Train(mode, options, result.GetValue(model)!, result.GetValue(data)!,
+                SharedOptions.Schema(result, textField, desiredField, harmfulField), result.GetValue(output)!,
+                result.GetValue(device)!, result.GetValue(restart), token);
+            if (mode.Json) OutputMode.WriteJson(summary);
+            return summary.StoppedBecause == "cancelled" ? ExitCodes.Cancelled : ExitCodes.Success;
+        }, cancellation));
+        return command;
+    }
+
+    public static async Task<TrainingSummary> Train(OutputMode mode, MlacTrainingOptions options, string modelSpec, string dataSpec,
+        DatasetSchema schema, string output, string deviceSpec, bool restart, CancellationToken cancellation)
+    {
+        var device = DeviceSelector.Resolve(deviceSpec);
+        var (pretrained, vocabulary, description) = ModelSource.Load(modelSpec);
+        using (pretrained)
+        {
+            var dataset = DataSource.Load(dataSpec, schema);
+            var splits = DatasetSplitter.Split(dataset, SplitFractions.Paper, options.Seed);
+            var tokenizer = new BertTextTokenizer(vocabulary, new TokenizerSettings { MaxLength = options.MaxLength });
+            mode.Info($"model: {description} ({pretrained.ParameterCount:N0} parameters) | data: {dataSpec} ({dataset.Count:N0} examples, " +
+                      $"{dataset.DesiredLabels.Count} desired / {dataset.HarmfulLabels.Count} harmful classes; defender split {splits.DefenderTrain.Count:N0}) | device: {device}");
+            mode.Info($"objective: λ_good {options.Weights.Good}, λ_bad {options.Weights.Bad}, λ_grad {options.Weights.GradientPenalty}, " +
+                      $"λ_lin {options.Weights.HeadAdjustment}, λ_distill {options.Weights.Distillation}; K = {options.InnerSteps} ({options.InnerOptimizer}, " +
+                      $"{(options.FirstOrder ? "first" : "second")} order); {options.Steps} steps, batch {options.OuterBatchSize}, lr {options.OuterLearningRate.ToString(CultureInfo.InvariantCulture)}");
+            var trainer = new MlacTrainer(options, new TrainingRunInputs
+            {
+                Pretrained = pretrained, Vocabulary = vocabulary, Tokenizer = tokenizer, Dataset = dataset, DefenderTrain = splits.DefenderTrain,
+                OutputFolder = output, Device = device, Restart = restart,
+            });
+            var display = new TrainingProgressDisplay(mode, options.Steps);
+            var summary = await display.RunAsync(progress => trainer.RunAsync(progress, cancellation));
+            mode.Info($"{summary.StoppedBecause}: {summary.StepsCompleted}/{summary.StepsRequested} steps in {TimeSpan.FromSeconds(summary.ElapsedSeconds):hh\\:mm\\:ss}" +
+                      (summary.ResumedFromStep is { } r ? $" (resumed from step {r})" : ""));
+            if (summary.InitialEvaluation is { } i)
+                mode.Info($"before: desired {i.DesiredAccuracy:P1}, harmful quick-probe {i.HarmfulProbeAccuracy:P1}");
+            if (summary.BestEvaluation is { } best)
+                mode.Info($"best (step {summary.BestStep}): desired {best.DesiredAccuracy:P1}, harmful quick-probe {best.HarmfulProbeAccuracy:P1}, validation loss {best.ValidationLoss:F4}");
+            mode.Info($"model: {summary.ModelFolder} (weights {summary.WeightDigest}); curves: {Path.Combine(summary.ModelFolder, "plots")}");
+            return summary;
+        }
+    }
+}

@@ -16,9 +16,6 @@ public sealed class MlacModelState : IDisposable
         DesiredHead = desiredHead;
         AttackerHead = attackerHead;
         AttackerLearningRate = attackerLearningRate;
-        var hidden = encoder.Config.HiddenSize;
-        PooledMean = zeros([hidden], encoder.DType, encoder.Device);
-        PooledScale = ones([hidden], encoder.DType, encoder.Device);
         Encoder.RequireGrad();
         foreach (var t in new[] { DesiredHead, AttackerHead, AttackerLearningRate }) t.requires_grad_(true);
     }
@@ -33,30 +30,6 @@ public sealed class MlacModelState : IDisposable
 
     /// <summary>Scalar.</summary>
     public Tensor AttackerLearningRate { get; }
-
-    /// <summary>Fixed per-dimension mean and scale of the pretrained encoder's pooled output; both heads read
-    /// (pooled − mean) / scale. Not trained. A bias-free linear head on the raw pooler output cannot use features that
-    /// vary by 2·10⁻⁴ across examples (the built-in MiniLM cut to 2 layers feeds its pooler states it was not trained
-    /// on); standardising makes the heads, and the simulated attacker, work at the paper's learning rates. Identity
-    /// (0, 1) unless set.</summary>
-    public Tensor PooledMean { get; private set; } = null!;
-
-    public Tensor PooledScale { get; private set; } = null!;
-
-    /// <summary>What the heads read.</summary>
-    public Tensor HeadInput(Tensor pooled) => (pooled - PooledMean) / PooledScale;
-
-    public void SetPooledStatistics(Tensor mean, Tensor scale)
-    {
-        using (no_grad())
-        {
-            PooledMean.copy_(mean);
-            PooledScale.copy_(scale);
-        }
-    }
-
-    /// <summary>Tensors a checkpoint must keep besides the trained ones.</summary>
-    public IReadOnlyList<(string Name, Tensor Tensor)> FixedTensors => [("pooled.mean", PooledMean), ("pooled.scale", PooledScale)];
 
     /// <summary>Parameters of the outer objective, in a fixed order: encoder by name, then the desired head.</summary>
     public IReadOnlyList<(string Name, Tensor Tensor)> OuterParameters =>
@@ -84,7 +57,5 @@ public sealed class MlacModelState : IDisposable
         DesiredHead.Dispose();
         AttackerHead.Dispose();
         AttackerLearningRate.Dispose();
-        PooledMean.Dispose();
-        PooledScale.Dispose();
     }
 }

@@ -23,8 +23,8 @@ public static class MlacObjective
 
         var phi = layout.Initial(state.Encoder, state.AttackerHead);
         using var base0 = layout.Forward(phi, outer);
-        var desired = F.cross_entropy(state.HeadInput(base0.PooledOutput).matmul(state.DesiredHead.t()), outer.Desired);
-        var harmfulLogits = new List<Tensor> { state.HeadInput(base0.PooledOutput).matmul(state.AttackerHead.t()) };
+        var desired = F.cross_entropy(base0.PooledOutput.matmul(state.DesiredHead.t()), outer.Desired);
+        var harmfulLogits = new List<Tensor> { base0.PooledOutput.matmul(state.AttackerHead.t()) };
 
         var optimizer = InnerOptimizers.Create(options.InnerOptimizer);
         var norms = new List<Tensor>();
@@ -33,7 +33,7 @@ public static class MlacObjective
         {
             var batch = layout.Prepare(plan.Inner[k]);
             using var features = layout.Forward(phi, batch);
-            var loss = F.cross_entropy(state.HeadInput(features.PooledOutput).matmul(phi[layout.HeadIndex].t()), batch.Harmful);
+            var loss = F.cross_entropy(features.PooledOutput.matmul(phi[layout.HeadIndex].t()), batch.Harmful);
             var targets = plan.HeadOnly[k] ? [layout.HeadIndex] : all;
             var grads = autograd.grad([loss], targets.Select(i => phi[i]).ToList(),
                 retain_graph: true, create_graph: !options.FirstOrder);
@@ -43,7 +43,7 @@ public static class MlacObjective
             norms.Add(norm);
             phi = optimizer.Step(phi, clipped, alpha).ToList();
             using var adapted = layout.Forward(phi, outer);
-            harmfulLogits.Add(state.HeadInput(adapted.PooledOutput).matmul(phi[layout.HeadIndex].t()));
+            harmfulLogits.Add(adapted.PooledOutput.matmul(phi[layout.HeadIndex].t()));
         }
 
         var z = stack(harmfulLogits);                          // [K+1, N, C]

@@ -151,9 +151,7 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
         if (_options.HeadInitializationExamples == 0) return;
         var examples = train.Take(_options.HeadInitializationExamples).ToList();
         using var scope = NewDisposeScope();
-        var pooled = QuickAttacker.PooledFeatures(state.Encoder, examples);
-        state.SetPooledStatistics(pooled.mean([0]), pooled.std(0) + 1e-6);
-        var features = state.HeadInput(pooled);
+        var features = QuickAttacker.PooledFeatures(state.Encoder, examples);
         var desired = QuickAttacker.FitHead(features, examples.Select(e => (long)e.Desired).ToArray(), (int)state.DesiredHead.shape[0], (long)_options.Seed);
         var harmful = QuickAttacker.FitHead(features, examples.Select(e => (long)e.Harmful).ToArray(), (int)state.AttackerHead.shape[0], (long)_options.Seed + 1);
         using (no_grad())
@@ -194,7 +192,7 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
     }
 
     private static IEnumerable<(string Name, Tensor Tensor)> CheckpointTensors(MlacModelState state, ParameterAdam outer, ParameterAdam meta) =>
-        state.OuterParameters.Concat(state.AttackerParameters).Concat(state.FixedTensors).Select(p => ("param." + p.Name, p.Tensor))
+        state.OuterParameters.Concat(state.AttackerParameters).Select(p => ("param." + p.Name, p.Tensor))
             .Concat(outer.State().Select(s => ("outer." + s.Name, s.Tensor)))
             .Concat(meta.State().Select(s => ("meta." + s.Name, s.Tensor)));
 
@@ -209,7 +207,7 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
                 throw new InvalidOperationException($"{path}: the checkpoint was trained on dataset {info.DatasetDigest}, not {inputs.Dataset.Digest}");
             using (no_grad())
             {
-                foreach (var (name, tensor) in state.OuterParameters.Concat(state.AttackerParameters).Concat(state.FixedTensors))
+                foreach (var (name, tensor) in state.OuterParameters.Concat(state.AttackerParameters))
                 {
                     if (!tensors.TryGetValue("param." + name, out var saved)) throw new InvalidDataException($"{path}: parameter '{name}' is missing");
                     if (!saved.shape.SequenceEqual(tensor.shape)) throw new InvalidDataException($"{path}: parameter '{name}' has the wrong shape");
@@ -236,7 +234,7 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
         try
         {
             var encoderTensors = tensors.Where(kv => kv.Key.StartsWith("param.", StringComparison.Ordinal) && !kv.Key.StartsWith("param.head.", StringComparison.Ordinal)
-                    && !kv.Key.StartsWith("param.attacker.", StringComparison.Ordinal) && !kv.Key.StartsWith("param.pooled.", StringComparison.Ordinal))
+                    && !kv.Key.StartsWith("param.attacker.", StringComparison.Ordinal))
                 .ToDictionary(kv => kv.Key["param.".Length..], kv => kv.Value.clone());
             using var weights = new EncoderWeights(EncoderConfig.FromJson(info.EncoderConfigJson), encoderTensors, checkpointPath);
             var digest = HuggingFaceDirectory.Save(output, weights, inputs.Vocabulary, new Dictionary<string, string>
@@ -244,15 +242,8 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
                 ["mlac.trained_steps"] = info.Step.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["mlac.dataset_digest"] = info.DatasetDigest,
             });
-            // The desired head on the pooler output, folded into weight and bias: W·((p − μ)/σ) = (W/σ)·p − W·(μ/σ).
-            var w = tensors["param.head.desired.weight"];
-            var mean = tensors["param.pooled.mean"];
-            var scale = tensors["param.pooled.scale"];
-            var foldedWeight = w / scale.unsqueeze(0);
-            var foldedBias = -(w.matmul(mean / scale));
-            SafetensorsWriter.Write(Path.Combine(output, HeadsFile),
-                [TorchTensorRecords.ToRecord("desired.weight", foldedWeight), TorchTensorRecords.ToRecord("desired.bias", foldedBias)],
-                new Dictionary<string, string>
+            var head = TorchTensorRecords.ToRecord("desired.weight", tensors["param.head.desired.weight"]);
+            SafetensorsWriter.Write(Path.Combine(output, HeadsFile), [head], new Dictionary<string, string>
             {
                 ["desired_labels"] = JsonSerializer.Serialize(info.DesiredLabels),
                 ["harmful_labels"] = JsonSerializer.Serialize(info.HarmfulLabels),

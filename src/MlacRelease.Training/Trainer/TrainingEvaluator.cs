@@ -46,7 +46,7 @@ public sealed class TrainingEvaluator
         using (no_grad())
         {
             validationFeatures = QuickAttacker.PooledFeatures(state.Encoder, _validation);
-            var predicted = state.HeadInput(validationFeatures).matmul(state.DesiredHead.t()).argmax(1);
+            var predicted = validationFeatures.matmul(state.DesiredHead.t()).argmax(1);
             var labels = tensor(_validation.Select(e => (long)e.Desired).ToArray(), device: predicted.device);
             desiredAccuracy = predicted.eq(labels).to(ScalarType.Float64).mean().ToDouble();
         }

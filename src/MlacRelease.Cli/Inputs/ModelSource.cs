@@ -11,7 +11,7 @@ namespace MlacRelease.Cli.Inputs;
 /// </summary>
 public static class ModelSource
 {
-    public const string Default = "builtin:minilm:2";
+    public const string Default = "builtin:minilm";
 
     public static (EncoderWeights Weights, string Vocabulary, string Description) Load(string spec)
     {

@@ -8,4 +8,6 @@ var root = new RootCommand("""
     Exit codes: 0 success, 1 gate or verification failed, 2 usage or input error, 3 runtime failure, 130 interrupted.
     """);
 root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(KeygenCommand.Create());
+root.Subcommands.Add(SignCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -153,11 +153,11 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
         using var scope = NewDisposeScope();
         var features = QuickAttacker.PooledFeatures(state.Encoder, examples);
         var desired = QuickAttacker.FitHead(features, examples.Select(e => (long)e.Desired).ToArray(), (int)state.DesiredHead.shape[0], (long)_options.Seed);
-        var harmful = QuickAttacker.FitHead(features, examples.Select(e => (long)e.Harmful).ToArray(), (int)state.AttackerHead.shape[0], (long)_options.Seed + 1);
+        // The attacker's head stays random, as in the reference code: started at a fitted optimum, every inner step
+        // would hurt the attacker and the meta-learner would drive its learning rate to the floor.
         using (no_grad())
         {
             state.DesiredHead.copy_(desired);
-            state.AttackerHead.copy_(harmful);
         }
     }
 

@@ -54,7 +54,7 @@ public sealed record MlacTrainingOptions
     /// <summary>Harmful-labelled examples the evaluation's quick attacker (a linear probe on frozen features) trains on.</summary>
     public int QuickAttackerExamples { get; init; } = 200;
 
-    /// <summary>Start the desired and attacker heads from linear fits on the pretrained encoder's features (on up to
+    /// <summary>Start the desired head from a linear fit on the pretrained encoder's features (on up to
     /// this many training examples; 0 = random heads as in the reference code). With a CPU budget of hundreds rather
     /// than 50,000 steps, a random desired head would still be learning the task when the run ends.</summary>
     public int HeadInitializationExamples { get; init; } = 2000;

@@ -133,6 +133,14 @@ public sealed class InferenceTests(ExportFixture fixture, ITestOutputHelper outp
         session.Embed("runs either way").Should().HaveCount(384);
     }
 
+    [Fact]
+    public void Inference_depends_on_neither_TorchSharp_nor_Core()
+    {
+        var references = typeof(EncoderSession).Assembly.GetReferencedAssemblies().Select(a => a.Name).ToList();
+        references.Should().Contain("Microsoft.ML.OnnxRuntime").And.Contain("MlacRelease.Common");
+        references.Should().NotContain(name => name!.StartsWith("TorchSharp") || name == "MlacRelease.Core" || name == "MlacRelease.Export");
+    }
+
     /// <summary>last_hidden_state [tokens, hidden], pooler_output and logits for one text, from TorchSharp.</summary>
     private (float[,] Hidden, float[] Pooled, float[] Logits) Reference(string text)
     {

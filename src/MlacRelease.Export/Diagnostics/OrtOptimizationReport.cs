@@ -13,7 +13,8 @@ public sealed record OrtOptimizationReport(
     IReadOnlyDictionary<string, int> Before,
     IReadOnlyDictionary<string, int> After)
 {
-    /// <summary>Contrib operators ORT creates by fusion (domain com.microsoft), by count.</summary>
+    /// <summary>ONNX Runtime's contrib operators (domain com.microsoft) in the optimized graph, by count: the ones its
+    /// fusions created, plus any the model was written with.</summary>
     public IReadOnlyDictionary<string, int> Fused => After.Where(kv => kv.Key.StartsWith("com.microsoft.", StringComparison.Ordinal))
         .ToDictionary(kv => kv.Key["com.microsoft.".Length..], kv => kv.Value);
 

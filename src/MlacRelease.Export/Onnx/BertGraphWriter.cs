@@ -8,11 +8,12 @@ using DataType = Onnx.TensorProto.Types.DataType;
 namespace MlacRelease.Export.Onnx;
 
 /// <summary>
-/// Writes the BERT encoder of <see cref="BertEncoder"/> as an opset-17 ONNX graph. The node patterns are the ones
-/// ONNX Runtime's graph optimizer recognises (LayerNormalization followed by Add → SkipLayerNormalization; the
-/// Div/Erf/Add/Mul/Mul GELU → Gelu, then with its bias Add → BiasGelu; MatMul then scalar Div → FusedMatMul), and the
-/// head reshapes use constant [0, 0, heads, head_dim] targets instead of Shape/Gather/Concat chains, which cost a
-/// dozen tiny kernels per layer at run time.
+/// Writes the BERT encoder of <see cref="BertEncoder"/> as an opset-17 ONNX graph, in the node patterns ONNX Runtime's
+/// graph optimizer recognises: the Div/Erf/Add/Mul/Mul GELU after its bias Add becomes BiasGelu, MatMul then a scalar
+/// Div (with the key Transpose) becomes FusedMatMul, and bias Add + residual Add + LayerNormalization is the
+/// SkipLayerNormalization pattern (which ORT fuses only when the sequence axis is fixed). Head reshapes use constant
+/// [0, 0, heads, head_dim] targets instead of PyTorch's Shape/Gather/Unsqueeze/Concat chains, so shapes stay known
+/// to ORT's shape inference. <see cref="OnnxGraphFlavor.OnnxRuntimeFused"/> writes the fused kernels directly.
 /// </summary>
 internal sealed class BertGraphWriter(EncoderWeights weights, ClassificationHead? head, OnnxGraphFlavor flavor)
 {

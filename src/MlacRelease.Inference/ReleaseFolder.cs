@@ -36,8 +36,11 @@ public sealed class ReleaseFolder
     /// <summary>The certificate shipped with the release, when it has one.</summary>
     public string? CertificatePath => System.IO.File.Exists(File(ReleaseFileNames.Certificate)) ? File(ReleaseFileNames.Certificate) : null;
 
-    /// <summary>Whether the model keeps its tensors in an external data file, which ONNX Runtime must read by path.</summary>
-    public bool HasExternalData => System.IO.File.Exists(File(ReleaseFileNames.ModelExternalData));
+    /// <summary>Whether the model keeps its tensors in an external data file, which ONNX Runtime must read by path.
+    /// In a verified folder only the manifest decides: a data file dropped in later does not change how the model loads.</summary>
+    public bool HasExternalData => Verified
+        ? Manifest!.Find(ReleaseFileNames.ModelExternalData) is not null
+        : System.IO.File.Exists(File(ReleaseFileNames.ModelExternalData));
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 

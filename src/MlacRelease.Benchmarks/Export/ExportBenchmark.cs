@@ -45,11 +45,12 @@ public static class ExportBenchmark
             report.AppendLine();
             report.AppendLine($"- ONNX Runtime {OrtEnv.Instance().GetVersionString()}, CPU execution provider, {options.Level}, intra-op threads {options.Threads}, inter-op threads 1, sequential execution");
             report.AppendLine($"- machine: {Environment.ProcessorCount} logical cores, {Environment.OSVersion}, .NET {Environment.Version}");
-            report.AppendLine($"- {options.Warmup} warm-up runs per model and shape, then timed runs alternating ours/theirs; latency = wall time of one session.Run");
+            report.AppendLine($"- {options.Warmup} warm-up runs per model and shape, then timed runs rotating through the models; latency = wall time of one session.Run computing both outputs; inputs: random word pieces, no padding");
             report.AppendLine();
             report.AppendLine("| batch × tokens | model | median ms | p10 ms | p90 ms | sequences/s | tokens/s | runs |");
             report.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
             var ratios = new List<string>();
+            var profiles = new List<(ExportBenchmarkCase Case, List<(string Model, IReadOnlyList<(string Op, double Share)> Shares)> Models)>();
             foreach (var benchmarkCase in options.Cases)
             {
                 var (samples, maxDiffs) = Measure(models, benchmarkCase, options);
@@ -59,6 +60,7 @@ public static class ExportBenchmark
                     report.AppendLine(string.Create(CultureInfo.InvariantCulture,
                         $"| {benchmarkCase} | {sample.Model} | {sample.Median:F2} | {sample.Percentile(10):F2} | {sample.Percentile(90):F2} | {benchmarkCase.BatchSize / seconds:F1} | {benchmarkCase.Tokens / seconds:F0} | {sample.Count} |"));
                 }
+                profiles.Add((benchmarkCase, models.Select(m => (m.Name, Profile(m.Path, benchmarkCase, options))).ToList()));
                 var original = samples[^1];
                 for (var m = 0; m < samples.Count - 1; m++)
                 {
@@ -80,6 +82,19 @@ public static class ExportBenchmark
                 report.AppendLine($"  - remaining: {string.Join(", ", fusion.After.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}×{kv.Value}"))}");
             }
 
+            report.AppendLine();
+            report.AppendLine("## Where the time goes (ORT profiler, share of kernel time by operator)");
+            report.AppendLine();
+            foreach (var (benchmarkCase, perModel) in profiles)
+            {
+                foreach (var (model, shares) in perModel)
+                {
+                    var matrix = shares.Where(s => s.Op is "MatMul" or "FusedMatMul" or "Gemm" or "FusedGemm" or "Attention").Sum(s => s.Share);
+                    report.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                        $"- {benchmarkCase}, {model}: matrix products {matrix:P0}; {string.Join(", ", shares.Take(6).Select(s => $"{s.Op} {s.Share:P1}"))}"));
+                }
+            }
+
             Console.WriteLine(report.ToString());
             if (options.Output is not null) File.WriteAllText(options.Output, report.ToString());
             return 0;
@@ -92,13 +107,7 @@ public static class ExportBenchmark
 
     private static (IReadOnlyList<LatencySample> Samples, double[] MaxDiffs) Measure((string Name, string Path)[] models, ExportBenchmarkCase benchmarkCase, ExportBenchmarkOptions options)
     {
-        using var sessionOptions = new SessionOptions
-        {
-            GraphOptimizationLevel = options.Level,
-            IntraOpNumThreads = options.Threads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-        };
+        using var sessionOptions = NewSessionOptions(options);
         var sessions = models.Select(m => new InferenceSession(m.Path, sessionOptions)).ToArray();
         try
         {
@@ -127,6 +136,21 @@ public static class ExportBenchmark
             foreach (var session in sessions) session.Dispose();
         }
     }
+
+    private static IReadOnlyList<(string Op, double Share)> Profile(string modelPath, ExportBenchmarkCase benchmarkCase, ExportBenchmarkOptions options)
+    {
+        using var template = NewSessionOptions(options);
+        using var runner = new BenchmarkRunner(BenchmarkInputs.Create(benchmarkCase, seed: 17));
+        return OperatorProfile.Measure(modelPath, template, session => runner.Time(session), runs: Math.Max(2, Math.Min(10, benchmarkCase.Iterations / 5)));
+    }
+
+    private static SessionOptions NewSessionOptions(ExportBenchmarkOptions options) => new()
+    {
+        GraphOptimizationLevel = options.Level,
+        IntraOpNumThreads = options.Threads,
+        InterOpNumThreads = 1,
+        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+    };
 
     private static double MaxAbsDiff(float[] a, float[] b)
     {

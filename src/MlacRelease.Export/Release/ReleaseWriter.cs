@@ -13,8 +13,9 @@ namespace MlacRelease.Export.Release;
 /// <summary>
 /// Writes a release folder: model.onnx (validated against the encoder), vocab.txt, tokenizer.json, certificate.json
 /// (when given), MODEL_CARD.md, and last manifest.json with the SHA-256 and size of every other file. Each file is
-/// written atomically, and the manifest last, so a folder with a manifest is complete. manifest.sig (signing) is a
-/// later step over the manifest's bytes.
+/// written atomically, and the manifest last, so a folder with a manifest is complete; a failure on the way (the
+/// parity check, say) leaves no manifest, and the loader refuses such a folder. manifest.sig (signing) is a later
+/// step over the manifest's bytes.
 /// </summary>
 public static class ReleaseWriter
 {

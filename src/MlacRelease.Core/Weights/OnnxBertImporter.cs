@@ -82,12 +82,16 @@ public static class OnnxBertImporter
     }
 
     /// <summary>For every MatMul whose right operand is an initializer that carries no parameter name, the name of
-    /// the layer is taken from the bias added to its output ("….bias" → "….weight").</summary>
+    /// the layer is taken from the bias applied to its output ("….bias" → "….weight"): an Add (PyTorch exports and
+    /// our portable graph) or the bias input of a fused SkipLayerNormalization / BiasGelu / FastGelu (our ONNX
+    /// Runtime-fused graph). Q, K and V weights concatenated into an Attention node are named by the concatenated
+    /// biases beside them.</summary>
     private static IEnumerable<(string Name, string Initializer)> RecoverRenamedWeights(GraphProto graph,
         IReadOnlyDictionary<string, TensorProto> initializers, IEnumerable<string> alreadyNamed)
     {
         var named = alreadyNamed.ToHashSet(StringComparer.Ordinal);
         var consumers = new Dictionary<string, List<NodeProto>>(StringComparer.Ordinal);
+        var producers = new Dictionary<string, NodeProto>(StringComparer.Ordinal);
         foreach (var node in graph.Node)
         {
             foreach (var input in node.Input)
@@ -95,22 +99,46 @@ public static class OnnxBertImporter
                 if (!consumers.TryGetValue(input, out var list)) consumers[input] = list = [];
                 list.Add(node);
             }
+            foreach (var output in node.Output) producers.TryAdd(output, node);
         }
+        bool IsRenamedMatrix(string name) =>
+            initializers.TryGetValue(name, out var init) && init.Dims.Count == 2 && !IsBertParameter(BertParameterNames.Canonical(name));
+
         foreach (var node in graph.Node.Where(n => n.OpType == "MatMul" && n.Input.Count == 2))
         {
             var weight = node.Input[1];
-            if (!initializers.TryGetValue(weight, out var init) || init.Dims.Count != 2) continue;
-            if (IsBertParameter(BertParameterNames.Canonical(weight))) continue;
+            if (!IsRenamedMatrix(weight)) continue;
             if (!consumers.TryGetValue(node.Output[0], out var next)) continue;
-            var bias = next.Where(n => n.OpType == "Add")
+            var bias = next.Where(n => n.OpType is "Add" or "SkipLayerNormalization" or "BiasGelu" or "FastGelu")
                 .SelectMany(n => n.Input)
                 .Select(BertParameterNames.Canonical)
-                .FirstOrDefault(i => i.EndsWith(".bias", StringComparison.Ordinal) && IsBertParameter(i));
+                .FirstOrDefault(IsLinearBias);
             if (bias is null) continue;
             var name = bias[..^".bias".Length] + ".weight";
             if (named.Add(name)) yield return (name, weight);
         }
+
+        foreach (var attention in graph.Node.Where(n => n.OpType == "Attention" && n.Input.Count >= 3))
+        {
+            if (!producers.TryGetValue(attention.Input[1], out var weights) || weights.OpType != "Concat"
+                || !producers.TryGetValue(attention.Input[2], out var biases) || biases.OpType != "Concat"
+                || weights.Input.Count != biases.Input.Count)
+            {
+                continue;
+            }
+            for (var i = 0; i < weights.Input.Count; i++)
+            {
+                var bias = BertParameterNames.Canonical(biases.Input[i]);
+                if (!IsRenamedMatrix(weights.Input[i]) || !IsLinearBias(bias)) continue;
+                var name = bias[..^".bias".Length] + ".weight";
+                if (named.Add(name)) yield return (name, weights.Input[i]);
+            }
+        }
     }
+
+    /// <summary>A Linear layer's bias (a LayerNorm's bias sits beside it in a fused SkipLayerNormalization).</summary>
+    private static bool IsLinearBias(string name) =>
+        name.EndsWith(".bias", StringComparison.Ordinal) && IsBertParameter(name) && !name.Contains("LayerNorm", StringComparison.Ordinal);
 
     private static EncoderConfig InferConfig(GraphProto graph, IReadOnlyDictionary<string, TensorProto> initializers,
         IReadOnlyDictionary<string, Tensor> tensors, string source)
@@ -131,8 +159,19 @@ public static class OnnxBertImporter
             MaxPositionEmbeddings = (int)Get(BertParameterNames.PositionEmbeddings).shape[0],
             TypeVocabSize = (int)Get(BertParameterNames.TokenTypeEmbeddings).shape[0],
             LayerNormEps = InferLayerNormEps(graph, initializers) ?? 1e-12,
-            HiddenAct = graph.Node.Any(n => n.OpType == "Erf") || graph.Node.Any(n => n.OpType == "Gelu") ? "gelu" : "gelu_new",
+            HiddenAct = InferActivation(graph),
         };
+    }
+
+    /// <summary>Exact GELU shows as Erf (or a fused Gelu/BiasGelu), the tanh approximation as Tanh or FastGelu,
+    /// ReLU as Relu; Tanh alone is not enough (the pooler has one), so it is the fallback.</summary>
+    private static string InferActivation(GraphProto graph)
+    {
+        var ops = graph.Node.Select(n => n.OpType).ToHashSet(StringComparer.Ordinal);
+        if (ops.Contains("Erf") || ops.Contains("Gelu") || ops.Contains("BiasGelu")) return "gelu";
+        if (ops.Contains("FastGelu")) return "gelu_new";
+        if (ops.Contains("Relu")) return "relu";
+        return "gelu_new";
     }
 
     /// <summary>The head count is the first operand of a Reshape target [batch, seq, heads, head_dim] with heads × head_dim = hidden.</summary>
@@ -166,7 +205,7 @@ public static class OnnxBertImporter
     private static double? InferLayerNormEps(GraphProto graph, IReadOnlyDictionary<string, TensorProto> initializers)
     {
         var producers = graph.Node.SelectMany(n => n.Output.Select(o => (o, n))).GroupBy(p => p.o).ToDictionary(g => g.Key, g => g.First().n, StringComparer.Ordinal);
-        foreach (var ln in graph.Node.Where(n => n.OpType == "LayerNormalization"))
+        foreach (var ln in graph.Node.Where(n => n.OpType is "LayerNormalization" or "SkipLayerNormalization"))
         {
             var eps = ln.Attribute.FirstOrDefault(a => a.Name == "epsilon");
             if (eps is not null) return eps.F;

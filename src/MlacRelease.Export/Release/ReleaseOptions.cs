@@ -1,0 +1,26 @@
+using MlacRelease.Common.Text;
+using MlacRelease.Export.Onnx;
+using MlacRelease.Export.Validation;
+
+namespace MlacRelease.Export.Release;
+
+/// <summary>Everything a release folder is written from besides the encoder's weights.</summary>
+public sealed record ReleaseOptions
+{
+    /// <summary>The vocabulary text (vocab.txt) the encoder was trained with.</summary>
+    public required string Vocabulary { get; init; }
+
+    public TokenizerSettings Tokenizer { get; init; } = new();
+
+    /// <summary>certificate.json from certification, copied in and pinned by its digest in the model's metadata. Optional for now.</summary>
+    public string? CertificatePath { get; init; }
+
+    public ClassificationHead? Head { get; init; }
+
+    public ModelCardOptions ModelCard { get; init; } = new();
+
+    /// <summary>Export-time parity check against the TorchSharp encoder; null skips it (not recommended).</summary>
+    public ParityOptions? Parity { get; init; } = new();
+
+    public long ExternalDataThresholdBytes { get; init; } = OnnxExportOptions.DefaultExternalDataThresholdBytes;
+}

@@ -1,0 +1,102 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MlacRelease.Common.IO;
+using MlacRelease.Common.Integrity;
+using MlacRelease.Common.Release;
+using MlacRelease.Common.Text;
+using MlacRelease.Core.Model;
+using MlacRelease.Export.Onnx;
+using MlacRelease.Export.Validation;
+
+namespace MlacRelease.Export.Release;
+
+/// <summary>
+/// Writes a release folder: model.onnx (validated against the encoder), vocab.txt, tokenizer.json, certificate.json
+/// (when given), MODEL_CARD.md, and last manifest.json with the SHA-256 and size of every other file. Each file is
+/// written atomically, and the manifest last, so a folder with a manifest is complete; a failure on the way (the
+/// parity check, say) leaves no manifest, and the loader refuses such a folder. manifest.sig (signing) is a later
+/// step over the manifest's bytes.
+/// </summary>
+public static class ReleaseWriter
+{
+    public static ReleaseWriteResult Write(string folder, EncoderWeights weights, ReleaseOptions options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(options);
+        folder = Path.GetFullPath(folder);
+        if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
+            throw new IOException($"{folder}: the release folder must be new or empty (stale files would end up in the manifest)");
+        Directory.CreateDirectory(folder);
+
+        // The tokenizer is built first: a vocabulary that does not load fails the release before anything is written.
+        var tokenizer = new BertTextTokenizer(options.Vocabulary, options.Tokenizer);
+        var (certificateDigest, certificate) = CopyCertificate(folder, options.CertificatePath);
+
+        var export = EncoderOnnxExporter.Save(weights, Path.Combine(folder, ReleaseFileNames.Model), new OnnxExportOptions
+        {
+            Tokenizer = options.Tokenizer,
+            CertificateDigest = certificateDigest,
+            Head = options.Head,
+            ExternalDataThresholdBytes = options.ExternalDataThresholdBytes,
+        });
+        if (export.ExternalDataPath is not null && Path.GetFileName(export.ExternalDataPath) != ReleaseFileNames.ModelExternalData)
+            throw new InvalidOperationException($"external data went to {export.ExternalDataPath}, not {ReleaseFileNames.ModelExternalData}");
+
+        ParityReport? parity = null;
+        if (options.Parity is { } parityOptions)
+        {
+            parity = OnnxParityValidator.Validate(weights, export.ModelPath, options.Head, parityOptions with
+            {
+                Tokenizer = parityOptions.Tokenizer ?? tokenizer,
+            });
+        }
+
+        AtomicFile.WriteAllText(Path.Combine(folder, ReleaseFileNames.Vocabulary), options.Vocabulary);
+        AtomicFile.WriteAllText(Path.Combine(folder, ReleaseFileNames.Tokenizer), TokenizerFile.Describe(tokenizer).ToJson());
+
+        List<string> outputs = [OnnxIoNames.LastHiddenState, OnnxIoNames.PoolerOutput];
+        if (options.Head is not null) outputs.Add(OnnxIoNames.Logits);
+        var card = ModelCard.Render(options.ModelCard, new ModelCardFacts
+        {
+            Layers = weights.Config.NumHiddenLayers,
+            HiddenSize = weights.Config.HiddenSize,
+            Heads = weights.Config.NumAttentionHeads,
+            Outputs = outputs,
+            Classes = options.Head?.Classes ?? 0,
+            WeightDigest = export.WeightDigest,
+            CertificateDigest = certificateDigest,
+            CertificateJson = certificate,
+            Opset = OnnxExportOptions.Opset,
+            ToolVersion = EncoderOnnxExporter.ToolVersion,
+            ParitySummary = parity is null ? null : $"max |Δ| {parity.MaxAbsDiff:E2} over {parity.Cases.Count} batches (tolerance {parity.Tolerance:E0})",
+        });
+        AtomicFile.WriteAllText(Path.Combine(folder, ReleaseFileNames.ModelCard), card);
+
+        var manifest = ManifestBuilder.Describe(folder, EncoderOnnxExporter.ToolVersion);
+        AtomicFile.WriteAllText(Path.Combine(folder, ReleaseFileNames.Manifest), manifest.ToJson());
+        return new ReleaseWriteResult(folder, manifest, export, parity);
+    }
+
+    /// <summary>Copies the certificate's bytes (read once, so the digest in the model is of exactly the bytes shipped)
+    /// and parses them as JSON for the model card.</summary>
+    private static (string? Digest, JsonObject? Json) CopyCertificate(string folder, string? path)
+    {
+        if (path is null) return (null, null);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such certificate", path);
+        var bytes = File.ReadAllBytes(path);
+        JsonObject json;
+        try
+        {
+            json = JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }) as JsonObject
+                ?? throw new InvalidDataException($"{path}: a certificate must be a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: the certificate is not valid JSON ({e.Message})", e);
+        }
+        AtomicFile.WriteAllBytes(Path.Combine(folder, ReleaseFileNames.Certificate), bytes);
+        using var stream = new MemoryStream(bytes, writable: false);
+        return (FileDigest.Sha256(stream), json);
+    }
+}

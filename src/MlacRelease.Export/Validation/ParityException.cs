@@ -1,0 +1,7 @@
+namespace MlacRelease.Export.Validation;
+
+/// <summary>An export that does not compute what the encoder computes (wrong outputs, shapes, or values beyond tolerance).</summary>
+public sealed class ParityException(string message, ParityReport? report = null) : Exception(message)
+{
+    public ParityReport? Report { get; } = report;
+}

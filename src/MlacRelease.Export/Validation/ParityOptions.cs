@@ -1,0 +1,25 @@
+using MlacRelease.Common.Text;
+
+namespace MlacRelease.Export.Validation;
+
+/// <summary>How an export is checked against the TorchSharp encoder (Hugging Face Optimum's export validation, here).</summary>
+public sealed record ParityOptions
+{
+    public const double DefaultTolerance = 1e-4;
+
+    /// <summary>Largest absolute difference accepted in any output element.</summary>
+    public double Tolerance { get; init; } = DefaultTolerance;
+
+    /// <summary>Batch sizes of the synthetic batches; none is a fixed shape of the graph, so dynamic axes get exercised.</summary>
+    public IReadOnlyList<int> BatchSizes { get; init; } = [1, 3, 6];
+
+    /// <summary>Padded lengths of the synthetic batches (rows are shorter at random, so padding is masked).</summary>
+    public IReadOnlyList<int> SequenceLengths { get; init; } = [5, 17, 40];
+
+    public int Seed { get; init; } = 20240611;
+
+    /// <summary>Real sentences to run as well, tokenized by <see cref="Tokenizer"/>, in batches of the sizes above.</summary>
+    public IReadOnlyList<string>? Texts { get; init; }
+
+    public BertTextTokenizer? Tokenizer { get; init; }
+}

@@ -1,0 +1,143 @@
+using MlacRelease.Common.Integrity;
+using MlacRelease.Common.Release;
+using MlacRelease.Core.Weights;
+using MlacRelease.Export.Onnx;
+using MlacRelease.Inference;
+using Onnx;
+
+namespace MlacRelease.Export.Tests;
+
+/// <summary>The release folder writer's output, and the loader refusing a folder that was changed or is incomplete.</summary>
+[Collection(ExportCollection.Name)]
+public sealed class ReleaseFolderTests(ExportFixture fixture)
+{
+    [Fact]
+    public void The_manifest_pins_every_file_by_digest_and_size()
+    {
+        var release = fixture.Release;
+        var files = Directory.EnumerateFiles(release.Folder).Select(Path.GetFileName).ToList();
+        files.Should().BeEquivalentTo([ReleaseFileNames.Model, ReleaseFileNames.Vocabulary, ReleaseFileNames.Tokenizer,
+            ReleaseFileNames.Certificate, ReleaseFileNames.ModelCard, ReleaseFileNames.Manifest]);
+        var manifest = ReleaseManifest.Parse(File.ReadAllText(Path.Combine(release.Folder, ReleaseFileNames.Manifest)));
+        manifest.Files.Select(f => f.Path).Should().BeEquivalentTo(files.Where(f => f != ReleaseFileNames.Manifest));
+        foreach (var entry in manifest.Files)
+        {
+            var path = Path.Combine(release.Folder, entry.Path);
+            entry.Sha256.Should().Be(FileDigest.Sha256(path), entry.Path);
+            entry.Size.Should().Be(new FileInfo(path).Length, entry.Path);
+        }
+        manifest.SchemaVersion.Should().Be(ReleaseManifest.CurrentSchemaVersion);
+        manifest.ToolVersion.Should().Be(EncoderOnnxExporter.ToolVersion);
+    }
+
+    [Fact]
+    public void The_model_metadata_carries_the_weight_and_certificate_digests_and_the_tokenizer_settings()
+    {
+        var release = fixture.Release;
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(release.Export.ModelPath));
+        EncoderOnnxExporter.Find(model, OnnxMetadataKeys.WeightDigest).Should().Be(fixture.TwoLayers.Digest());
+        EncoderOnnxExporter.Find(model, OnnxMetadataKeys.CertificateDigest).Should().Be(FileDigest.Sha256(Path.Combine(release.Folder, ReleaseFileNames.Certificate)));
+        TokenizerFile.SettingsFromJson(EncoderOnnxExporter.Find(model, OnnxMetadataKeys.Tokenizer)!, "metadata").Should().Be(new Common.Text.TokenizerSettings());
+        EncoderOnnxExporter.Find(model, OnnxMetadataKeys.Labels).Should().Be("""["nurse","surgeon","teacher"]""");
+        var tokenizer = TokenizerFile.Parse(File.ReadAllText(Path.Combine(release.Folder, ReleaseFileNames.Tokenizer)));
+        tokenizer.SpecialTokens["cls"].Should().Be(("[CLS]", 101));
+        tokenizer.Settings.MaxLength.Should().Be(128);
+    }
+
+    [Fact]
+    public void The_model_card_has_Hugging_Face_front_matter_and_the_certificate_results()
+    {
+        var card = File.ReadAllText(Path.Combine(fixture.Release.Folder, ReleaseFileNames.ModelCard));
+        card.Should().StartWith("---\nlicense: mit\nlibrary_name: onnx\npipeline_tag: text-classification\ntags:\n- onnx\n");
+        card.Should().Contain("**verdict**").And.Contain("\"passed\": true").And.Contain("**worst_case**").And.Contain("\"blocking_score\": 0.93");
+        card.Should().Contain(fixture.TwoLayers.Digest());
+        card.Should().NotContain("curves", "only the top-level verdict and worst_case are shown");
+    }
+
+    [Theory]
+    [InlineData(ReleaseFileNames.Model)]
+    [InlineData(ReleaseFileNames.Vocabulary)]
+    [InlineData(ReleaseFileNames.Tokenizer)]
+    [InlineData(ReleaseFileNames.Certificate)]
+    public void A_flipped_byte_is_refused_naming_the_file(string file)
+    {
+        var folder = fixture.CopyOfRelease();
+        var path = Path.Combine(folder, file);
+        var bytes = File.ReadAllBytes(path);
+        bytes[bytes.Length / 2] ^= 0x01;
+        File.WriteAllBytes(path, bytes);
+
+        var open = () => ReleaseFolder.Open(folder);
+        open.Should().Throw<ReleaseIntegrityException>()
+            .Where(e => e.FileName == file && e.Message.Contains(file) && e.Message.Contains("SHA-256"));
+        var session = () => EncoderSession.Open(folder);
+        session.Should().Throw<ReleaseIntegrityException>().Where(e => e.FileName == file);
+    }
+
+    [Fact]
+    public void A_file_changed_after_opening_is_refused_when_read()
+    {
+        var folder = fixture.CopyOfRelease();
+        var release = ReleaseFolder.Open(folder);
+        var path = Path.Combine(folder, ReleaseFileNames.Model);
+        var bytes = File.ReadAllBytes(path);
+        bytes[100] ^= 0x80;
+        File.WriteAllBytes(path, bytes);
+        var open = () => EncoderSession.Open(release);
+        open.Should().Throw<ReleaseIntegrityException>().Where(e => e.FileName == ReleaseFileNames.Model);
+    }
+
+    [Theory]
+    [InlineData(ReleaseFileNames.Model)]
+    [InlineData(ReleaseFileNames.Vocabulary)]
+    [InlineData(ReleaseFileNames.Tokenizer)]
+    [InlineData(ReleaseFileNames.Manifest)]
+    public void A_missing_file_is_refused_naming_it(string file)
+    {
+        var folder = fixture.CopyOfRelease();
+        File.Delete(Path.Combine(folder, file));
+        var open = () => ReleaseFolder.Open(folder);
+        open.Should().Throw<ReleaseIntegrityException>().Where(e => e.FileName == file && e.Message.Contains(file) && e.Message.Contains("missing"));
+    }
+
+    [Fact]
+    public void A_manifest_that_does_not_list_the_model_is_refused()
+    {
+        var folder = fixture.CopyOfRelease();
+        var manifestPath = Path.Combine(folder, ReleaseFileNames.Manifest);
+        var manifest = ReleaseManifest.Parse(File.ReadAllText(manifestPath));
+        File.WriteAllText(manifestPath, (manifest with { Files = manifest.Files.Where(f => f.Path != ReleaseFileNames.Model).ToList() }).ToJson());
+        var open = () => ReleaseFolder.Open(folder);
+        open.Should().Throw<ReleaseIntegrityException>().Where(e => e.FileName == ReleaseFileNames.Model && e.Message.Contains("not listed"));
+    }
+
+    [Fact]
+    public void A_manifest_path_outside_the_folder_is_refused()
+    {
+        var folder = fixture.CopyOfRelease();
+        var manifestPath = Path.Combine(folder, ReleaseFileNames.Manifest);
+        File.WriteAllText(manifestPath, File.ReadAllText(manifestPath).Replace("\"vocab.txt\"", "\"../vocab.txt\""));
+        var open = () => ReleaseFolder.Open(folder);
+        open.Should().Throw<ReleaseIntegrityException>().WithMessage("*../vocab.txt*not a plain file name*");
+    }
+
+    [Fact]
+    public void Skipping_verification_takes_an_explicit_opt_out()
+    {
+        var folder = fixture.CopyOfRelease();
+        var vocab = Path.Combine(folder, ReleaseFileNames.Vocabulary);
+        File.AppendAllText(vocab, "extra-wordpiece\n");
+        ((Action)(() => ReleaseFolder.Open(folder))).Should().Throw<ReleaseIntegrityException>();
+        var unverified = ReleaseFolder.Open(folder, verifyDigests: false);
+        unverified.Verified.Should().BeFalse();
+        using var session = EncoderSession.Open(unverified);
+        session.Embed("still runs").Should().HaveCount(384);
+    }
+
+    [Fact]
+    public void The_writer_refuses_a_folder_that_is_not_empty()
+    {
+        var write = () => Release.ReleaseWriter.Write(fixture.Release.Folder, fixture.TwoLayers, new Release.ReleaseOptions { Vocabulary = fixture.Vocabulary });
+        write.Should().Throw<IOException>().WithMessage("*must be new or empty*");
+    }
+}

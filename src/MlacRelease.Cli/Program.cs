@@ -10,4 +10,7 @@ var root = new RootCommand("""
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(KeygenCommand.Create());
 root.Subcommands.Add(SignCommand.Create());
+root.Subcommands.Add(ExportCommand.Create());
+root.Subcommands.Add(InferenceCommands.Embed());
+root.Subcommands.Add(InferenceCommands.Classify());
 return await root.Parse(args).InvokeAsync();

@@ -27,6 +27,11 @@ public static class CommandRunner
             Error(e.Message);
             return e.ExitCode;
         }
+        catch (Exception e) when (e is MlacRelease.Inference.ReleaseIntegrityException or MlacRelease.Export.Validation.ParityException)
+        {
+            Error(e.Message);
+            return ExitCodes.CheckFailed;
+        }
         catch (Exception e) when (IsInputError(e))
         {
             Error(e.Message);

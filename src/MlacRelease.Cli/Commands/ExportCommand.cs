@@ -1,0 +1,98 @@
+using System.CommandLine;
+using System.Text.Json;
+using MlacRelease.Cli.Console;
+using MlacRelease.Cli.Inputs;
+using MlacRelease.Common.Text;
+using MlacRelease.Core.Weights;
+using MlacRelease.Export.Onnx;
+using MlacRelease.Export.Release;
+using MlacRelease.Export.Validation;
+
+namespace MlacRelease.Cli.Commands;
+
+/// <summary><c>mlac export</c>: the release folder (ONNX, tokenizer, certificate, manifest, model card), parity-checked.</summary>
+public static class ExportCommand
+{
+    public static Command Create()
+    {
+        var model = SharedOptions.Model(ModelSource.Default);
+        var certificate = new Option<string?>("--certificate") { Description = "certificate.json from mlac certify (copied into the release and bound by digest)" };
+        var output = new Option<string>("--out") { Description = "Release folder to write", Required = true };
+        var head = new Option<string?>("--head") { Description = "heads.safetensors with the desired-task head (default: the one beside the model, if any); adds a logits output" };
+        var tolerance = new Option<double>("--tolerance") { Description = "Maximum |ONNX Runtime − TorchSharp| allowed by the export-time parity check", DefaultValueFactory = _ => 1e-4 };
+        var maxLength = new Option<int>("--max-length") { Description = "Tokenizer truncation length recorded in the release", DefaultValueFactory = _ => 128 };
+        var json = SharedOptions.Json();
+        var command = new Command("export", """
+            Export an encoder as an ONNX release folder: model.onnx (opset 17), vocab.txt, tokenizer.json,
+            certificate.json, manifest.json (SHA-256 of every file) and MODEL_CARD.md. ONNX Runtime's outputs are
+            compared with the TorchSharp encoder on inputs of several shapes; the export fails above --tolerance.
+
+            Example:
+              mlac export --model run/ --certificate cert/certificate.json --out release/
+            """) { model, certificate, output, head, tolerance, maxLength, json };
+        command.SetAction((result, cancellation) => CommandRunner.RunAsync(_ =>
+        {
+            var modelSpec = result.GetValue(model)!;
+            var (weights, vocabulary, description) = ModelSource.Load(modelSpec);
+            using (weights)
+            {
+                var headPath = result.GetValue(head) ?? DefaultHead(modelSpec);
+                using var classifier = headPath is null ? null : LoadHead(headPath);
+                var certificatePath = result.GetValue(certificate);
+                if (certificatePath is not null && !File.Exists(certificatePath)) throw new CliException($"--certificate {certificatePath}: no such file");
+                var written = ReleaseWriter.Write(result.GetValue(output)!, weights, new ReleaseOptions
+                {
+                    Vocabulary = vocabulary,
+                    Tokenizer = new TokenizerSettings { MaxLength = result.GetValue(maxLength) },
+                    CertificatePath = certificatePath,
+                    Head = classifier?.Head,
+                    Parity = new ParityOptions { Tolerance = result.GetValue(tolerance) },
+                });
+                var summary = new
+                {
+                    release = written.Folder,
+                    model = description,
+                    weight_digest = weights.Digest(),
+                    parity_max_abs_diff = written.Parity?.MaxAbsDiff,
+                    files = written.Manifest.Files.Select(f => f.Path).ToArray(),
+                };
+                if (result.GetValue(json)) OutputMode.WriteJson(summary);
+                else
+                {
+                    System.Console.WriteLine($"release: {written.Folder} ({string.Join(", ", summary.files)})");
+                    System.Console.WriteLine($"weights {summary.weight_digest}; parity max |Δ| {written.Parity?.MaxAbsDiff:E2} (tolerance {result.GetValue(tolerance):E0})");
+                }
+            }
+            return Task.FromResult(ExitCodes.Success);
+        }, cancellation));
+        return command;
+    }
+
+    private static string? DefaultHead(string modelSpec)
+    {
+        if (modelSpec.StartsWith("builtin:", StringComparison.Ordinal)) return null;
+        var folder = Directory.Exists(modelSpec) ? modelSpec : Path.GetDirectoryName(Path.GetFullPath(modelSpec))!;
+        var path = Path.Combine(folder, "heads.safetensors");
+        return File.Exists(path) ? path : null;
+    }
+
+    private sealed class LoadedHead(ClassificationHead head) : IDisposable
+    {
+        public ClassificationHead Head { get; } = head;
+
+        public void Dispose()
+        {
+            Head.Weight.Dispose();
+            Head.Bias?.Dispose();
+        }
+    }
+
+    private static LoadedHead LoadHead(string path)
+    {
+        var file = SafetensorsReader.Read(path);
+        if (!file.TryGetTensor("desired.weight", out var weight)) throw new CliException($"--head {path}: no 'desired.weight' tensor");
+        var bias = file.TryGetTensor("desired.bias", out var b) ? TorchTensorRecords.ToTensor(b) : null;
+        IReadOnlyList<string>? labels = file.Metadata.TryGetValue("desired_labels", out var json) ? JsonSerializer.Deserialize<string[]>(json) : null;
+        return new LoadedHead(new ClassificationHead(TorchTensorRecords.ToTensor(weight), bias, labels));
+    }
+}

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using MlacRelease.Cli.Console;
+using MlacRelease.Inference;
+
+namespace MlacRelease.Cli.Commands;
+
+/// <summary><c>mlac embed</c> and <c>mlac classify</c>: downstream inference with ONNX Runtime over a verified release folder.</summary>
+public static class InferenceCommands
+{
+    private static (Option<string> Release, Option<string> Device, Option<string?> File, Argument<string[]> Texts, Option<bool> Json, Option<bool> SkipVerify) Common()
+    {
+        var release = new Option<string>("--release") { Description = "Release folder from mlac export", Required = true };
+        var device = new Option<string>("--device") { Description = "cpu | cuda (falls back to the CPU with a message when CUDA libraries are missing)", DefaultValueFactory = _ => "cpu" };
+        var file = new Option<string?>("--file") { Description = "Read texts from a file, one per line" };
+        var texts = new Argument<string[]>("texts") { Description = "Texts to run", Arity = ArgumentArity.ZeroOrMore };
+        var json = SharedOptions.Json();
+        var skip = new Option<bool>("--no-verify") { Description = "Skip the manifest digest check (not recommended: a tampered folder would be served)" };
+        return (release, device, file, texts, json, skip);
+    }
+
+    private static (EncoderSession Session, IReadOnlyList<string> Texts) Open(ParseResult result,
+        (Option<string> Release, Option<string> Device, Option<string?> File, Argument<string[]> Texts, Option<bool> Json, Option<bool> SkipVerify) o)
+    {
+        var texts = new List<string>(result.GetValue(o.Texts) ?? []);
+        if (result.GetValue(o.File) is { } path)
+        {
+            if (!File.Exists(path)) throw new CliException($"--file {path}: no such file");
+            texts.AddRange(File.ReadLines(path).Where(l => l.Length > 0));
+        }
+        if (texts.Count == 0) throw new CliException("no texts: pass them as arguments or with --file");
+        var device = result.GetValue(o.Device) switch
+        {
+            "cpu" => ExecutionDevice.Cpu,
+            "cuda" or "gpu" => ExecutionDevice.Cuda,
+            var other => throw new CliException($"--device {other}: expected cpu or cuda"),
+        };
+        var session = EncoderSession.Open(result.GetValue(o.Release)!, new EncoderSessionOptions { Device = device }, verifyDigests: !result.GetValue(o.SkipVerify));
+        if (session.FallbackReason is { } reason) System.Console.Error.WriteLine($"note: running on the CPU: {reason}");
+        return (session, texts);
+    }
+
+    public static Command Embed()
+    {
+        var o = Common();
+        var pooling = new Option<Pooling>("--pooling") { Description = "Cls | Mean | Pooler", DefaultValueFactory = _ => Pooling.Mean };
+        var normalize = new Option<bool>("--normalize") { Description = "L2-normalise each embedding" };
+        var command = new Command("embed", """
+            Embed texts with a released encoder (ONNX Runtime; the folder's manifest digests are verified first).
+
+            Example:
+              mlac embed --release release/ "A nurse in Montréal." "A poet in Lagos."
+            """) { o.Release, o.Device, o.File, o.Texts, o.Json, o.SkipVerify, pooling, normalize };
+        command.SetAction((result, cancellation) => CommandRunner.RunAsync(_ =>
+        {
+            var (session, texts) = Open(result, o);
+            using (session)
+            {
+                var vectors = session.Embed(texts, result.GetValue(pooling), result.GetValue(normalize));
+                if (result.GetValue(o.Json)) OutputMode.WriteJson(texts.Select((t, i) => new { text = t, embedding = vectors[i] }));
+                else
+                {
+                    for (var i = 0; i < texts.Count; i++)
+                        System.Console.WriteLine($"[{vectors[i].Length}] {string.Join(" ", vectors[i].Take(6).Select(v => v.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))} …  {texts[i]}");
+                    System.Console.WriteLine($"({session.ExecutionProvider})");
+                }
+            }
+            return Task.FromResult(ExitCodes.Success);
+        }, cancellation));
+        return command;
+    }
+
+    public static Command Classify()
+    {
+        var o = Common();
+        var command = new Command("classify", """
+            Classify texts with the release's desired-task head (present when the model was trained with mlac train).
+
+            Example:
+              mlac classify --release release/ "They have practised dentistry in Ohio for ten years."
+            """) { o.Release, o.Device, o.File, o.Texts, o.Json, o.SkipVerify };
+        command.SetAction((result, cancellation) => CommandRunner.RunAsync(_ =>
+        {
+            var (session, texts) = Open(result, o);
+            using (session)
+            {
+                if (!session.HasClassifier) throw new CliException($"{result.GetValue(o.Release)}: this release has no classification head");
+                var classes = session.Classify(texts);
+                if (result.GetValue(o.Json)) OutputMode.WriteJson(texts.Select((t, i) => new { text = t, label = classes[i].Label, index = classes[i].Index, confidence = classes[i].Confidence }));
+                else for (var i = 0; i < texts.Count; i++) System.Console.WriteLine($"{classes[i].Label ?? classes[i].Index.ToString(System.Globalization.CultureInfo.InvariantCulture)} ({classes[i].Confidence:P1})  {texts[i]}");
+            }
+            return Task.FromResult(ExitCodes.Success);
+        }, cancellation));
+        return command;
+    }
+}

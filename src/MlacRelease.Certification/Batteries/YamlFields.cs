@@ -43,6 +43,11 @@ internal sealed class YamlFields
         {
             throw new StrictYamlException(file, (int)e.Start.Line, (int)e.Start.Column, "", $"not valid YAML: {e.Message}", e);
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this (without a position) on some truncated documents.
+            throw new StrictYamlException(file, 1, 1, "", $"not valid YAML (the document looks truncated or unbalanced): {e.Message}", e);
+        }
         if (stream.Documents.Count != 1) throw new StrictYamlException(file, 1, 1, "", $"expected exactly one YAML document, found {stream.Documents.Count}");
         return stream.Documents[0].RootNode is YamlMappingNode root
             ? new YamlFields(file, "", root)

@@ -1,0 +1,28 @@
+namespace MlacRelease.Certification.Attacks;
+
+/// <summary>
+/// What one attack run achieved. The attacker watches the tuning split every E steps and keeps the checkpoint that
+/// scored best there; the certified number is that checkpoint's accuracy on the untouched test split
+/// (<see cref="TestAccuracy"/>). <see cref="BestTuneAccuracy"/> is the paper's generous "best during training" score.
+/// </summary>
+/// <param name="TrainExamples">Attacker examples the run trained on (n).</param>
+/// <param name="Steps">Optimiser steps taken (0 for the probe).</param>
+/// <param name="Curve">Tuning-split accuracy every E steps and at the last step.</param>
+/// <param name="BestStep">Step of the best tuning score (the earliest on ties).</param>
+/// <param name="BestTuneAccuracy">Highest tuning-split accuracy seen.</param>
+/// <param name="TestAccuracy">Test accuracy of the checkpoint at <see cref="BestStep"/>.</param>
+/// <param name="TestAuroc">Test AUROC there (binary tasks).</param>
+/// <param name="FinalTestAccuracy">Test accuracy after the last step.</param>
+/// <param name="FinalTestAuroc">Test AUROC after the last step (binary tasks).</param>
+/// <param name="Diverged">The training loss became NaN or infinite; training stopped there.</param>
+public sealed record AttackRunResult(
+    int TrainExamples,
+    int Steps,
+    IReadOnlyList<CurvePoint> Curve,
+    int BestStep,
+    double BestTuneAccuracy,
+    double TestAccuracy,
+    double? TestAuroc,
+    double FinalTestAccuracy,
+    double? FinalTestAuroc,
+    bool Diverged);

@@ -1,0 +1,28 @@
+using System.Security.Cryptography;
+
+namespace MlacRelease.Certification.Certificates;
+
+/// <summary>Writes and reads certificates in canonical form and seals them with their integrity digest.</summary>
+public static class CertificateSerializer
+{
+    /// <summary>The certificate with <see cref="Certificate.Integrity"/> set to the digest of its unsealed canonical bytes.</summary>
+    public static Certificate Seal(Certificate certificate) =>
+        certificate with { Integrity = new CertificateIntegrity(CertificateIntegrity.CanonicalSha256, ComputeDigest(certificate)) };
+
+    public static string ComputeDigest(Certificate certificate) =>
+        "sha256:" + Convert.ToHexStringLower(SHA256.HashData(CanonicalJson.Serialize(certificate with { Integrity = null })));
+
+    public static byte[] ToBytes(Certificate certificate) => CanonicalJson.Serialize(certificate);
+
+    public static Certificate FromBytes(ReadOnlySpan<byte> json, string source = "certificate")
+    {
+        var certificate = CanonicalJson.Deserialize<Certificate>(json, source);
+        if (certificate.Schema != Certificate.CurrentSchema)
+            throw new InvalidDataException($"{source}: schema '{certificate.Schema}' is not supported (expected '{Certificate.CurrentSchema}')");
+        return certificate;
+    }
+
+    public static Certificate Read(string path) => FromBytes(File.ReadAllBytes(path), path);
+
+    public static void Write(Certificate certificate, string path) => Common.IO.AtomicFile.WriteAllBytes(path, ToBytes(certificate));
+}

@@ -1,0 +1,80 @@
+using MlacRelease.Certification.Execution;
+using MlacRelease.Certification.Policies;
+using MlacRelease.Core.Model;
+using MlacRelease.Core.Weights;
+
+namespace MlacRelease.Certification.Certificates;
+
+/// <summary>
+/// Checks a certificate: that it is in canonical form, that its integrity digest, identity and battery digest
+/// recompute, that its summary, worst case and verdict follow from the runs it records (so editing a number breaks
+/// it even if the digest is recomputed), and, given weights, that it belongs to them (weight digest).
+/// </summary>
+public static class CertificateVerifier
+{
+    public static VerificationResult Verify(string certificatePath, EncoderWeights? weights = null, CertificationPolicy? policy = null) =>
+        Verify(File.ReadAllBytes(certificatePath), certificatePath, weights, policy);
+
+    public static VerificationResult Verify(byte[] bytes, string source, EncoderWeights? weights = null, CertificationPolicy? policy = null)
+    {
+        var checks = new List<VerificationCheck>();
+        Certificate certificate;
+        try
+        {
+            certificate = CertificateSerializer.FromBytes(bytes, source);
+            checks.Add(new VerificationCheck("schema", true, certificate.Schema));
+        }
+        catch (InvalidDataException e)
+        {
+            checks.Add(new VerificationCheck("schema", false, e.Message));
+            return new VerificationResult(false, checks, null, null);
+        }
+
+        var canonical = CertificateSerializer.ToBytes(certificate);
+        checks.Add(new VerificationCheck("canonical_form", canonical.AsSpan().SequenceEqual(bytes),
+            canonical.AsSpan().SequenceEqual(bytes) ? "the file is the canonical serialisation of its content" : "the file is not in canonical form (edited or re-serialised)"));
+
+        var digest = CertificateSerializer.ComputeDigest(certificate);
+        var recorded = certificate.Integrity?.Digest;
+        checks.Add(new VerificationCheck("integrity", certificate.Integrity?.Algorithm == CertificateIntegrity.CanonicalSha256 && recorded == digest,
+            recorded == digest ? $"integrity digest {digest}" : $"recorded {recorded ?? "(none)"}, recomputed {digest}"));
+
+        var identity = certificate.Context.Identity();
+        checks.Add(new VerificationCheck("identity", identity == certificate.Identity, $"recorded {certificate.Identity}, recomputed {identity}"));
+
+        var batteryDigest = certificate.Context.Battery.Content.Digest;
+        checks.Add(new VerificationCheck("battery_digest", batteryDigest == certificate.Context.Battery.Digest,
+            $"recorded {certificate.Context.Battery.Digest}, recomputed {batteryDigest}"));
+
+        try
+        {
+            var rebuilt = CertificateAssembler.Build(certificate.Context, certificate.Attacks, certificate.Retention);
+            var same = CertificateSerializer.ToBytes(rebuilt with { Integrity = null }).AsSpan()
+                .SequenceEqual(CertificateSerializer.ToBytes(certificate with { Integrity = null }));
+            checks.Add(new VerificationCheck("derived_results", same, same
+                ? "summary, worst case and verdict follow from the recorded runs"
+                : "summary, worst case, search description or verdict differ from what the recorded runs give"));
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or InvalidOperationException)
+        {
+            checks.Add(new VerificationCheck("derived_results", false, $"cannot recompute from the recorded runs: {e.Message}"));
+        }
+
+        if (weights is not null)
+        {
+            var actual = weights.Digest();
+            var expected = certificate.Context.Model.WeightDigest;
+            checks.Add(new VerificationCheck("weights", actual == expected, actual == expected
+                ? $"the weights have the certified digest {expected}"
+                : $"the weights' digest {actual} is not the certified {expected}"));
+        }
+
+        Verdict? verdict = null;
+        if (policy is not null)
+        {
+            var battery = certificate.Context.Battery;
+            verdict = PolicyEvaluator.Evaluate(policy, battery.Content, battery.Digest, certificate.Summary, certificate.WorstCase);
+        }
+        return new VerificationResult(checks.All(c => c.Passed), checks, certificate, verdict);
+    }
+}

@@ -1,0 +1,18 @@
+namespace MlacRelease.Certification.Certificates;
+
+/// <summary>The data the attacks used.</summary>
+/// <param name="DatasetDigest">Content digest of the source dataset (mlac-dataset-v1).</param>
+/// <param name="EncodedDigest">Digest of the token ids and labels of every split used.</param>
+/// <param name="TuneExamples">Tuning-split examples the attacker scored on (after the battery's cap).</param>
+/// <param name="TestExamples">Test-split examples the reported numbers come from (after the cap).</param>
+public sealed record DataDescription(
+    string DatasetDigest,
+    string EncodedDigest,
+    ulong SplitSeed,
+    int MaxLength,
+    IReadOnlyList<string> HarmfulLabels,
+    IReadOnlyList<string> DesiredLabels,
+    int AttackerTrainExamples,
+    int TuneExamples,
+    int TestExamples,
+    int DesiredTrainExamples);

@@ -1,0 +1,48 @@
+using MlacRelease.Certification.Certificates;
+using MlacRelease.Certification.Policies;
+using MlacRelease.Certification.Search;
+using MlacRelease.Certification.Metrics;
+
+namespace MlacRelease.Certification.Execution;
+
+/// <summary>
+/// Builds the certificate from a context and the unit results. The single path both a whole run and a merge of
+/// shards take, with results put in canonical unit order first, which is why the two give identical bytes.
+/// </summary>
+public static class CertificateAssembler
+{
+    public static Certificate Assemble(CertificationContext context, IReadOnlyList<WorkUnit> plan, IReadOnlyDictionary<string, StoredUnit> results)
+    {
+        var missing = plan.Where(u => !results.ContainsKey(u.Id)).Select(u => u.Id).ToList();
+        if (missing.Count > 0) throw new InvalidDataException($"results are missing for {missing.Count} unit(s): {string.Join(", ", missing.Take(10))}");
+        var attacks = plan.Where(u => u.Kind == UnitKind.Attack).Select(u => results[u.Id].Attack
+            ?? throw new InvalidDataException($"unit {u.Id} holds no attack result")).ToList();
+        var retention = plan.Where(u => u.Kind == UnitKind.Retention).Select(u => results[u.Id].Retention
+            ?? throw new InvalidDataException($"unit {u.Id} holds no retention result")).ToList();
+        return Build(context, attacks, retention);
+    }
+
+    /// <summary>Summary, worst case and verdict from the results (what a verifier recomputes), then sealed.</summary>
+    public static Certificate Build(CertificationContext context, IReadOnlyList<AttackUnitResult> attacks, IReadOnlyList<RetentionResult> retention)
+    {
+        var battery = context.Battery.Content;
+        var (summary, worst) = SummaryCalculator.Compute(battery, attacks, retention);
+        var verdict = context.Policy is { } policy ? PolicyEvaluator.Evaluate(policy, battery, context.Battery.Digest, summary, worst) : null;
+        var perTarget = battery.Attacks.Sum(a => UnitPlanner.RunsPerUnit(battery, a)) * battery.DataSizes.Count;
+        var search = new SearchDescription(Batteries.SearchSettings.Method, battery.Search.Trials, battery.Search.Eta, battery.Search.Rungs,
+            battery.Seeds.Count, perTarget, perTarget * 3);
+        return CertificateSerializer.Seal(new Certificate
+        {
+            Schema = Certificate.CurrentSchema,
+            Context = context,
+            Identity = context.Identity(),
+            Search = search,
+            Attacks = attacks,
+            Retention = retention,
+            Summary = summary,
+            WorstCase = worst,
+            Verdict = verdict,
+            Integrity = null,
+        });
+    }
+}

@@ -1,0 +1,99 @@
+using MlacRelease.Certification.Attacks;
+using MlacRelease.Certification.Batteries;
+using MlacRelease.Certification.Certificates;
+using MlacRelease.Certification.Data;
+using MlacRelease.Core.Data;
+using MlacRelease.Core.Model;
+using MlacRelease.Core.Weights;
+using static TorchSharp.torch;
+
+namespace MlacRelease.Certification.Execution;
+
+/// <summary>
+/// A certification prepared to run: the checked inputs, the random-init twin, the three targets on the device with
+/// the compact vocabulary, the shared evaluation sets, the work units and the context whose digest is the identity.
+/// </summary>
+internal sealed class CertificationSession : IDisposable
+{
+    private readonly TargetEncoder[] _targets;
+
+    private CertificationSession(CertificationRequest request, CertificationContext context, AttackContext attackContext, TargetEncoder[] targets,
+        IReadOnlyList<WorkUnit> units)
+    {
+        Request = request;
+        Context = context;
+        Identity = context.Identity();
+        AttackContext = attackContext;
+        Runner = new AttackRunner(attackContext);
+        _targets = targets;
+        Units = units;
+    }
+
+    public CertificationRequest Request { get; }
+
+    public Battery Battery => Request.Battery;
+
+    public CertificationContext Context { get; }
+
+    public string Identity { get; }
+
+    public AttackContext AttackContext { get; }
+
+    public AttackRunner Runner { get; }
+
+    public IReadOnlyList<WorkUnit> Units { get; }
+
+    public TargetEncoder Target(TargetRole role) => _targets[(int)role];
+
+    /// <summary>The seed of the random-init twin, derived from the battery seed.</summary>
+    public static ulong RandomInitSeed(Battery battery) => DeterministicRandom.DeriveSeed(battery.Seed, "random-init") >> 1;
+
+    public static CertificationSession Create(CertificationRequest request)
+    {
+        var battery = request.Battery;
+        var data = request.Data;
+        if (request.Workers < 1) throw new ArgumentOutOfRangeException(nameof(request), "workers must be at least 1");
+        if (request.ThreadsPerWorker < 1) throw new ArgumentOutOfRangeException(nameof(request), "threads per worker must be at least 1");
+        if (request.Pretrained.Config != request.Model.Config)
+            throw new ArgumentException($"the model and the pretrained encoder differ in configuration ({request.Model.Config} vs {request.Pretrained.Config})");
+        if (data.MaxLength != 0 && data.MaxLength != battery.MaxLength)
+            throw new ArgumentException($"the data was tokenized with max length {data.MaxLength}, the battery asks for {battery.MaxLength}");
+        battery.CheckAgainst(data.AttackerTrain.Count, data.DesiredTrain.Count);
+
+        var device = request.Device ?? CPU;
+        var tune = StratifiedTake.Take(data.AttackerTune, battery.Evaluation.TuneExamples);
+        var test = StratifiedTake.Take(data.Test, battery.Evaluation.TestExamples);
+        var desired = data.DesiredTrain.Take(battery.DesiredExamplesNeeded).ToList();
+        var vocabulary = CompactVocabulary.Build([data.AttackerTrain, tune, test, desired], request.Model.Config.PadTokenId);
+
+        var randomSeed = RandomInitSeed(battery);
+        using var twin = EncoderWeights.RandomInit(request.Model.Config, (long)randomSeed);
+        var digests = new[] { request.Model.Digest(), request.Pretrained.Digest(), twin.Digest() };
+        var targets = new[]
+        {
+            TargetEncoder.Create(TargetRole.Model, request.Model, digests[0], vocabulary, device),
+            TargetEncoder.Create(TargetRole.Pretrained, request.Pretrained, digests[1], vocabulary, device),
+            TargetEncoder.Create(TargetRole.RandomInit, twin, digests[2], vocabulary, device),
+        };
+        var attackContext = new AttackContext(vocabulary.Map(data.AttackerTrain), vocabulary.Map(tune), vocabulary.Map(test), vocabulary.Map(desired),
+            data.HarmfulClasses, data.DesiredClasses, vocabulary.PadId, battery.Evaluation.Every, device);
+
+        var context = new CertificationContext(
+            ToolInfo.Current,
+            EncoderDescription.Of(request.Model.Config, digests[0], request.ModelFileDigest),
+            new ReferenceEncoders(digests[1], digests[2], randomSeed),
+            new DataDescription(data.DatasetDigest, data.EncodedDigest, data.SplitSeed, battery.MaxLength, data.HarmfulLabels, data.DesiredLabels,
+                data.AttackerTrain.Count, tune.Count, test.Count, desired.Count),
+            new BatteryDescription(battery.Name, battery.Digest, BatteryPresets.MatchingPreset(battery), battery),
+            request.Policy,
+            new NumericsDescription(device.type.ToString().ToLowerInvariant(), request.ThreadsPerWorker));
+        var units = UnitPlanner.Plan(battery, DataShape.Of(attackContext));
+        return new CertificationSession(request, context, attackContext, targets, units);
+    }
+
+    public void Dispose()
+    {
+        foreach (var t in _targets) t.Dispose();
+        AttackContext.Dispose();
+    }
+}

@@ -1,0 +1,97 @@
+using MlacRelease.Certification.Attacks;
+using MlacRelease.Certification.Batteries;
+using MlacRelease.Certification.Search;
+using MlacRelease.Core.Data;
+
+namespace MlacRelease.Certification.Execution;
+
+/// <summary>
+/// Runs one unit: for an attack, the successive-halving search and the seed reruns of the chosen configuration;
+/// for retention, the desired-task probe and fine-tune. Every run is looked up in the store first and saved as
+/// soon as it finishes.
+/// </summary>
+internal sealed class UnitExecutor(CertificationSession session, ResultStore store, Action<RunEvent> onRun)
+{
+    public StoredUnit Execute(WorkUnit unit, CancellationToken cancellation)
+    {
+        if (store.TryLoadUnit(unit) is { } done)
+        {
+            for (var i = 0; i < unit.Runs; i++) onRun(new RunEvent(unit, "(unit finished earlier)", true));
+            return done;
+        }
+        var result = unit.Kind == UnitKind.Retention
+            ? new StoredUnit(session.Identity, unit.Id, null, Retention(unit, cancellation))
+            : new StoredUnit(session.Identity, unit.Id, Attack(unit, cancellation), null);
+        store.SaveUnit(result, unit);
+        return result;
+    }
+
+    private RetentionResult Retention(WorkUnit unit, CancellationToken cancellation)
+    {
+        var settings = session.Battery.Retention;
+        var (probe, fineTune) = session.Runner.RunRetention(session.Target(unit.Target), settings.ProbeL2, settings.FineTune, settings.TrainExamples,
+            DeterministicRandom.DeriveSeed(session.Battery.Seed, "retention"), cancellation);
+        onRun(new RunEvent(unit, "retention", false));
+        return new RetentionResult(unit.Target, settings.TrainExamples, probe, fineTune);
+    }
+
+    private AttackUnitResult Attack(WorkUnit unit, CancellationToken cancellation)
+    {
+        var battery = session.Battery;
+        var attack = unit.Attack!;
+        var size = unit.DataSize!;
+        var train = session.AttackContext.AttackerTrain;
+        var n = size.Resolve(train.Count);
+        var target = session.Target(unit.Target);
+
+        // The same sampled configurations and the same search data for all three targets: the attacker searches
+        // each target separately, but from the same candidates, so differences are the targets', not the draws'.
+        var configs = Enumerable.Range(0, battery.Search.Trials)
+            .Select(i => attack.Sample(new DeterministicRandom(DeterministicRandom.DeriveSeed(battery.Seed, $"trial/{attack.Name}/{size.Label}/{i}"))))
+            .ToList();
+        var searchSeed = DeterministicRandom.DeriveSeed(battery.Seed, "search");
+        var searchData = AttackerSample.Indices(train, n, searchSeed);
+
+        var runs = configs.Select(_ => new List<SearchRun>()).ToList();
+        var survivors = Enumerable.Range(0, configs.Count).ToList();
+        var rungs = SuccessiveHalving.Plan(battery.Search, attack.IsBudgeted);
+        foreach (var rung in rungs)
+        {
+            survivors = survivors.Take(rung.Configurations).ToList();
+            foreach (var trial in survivors)
+            {
+                var config = configs[trial];
+                int? steps = attack.IsBudgeted ? SuccessiveHalving.StepsAt(rung, config.Training!.Steps) : null;
+                var result = RunOnce(unit, $"search-r{rung.Index}-t{trial:D3}", config, searchData, searchSeed, steps, cancellation);
+                runs[trial].Add(new SearchRun(rung.Index, steps ?? 0, result));
+            }
+            // Best tuning score first; earlier trial on ties. Only the attacker's view (tuning split) decides.
+            survivors = survivors.OrderByDescending(t => runs[t][^1].Result.BestTuneAccuracy).ThenBy(t => t).ToList();
+        }
+        var best = survivors[0];
+        var bestConfig = configs[best];
+
+        var seedRuns = new List<SeedRun>();
+        foreach (var seed in battery.Seeds)
+        {
+            var data = AttackerSample.Indices(train, n, seed);
+            seedRuns.Add(new SeedRun(seed, RunOnce(unit, $"seed-{seed}", bestConfig, data, seed, null, cancellation)));
+        }
+        var trials = configs.Select((c, i) => new SearchTrial(i, c, runs[i])).ToList();
+        return new AttackUnitResult(attack.Name, attack.Family, unit.Target, size, n, trials, best, bestConfig, seedRuns);
+    }
+
+    private AttackRunResult RunOnce(WorkUnit unit, string name, AttackConfig config, IReadOnlyList<int> data, ulong seed, int? steps, CancellationToken cancellation)
+    {
+        cancellation.ThrowIfCancellationRequested();
+        if (store.TryLoadRun(unit, name, config, seed, steps) is { } stored)
+        {
+            onRun(new RunEvent(unit, name, true));
+            return stored;
+        }
+        var result = session.Runner.Run(session.Target(unit.Target), config, data, seed, steps, cancellation);
+        store.SaveRun(unit, name, config, seed, steps, result);
+        onRun(new RunEvent(unit, name, false));
+        return result;
+    }
+}

@@ -10,7 +10,12 @@ var root = new RootCommand("""
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(KeygenCommand.Create());
 root.Subcommands.Add(SignCommand.Create());
+root.Subcommands.Add(CertifyCommand.Create());
+root.Subcommands.Add(CertifyCommand.Merge());
 root.Subcommands.Add(ExportCommand.Create());
+root.Subcommands.Add(GateCommand.Verify());
+root.Subcommands.Add(GateCommand.Create());
 root.Subcommands.Add(InferenceCommands.Embed());
 root.Subcommands.Add(InferenceCommands.Classify());
+root.Subcommands.Add(DemoCommand.Create());
 return await root.Parse(args).InvokeAsync();

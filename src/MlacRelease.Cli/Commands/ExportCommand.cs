@@ -32,40 +32,39 @@ public static class ExportCommand
             """) { model, certificate, output, head, tolerance, maxLength, json };
         command.SetAction((result, cancellation) => CommandRunner.RunAsync(_ =>
         {
-            var modelSpec = result.GetValue(model)!;
-            var (weights, vocabulary, description) = ModelSource.Load(modelSpec);
-            using (weights)
-            {
-                var headPath = result.GetValue(head) ?? DefaultHead(modelSpec);
-                using var classifier = headPath is null ? null : LoadHead(headPath);
-                var certificatePath = result.GetValue(certificate);
-                if (certificatePath is not null && !File.Exists(certificatePath)) throw new CliException($"--certificate {certificatePath}: no such file");
-                var written = ReleaseWriter.Write(result.GetValue(output)!, weights, new ReleaseOptions
-                {
-                    Vocabulary = vocabulary,
-                    Tokenizer = new TokenizerSettings { MaxLength = result.GetValue(maxLength) },
-                    CertificatePath = certificatePath,
-                    Head = classifier?.Head,
-                    Parity = new ParityOptions { Tolerance = result.GetValue(tolerance) },
-                });
-                var summary = new
-                {
-                    release = written.Folder,
-                    model = description,
-                    weight_digest = weights.Digest(),
-                    parity_max_abs_diff = written.Parity?.MaxAbsDiff,
-                    files = written.Manifest.Files.Select(f => f.Path).ToArray(),
-                };
-                if (result.GetValue(json)) OutputMode.WriteJson(summary);
-                else
-                {
-                    System.Console.WriteLine($"release: {written.Folder} ({string.Join(", ", summary.files)})");
-                    System.Console.WriteLine($"weights {summary.weight_digest}; parity max |Δ| {written.Parity?.MaxAbsDiff:E2} (tolerance {result.GetValue(tolerance):E0})");
-                }
-            }
+            Export(new OutputMode(result.GetValue(json), NoProgress: true), result.GetValue(model)!, result.GetValue(certificate),
+                result.GetValue(output)!, result.GetValue(head), result.GetValue(tolerance), result.GetValue(maxLength));
             return Task.FromResult(ExitCodes.Success);
         }, cancellation));
         return command;
+    }
+
+    public static ReleaseWriteResult Export(OutputMode mode, string modelSpec, string? certificatePath, string output, string? headPath,
+        double tolerance, int maxLength)
+    {
+        var (weights, vocabulary, description) = ModelSource.Load(modelSpec);
+        using (weights)
+        {
+            headPath ??= DefaultHead(modelSpec);
+            using var classifier = headPath is null ? null : LoadHead(headPath);
+            if (certificatePath is not null && !File.Exists(certificatePath)) throw new CliException($"--certificate {certificatePath}: no such file");
+            var written = ReleaseWriter.Write(output, weights, new ReleaseOptions
+            {
+                Vocabulary = vocabulary,
+                Tokenizer = new TokenizerSettings { MaxLength = maxLength },
+                CertificatePath = certificatePath,
+                Head = classifier?.Head,
+                Parity = new ParityOptions { Tolerance = tolerance },
+            });
+            var files = written.Manifest.Files.Select(f => f.Path).ToArray();
+            if (mode.Json) OutputMode.WriteJson(new { release = written.Folder, model = description, weight_digest = weights.Digest(), parity_max_abs_diff = written.Parity?.MaxAbsDiff, files });
+            else
+            {
+                mode.Info($"release: {written.Folder} ({string.Join(", ", files)})");
+                mode.Info($"weights {weights.Digest()}; parity max |Δ| {written.Parity?.MaxAbsDiff:E2} (tolerance {tolerance:E0})");
+            }
+            return written;
+        }
     }
 
     private static string? DefaultHead(string modelSpec)

@@ -1,0 +1,91 @@
+using System.CommandLine;
+using MlacRelease.Cli.Console;
+using MlacRelease.Gate;
+using Spectre.Console;
+
+namespace MlacRelease.Cli.Commands;
+
+/// <summary><c>mlac gate</c> (release gate for CI) and <c>mlac verify</c> (digests and signature only).</summary>
+public static class GateCommand
+{
+    public static Command Create()
+    {
+        var release = new Option<string>("--release") { Description = "Release folder from mlac export (signed with mlac sign)", Required = true };
+        var policy = new Option<string>("--policy") { Description = "Policy YAML (see release-checks/policy.yaml)", Required = true };
+        var publicKey = new Option<string>("--public-key") { Description = "Public key (PEM) whose signature the manifest must carry", Required = true };
+        var (json, noProgress) = (SharedOptions.Json(), SharedOptions.NoProgress());
+        var command = new Command("gate", """
+            Decide whether a release folder may be published. Checks, in order, failing closed on any error: manifest
+            digests → signature → the weights in model.onnx are the certified ones → certificate integrity → policy →
+            ONNX/TorchSharp parity. Prints each check with its measured value. Exit 0 only if every check holds;
+            exit 1 names the failed checks; exit 2 for usage errors.
+
+            Example:
+              mlac gate --release release/ --policy release-checks/policy.yaml --public-key release.pub
+            """) { release, policy, publicKey, json, noProgress };
+        command.SetAction((result, cancellation) => CommandRunner.RunAsync(_ =>
+        {
+            var mode = new OutputMode(result.GetValue(json), result.GetValue(noProgress));
+            foreach (var (option, path, folder) in new[] { ("--release", result.GetValue(release)!, true), ("--policy", result.GetValue(policy)!, false), ("--public-key", result.GetValue(publicKey)!, false) })
+            {
+                if (folder ? !Directory.Exists(path) : !File.Exists(path)) throw new CliException($"{option} {path}: no such {(folder ? "folder" : "file")}");
+            }
+            var outcome = ReleaseGate.Evaluate(result.GetValue(release)!, result.GetValue(policy)!, result.GetValue(publicKey)!);
+            Print(mode, outcome.Checks);
+            if (mode.Json) OutputMode.WriteJson(new { passed = outcome.Passed, checks = outcome.Checks });
+            else mode.Info(outcome.Passed ? "gate: PASS" : $"gate: FAIL ({string.Join(", ", outcome.Failures.Select(f => f.Name))})");
+            return Task.FromResult(outcome.Passed ? ExitCodes.Success : ExitCodes.CheckFailed);
+        }, cancellation));
+        return command;
+    }
+
+    public static void Print(OutputMode mode, IReadOnlyList<GateCheck> checks)
+    {
+        if (mode.Json) return;
+        if (System.Console.IsOutputRedirected)
+        {
+            foreach (var c in checks) mode.Info($"{(c.Passed ? "PASS" : "FAIL")}  {c.Name}: {c.Detail}");
+            return;
+        }
+        var table = new Table().AddColumns("check", "result", "measured");
+        foreach (var c in checks) table.AddRow(c.Name, c.Passed ? "[green]pass[/]" : "[red]FAIL[/]", Markup.Escape(c.Detail));
+        AnsiConsole.Write(table);
+    }
+
+    public static Command Verify()
+    {
+        var release = new Option<string>("--release") { Description = "Release folder", Required = true };
+        var publicKey = new Option<string?>("--public-key") { Description = "Also verify manifest.sig with this public key" };
+        var json = SharedOptions.Json();
+        var command = new Command("verify", """
+            Verify a release folder's files against its manifest, and its signature when a public key is given.
+
+            Example:
+              mlac verify --release release/ --public-key release.pub
+            """) { release, publicKey, json };
+        command.SetAction((result, cancellation) => CommandRunner.RunAsync(_ =>
+        {
+            var folder = result.GetValue(release)!;
+            var checks = new List<GateCheck>();
+            try
+            {
+                var opened = MlacRelease.Inference.ReleaseFolder.Open(folder, verifyDigests: true);
+                checks.Add(new GateCheck("manifest digests", true, $"{opened.Manifest!.Files.Count} files match manifest.json"));
+            }
+            catch (MlacRelease.Inference.ReleaseIntegrityException e)
+            {
+                checks.Add(new GateCheck("manifest digests", false, e.Message));
+            }
+            if (result.GetValue(publicKey) is { } key)
+            {
+                var (valid, reason) = MlacRelease.Common.Integrity.ManifestSignature.Verify(Path.Combine(folder, "manifest.json"), Path.Combine(folder, "manifest.sig"), key);
+                checks.Add(new GateCheck("signature", valid, reason));
+            }
+            var mode = new OutputMode(result.GetValue(json), NoProgress: true);
+            Print(mode, checks);
+            if (mode.Json) OutputMode.WriteJson(new { passed = checks.All(c => c.Passed), checks });
+            return Task.FromResult(checks.All(c => c.Passed) ? ExitCodes.Success : ExitCodes.CheckFailed);
+        }, cancellation));
+        return command;
+    }
+}

@@ -32,27 +32,40 @@ public sealed class AttackRunner(AttackContext context)
             DeterministicRandom.DeriveSeed(seed, "harmful-head"), Context.Device);
 
         var curve = new List<CurvePoint>();
-        var best = (Step: 0, Tune: double.NegativeInfinity, Test: (EvaluationScore?)null);
-        EvaluationScore? last = null;
-        void Evaluate(int step)
+        var trainable = encoder.Trainable.Append(head).ToList();
+        var (bestStep, bestTune) = (0, double.NegativeInfinity);
+        ParameterSnapshot? best = null;
+        try
         {
-            var tune = Scorer.Score(target.Config, encoder.Map(), head, Context.Tune, Context.HarmfulClasses);
-            curve.Add(new CurvePoint(step, tune.Accuracy));
-            last = null;
-            if (tune.Accuracy > best.Tune)
+            void Evaluate(int step)
             {
-                last = Scorer.Score(target.Config, encoder.Map(), head, Context.Test, Context.HarmfulClasses);
-                best = (step, tune.Accuracy, last);
+                var tune = Scorer.Score(target.Config, encoder.Map(), head, Context.Tune, Context.HarmfulClasses);
+                curve.Add(new CurvePoint(step, tune.Accuracy));
+                if (tune.Accuracy > bestTune)
+                {
+                    (bestStep, bestTune) = (step, tune.Accuracy);
+                    best?.Dispose();
+                    best = new ParameterSnapshot(trainable);
+                }
             }
-        }
 
-        var outcome = TrainingLoop.Run(target.Config, encoder, head, examples, e => e.Harmful, training, runSteps,
-            DeterministicRandom.DeriveSeed(seed, "harmful-batches"), Context.Device, Context.EvaluateEvery, Evaluate, cancellation);
-        if (curve.Count == 0 || curve[^1].Step != outcome.StepsTaken) Evaluate(outcome.StepsTaken);
-        var final = last ?? Scorer.Score(target.Config, encoder.Map(), head, Context.Test, Context.HarmfulClasses);
-        var atBest = best.Test!;
-        return new AttackRunResult(examples.Count, outcome.StepsTaken, curve, best.Step, best.Tune, atBest.Accuracy, atBest.Auroc,
-            final.Accuracy, final.Auroc, outcome.Diverged);
+            var outcome = TrainingLoop.Run(target.Config, encoder, head, examples, e => e.Harmful, training, runSteps,
+                DeterministicRandom.DeriveSeed(seed, "harmful-batches"), Context.Device, Context.EvaluateEvery, Evaluate, cancellation);
+            if (curve.Count == 0 || curve[^1].Step != outcome.StepsTaken) Evaluate(outcome.StepsTaken);
+            var final = Scorer.Score(target.Config, encoder.Map(), head, Context.Test, Context.HarmfulClasses);
+            var atBest = final;
+            if (bestStep != outcome.StepsTaken)
+            {
+                best!.Restore();
+                atBest = Scorer.Score(target.Config, encoder.Map(), head, Context.Test, Context.HarmfulClasses);
+            }
+            return new AttackRunResult(examples.Count, outcome.StepsTaken, curve, bestStep, bestTune, atBest.Accuracy, atBest.Auroc,
+                final.Accuracy, final.Auroc, outcome.Diverged);
+        }
+        finally
+        {
+            best?.Dispose();
+        }
     }
 
     /// <summary>Desired-task accuracy on the test split: a probe and a full fine-tuning run on the first

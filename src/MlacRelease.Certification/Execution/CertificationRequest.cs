@@ -28,8 +28,11 @@ public sealed record CertificationRequest
     /// <summary>SHA-256 of the model's weights file, when certifying a file (recorded beside the weight digest).</summary>
     public string? ModelFileDigest { get; init; }
 
-    /// <summary>Units run side by side in this process (worker threads).</summary>
+    /// <summary>Worker processes sharing the output folder, this one included (see <see cref="IWorkerLauncher"/>).</summary>
     public int Workers { get; init; } = 1;
+
+    /// <summary>Starts workers 1 … <see cref="Workers"/> − 1; required when <see cref="Workers"/> &gt; 1.</summary>
+    public IWorkerLauncher? WorkerLauncher { get; init; }
 
     /// <summary>libtorch intra-op threads per run. Part of the certification's identity: the same value reproduces the
     /// same bits, whatever the number of workers or shards.</summary>

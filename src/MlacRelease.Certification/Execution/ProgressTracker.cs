@@ -2,48 +2,51 @@ using System.Diagnostics;
 
 namespace MlacRelease.Certification.Execution;
 
-/// <summary>Counts runs from all workers and turns them into progress events with an ETA from the cost model.</summary>
-internal sealed class ProgressTracker(IReadOnlyList<WorkUnit> units, IProgress<CertificationProgress>? progress)
+/// <summary>
+/// Turns finished runs into progress events. It counts run files in the output folder rather than its own runs, so
+/// the parent's events include what worker processes finished; runs on disk before the start count as resumed and
+/// are left out of the speed behind the ETA.
+/// </summary>
+internal sealed class ProgressTracker
 {
     private readonly object _gate = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly int _totalRuns = units.Sum(u => u.Runs);
-    private readonly double _totalCost = units.Sum(u => u.Cost);
-    private int _completed, _resumed, _completedUnits;
-    private double _computedCost, _resumedCost;
+    private readonly IReadOnlyList<WorkUnit> _units;
+    private readonly ResultStore _store;
+    private readonly IProgress<CertificationProgress>? _progress;
+    private readonly int _totalRuns;
 
-    public int Computed => _completed - _resumed;
+    public ProgressTracker(IReadOnlyList<WorkUnit> units, ResultStore store, IProgress<CertificationProgress>? progress)
+    {
+        _units = units;
+        _store = store;
+        _progress = progress;
+        _totalRuns = units.Sum(u => u.Runs);
+        Resumed = store.CountFinishedRuns();
+    }
 
-    public int Resumed => _resumed;
+    /// <summary>Runs already on disk when this tracker started.</summary>
+    public int Resumed { get; }
+
+    /// <summary>Runs finished since the start, by any worker.</summary>
+    public int Computed => _store.CountFinishedRuns() - Resumed;
 
     public TimeSpan Elapsed => _clock.Elapsed;
 
-    public void Run(RunEvent e)
+    public void Run(RunEvent e) => Report($"{e.Unit.Id}: {e.Run}");
+
+    public void Report(string lastRun)
     {
+        if (_progress is null) return;
         CertificationProgress report;
         lock (_gate)
         {
-            _completed++;
-            var share = e.Unit.Cost / e.Unit.Runs;
-            if (e.Resumed)
-            {
-                _resumed++;
-                _resumedCost += share;
-            }
-            else
-            {
-                _computedCost += share;
-            }
-            // Time per unit of cost so far, applied to what is left; resumed work cost no time and is excluded.
-            var remaining = _totalCost - _computedCost - _resumedCost;
-            TimeSpan? eta = _computedCost > 0 ? TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds / _computedCost * Math.Max(0, remaining)) : null;
-            report = new CertificationProgress(_completed, _totalRuns, _resumed, _completedUnits, units.Count, $"{e.Unit.Id}: {e.Run}", _clock.Elapsed, eta);
+            var done = _store.CountFinishedRuns();
+            var computed = done - Resumed;
+            var units = _units.Count(_store.HasUnit);
+            TimeSpan? eta = computed > 0 ? TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds / computed * Math.Max(0, _totalRuns - done)) : null;
+            report = new CertificationProgress(done, _totalRuns, Resumed, units, _units.Count, lastRun, _clock.Elapsed, eta);
         }
-        progress?.Report(report);
-    }
-
-    public void UnitDone()
-    {
-        lock (_gate) _completedUnits++;
+        _progress.Report(report);
     }
 }

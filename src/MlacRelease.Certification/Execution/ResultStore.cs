@@ -20,6 +20,17 @@ public sealed class ResultStore(string folder, string identity)
 
     public string RunPath(WorkUnit unit, string run) => Path.Combine(Folder, "runs", unit.Slug, run + ".json");
 
+    public bool HasUnit(WorkUnit unit) => File.Exists(UnitPath(unit));
+
+    /// <summary>Finished fine-tuning runs on disk (run files, plus retention units, which are one run each).</summary>
+    public int CountFinishedRuns()
+    {
+        var runs = Path.Combine(Folder, "runs");
+        var units = Path.Combine(Folder, "units");
+        return (Directory.Exists(runs) ? Directory.EnumerateFiles(runs, "*.json", SearchOption.AllDirectories).Count() : 0)
+            + (Directory.Exists(units) ? Directory.EnumerateFiles(units, "*__retention.json").Count() : 0);
+    }
+
     public StoredUnit? TryLoadUnit(WorkUnit unit)
     {
         var path = UnitPath(unit);

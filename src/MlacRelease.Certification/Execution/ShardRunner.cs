@@ -5,7 +5,9 @@ namespace MlacRelease.Certification.Execution;
 
 /// <summary>
 /// Runs one deterministic slice (i/N) of a certification's units into a folder, resumably: finished runs and units
-/// are on disk as they complete and are not redone after a crash. Writes <see cref="ShardManifest"/> when done.
+/// are on disk as they complete and are not redone after a crash. With <see cref="CertificationRequest.Workers"/>
+/// &gt; 1 the calling process is worker 0 and the request's <see cref="CertificationRequest.WorkerLauncher"/> starts
+/// the others, which claim units from the same folder. Writes <see cref="ShardManifest"/> when every unit is done.
 /// Any scheduler can run the N shards (Slurm job arrays, Kubernetes indexed Jobs, CI matrices); <see cref="ShardMerger"/>
 /// joins their folders.
 /// </summary>
@@ -14,24 +16,55 @@ public static class ShardRunner
     public static async Task<ShardResult> RunAsync(CertificationRequest request, ShardSpec shard, IProgress<CertificationProgress>? progress = null,
         CancellationToken cancellation = default)
     {
+        if (request.Workers > 1 && request.WorkerLauncher is null)
+            throw new ArgumentException("parallel workers run as processes: set CertificationRequest.WorkerLauncher (see IWorkerLauncher)");
         using var threads = new TorchThreads(request.ThreadsPerWorker);
         using var session = CertificationSession.Create(request);
         var folder = Path.GetFullPath(request.OutputDirectory);
+        Directory.CreateDirectory(folder);
         var manifestPath = Path.Combine(folder, ShardManifest.FileName);
+        var previous = WorkLoop.ReadIdentity(folder);
+        if (previous is not null && previous != session.Identity)
+            throw new InvalidDataException($"{folder}: the folder holds another certification (identity {previous}); use a fresh folder");
         if (File.Exists(manifestPath))
         {
             var existing = CanonicalJson.Deserialize<ShardManifest>(File.ReadAllBytes(manifestPath), manifestPath);
-            if (existing.Identity != session.Identity)
-                throw new InvalidDataException($"{manifestPath}: the folder holds another certification (identity {existing.Identity}); use a fresh folder");
             if (existing.Shard != shard.Number || existing.ShardCount != shard.Count)
                 throw new InvalidDataException($"{manifestPath}: the folder holds shard {existing.Shard}/{existing.ShardCount}, not {shard}");
         }
 
         var mine = ShardAssignment.Select(session.Units, shard);
         var store = new ResultStore(folder, session.Identity);
-        var tracker = new ProgressTracker(mine, progress);
-        var executor = new UnitExecutor(session, store, tracker.Run);
-        var results = await WorkerPool.RunAsync(mine, request.Workers, executor.Execute, tracker.UnitDone, cancellation).ConfigureAwait(false);
+        var tracker = new ProgressTracker(mine, store, progress);
+        var loop = new WorkLoop(session, store, tracker);
+        new UnitClaims(folder).Clear();
+        WorkLoop.WriteIdentity(folder, session.Identity);
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var workers = Enumerable.Range(1, request.Workers - 1).Select(i => request.WorkerLauncher!.RunWorkerAsync(i, stop.Token)).ToList();
+        using var watcher = workers.Count == 0 ? null : new Timer(_ => tracker.Report("(worker processes)"), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
+        try
+        {
+            // This process is worker 0; it runs on the calling thread, the only thread here that touches tensors.
+            loop.RunClaimed(mine, stop.Token);
+            var exitCodes = await Task.WhenAll(workers).ConfigureAwait(false);
+            // Units claimed by a worker that died are finished here; a worker's failure costs time, not results.
+            loop.RunRemaining(mine, stop.Token);
+            _ = exitCodes;
+        }
+        catch
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await Task.WhenAll(workers).ConfigureAwait(false);
+            }
+            catch (Exception) when (workers.Count > 0)
+            {
+                // The first failure is the one worth reporting; workers' cancellations follow from it.
+            }
+            throw;
+        }
 
         var manifest = new ShardManifest(ShardManifest.CurrentSchema, session.Identity, shard.Number, shard.Count, session.Context,
             mine.Select(u => u.Id).ToList());

@@ -14,11 +14,7 @@ internal sealed class UnitExecutor(CertificationSession session, ResultStore sto
 {
     public StoredUnit Execute(WorkUnit unit, CancellationToken cancellation)
     {
-        if (store.TryLoadUnit(unit) is { } done)
-        {
-            for (var i = 0; i < unit.Runs; i++) onRun(new RunEvent(unit, "(unit finished earlier)", true));
-            return done;
-        }
+        if (store.TryLoadUnit(unit) is { } done) return done;
         var result = unit.Kind == UnitKind.Retention
             ? new StoredUnit(session.Identity, unit.Id, null, Retention(unit, cancellation))
             : new StoredUnit(session.Identity, unit.Id, Attack(unit, cancellation), null);

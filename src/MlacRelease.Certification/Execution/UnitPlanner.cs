@@ -37,8 +37,8 @@ public static class UnitPlanner
         SuccessiveHalving.RunCount(battery.Search, attack.IsBudgeted) + battery.Seeds.Count;
 
     /// <summary>Expected cost: the mean sampled steps and batch size through every rung and seed rerun, plus the
-    /// evaluations they trigger (every E steps on the tuning split; the test split when the tuning score improves,
-    /// assumed on half the evaluations).</summary>
+    /// evaluations they trigger (every E steps on the tuning split; the test split once or twice per run, for the
+    /// final and the best checkpoint).</summary>
     private static double UnitCost(Battery battery, AttackSpace attack, int n, DataShape data)
     {
         if (!attack.IsBudgeted)
@@ -48,7 +48,7 @@ public static class UnitPlanner
         var batch = training.BatchSizes.Average(b => Math.Min(b, n));
         var fractions = SuccessiveHalving.Plan(battery.Search, true).Sum(r => r.Configurations * r.BudgetFraction) + battery.Seeds.Count;
         var perFullRun = TrainCost(steps, batch, data)
-            + (steps / battery.Evaluation.Every + 1) * (data.Tune + 0.5 * data.Test) * data.MeanTokens
+            + ((steps / battery.Evaluation.Every + 1) * data.Tune + 1.5 * data.Test) * data.MeanTokens
             + (attack.Benign is { } benign ? TrainCost(benign.Steps.Average(), benign.BatchSize, data) : 0);
         return fractions * perFullRun;
     }

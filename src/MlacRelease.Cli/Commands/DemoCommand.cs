@@ -21,7 +21,7 @@ public static class DemoCommand
     {
         var output = new Option<string>("--out") { Description = "Folder for every artifact of the demo", DefaultValueFactory = _ => "mlac-demo" };
         var steps = new Option<int>("--steps") { Description = "MLAC outer steps (a demo budget; the paper uses 50,000)", DefaultValueFactory = _ => 8 };
-        var data = SharedOptions.Data("builtin:bios:3000");
+        var data = SharedOptions.Data("builtin:bios:6000");
         var battery = new Option<string?>("--battery") { Description = "Battery for the certification step (default: the built-in demo battery; quick, paper, standard or a file)" };
         var (device, json, noProgress) = (SharedOptions.Device(), SharedOptions.Json(), SharedOptions.NoProgress());
         var command = new Command("demo", """

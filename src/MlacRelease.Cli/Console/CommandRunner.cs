@@ -46,7 +46,7 @@ public static class CommandRunner
         }
     }
 
-    private static bool IsInputError(Exception e) => e is DatasetFormatException or SafetensorsFormatException
+    private static bool IsInputError(Exception e) => e is DatasetFormatException or SafetensorsFormatException or MlacRelease.Certification.Batteries.StrictYamlException
         or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException or JsonException
         || (e is InvalidOperationException && e.Message.Contains("--restart", StringComparison.Ordinal));
 

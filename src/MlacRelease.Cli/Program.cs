@@ -18,4 +18,12 @@ root.Subcommands.Add(GateCommand.Create());
 root.Subcommands.Add(InferenceCommands.Embed());
 root.Subcommands.Add(InferenceCommands.Classify());
 root.Subcommands.Add(DemoCommand.Create());
-return await root.Parse(args).InvokeAsync();
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    // Usage errors are exit 2 (System.CommandLine's default is 1, which this tool reserves for failed checks).
+    foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");
+    Console.Error.WriteLine($"run '{string.Join(" ", parsed.CommandResult.Command.Name == root.Name ? "mlac" : "mlac " + parsed.CommandResult.Command.Name)} --help' for usage");
+    return MlacRelease.Cli.Console.ExitCodes.InputError;
+}
+return await parsed.InvokeAsync();

@@ -43,7 +43,7 @@ public static class TrainCommand
             and run the same command again to resume exactly where it stopped.
 
             Examples:
-              mlac train --out run/                                   # built-in MiniLM (2 layers) on the built-in corpus
+              mlac train --out run/                                   # built-in MiniLM on the built-in corpus
               mlac train --model bert-tiny/ --data bios.jsonl --out run/ --steps 50000 --inner-steps 16 --device cuda
               mlac train --out run/ --budget 30m --preset max-loss
             """)

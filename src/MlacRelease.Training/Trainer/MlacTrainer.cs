@@ -204,7 +204,7 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
             if (info.Fingerprint != Fingerprint)
                 throw new InvalidOperationException($"{path}: the checkpoint was written with other training options; pass the same options to resume, or restart (--restart) to begin a new run in this folder");
             if (info.DatasetDigest != inputs.Dataset.Digest)
-                throw new InvalidOperationException($"{path}: the checkpoint was trained on dataset {info.DatasetDigest}, not {inputs.Dataset.Digest}");
+                throw new InvalidOperationException($"{path}: the checkpoint was trained on dataset {info.DatasetDigest}, not {inputs.Dataset.Digest}; use the same data to resume, or restart (--restart) to begin a new run in this folder");
             using (no_grad())
             {
                 foreach (var (name, tensor) in state.OuterParameters.Concat(state.AttackerParameters))

@@ -4,6 +4,7 @@ using MlacRelease.Common.Integrity;
 using MlacRelease.Common.Release;
 using MlacRelease.Core.Model;
 using MlacRelease.Core.Weights;
+using MlacRelease.Export.Onnx;
 using MlacRelease.Export.Validation;
 using MlacRelease.Inference;
 
@@ -94,7 +95,8 @@ public static class ReleaseGate
                 var tolerance = policy?.RequiredParityTolerance ?? ParityOptions.DefaultTolerance;
                 // Shapes that differ from any fixed one, within the model's position range.
                 var lengths = new ParityOptions().SequenceLengths.Select(l => Math.Min(l, weights!.Config.MaxPositionEmbeddings)).Distinct().ToList();
-                var report = OnnxParityValidator.Compare(weights!, folder!.ModelPath, options: new ParityOptions { Tolerance = tolerance, SequenceLengths = lengths });
+                using var head = ReadClassifier(folder!.ModelPath);
+                var report = OnnxParityValidator.Compare(weights!, folder!.ModelPath, head?.Head, new ParityOptions { Tolerance = tolerance, SequenceLengths = lengths });
                 return (report.Passed, $"max |ONNX Runtime − TorchSharp| = {report.MaxAbsDiff:E2} (tolerance {tolerance:E0})");
             }, weightsOk && integrityOk);
         }
@@ -103,5 +105,26 @@ public static class ReleaseGate
             weights?.Dispose();
         }
         return new GateResult(checks);
+    }
+
+    private sealed class OwnedHead(ClassificationHead head) : IDisposable
+    {
+        public ClassificationHead Head { get; } = head;
+
+        public void Dispose()
+        {
+            Head.Weight.Dispose();
+            Head.Bias?.Dispose();
+        }
+    }
+
+    /// <summary>The classification head baked into the graph (its "logits" output), so parity covers it too.</summary>
+    private static OwnedHead? ReadClassifier(string modelPath)
+    {
+        var model = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(modelPath));
+        var weight = model.Graph.Initializer.FirstOrDefault(i => i.Name == ClassificationHead.WeightName);
+        if (weight is null) return null;
+        var bias = model.Graph.Initializer.FirstOrDefault(i => i.Name == ClassificationHead.BiasName);
+        return new OwnedHead(new ClassificationHead(OnnxBertImporter.ToTensor(weight, modelPath), bias is null ? null : OnnxBertImporter.ToTensor(bias, modelPath)));
     }
 }

@@ -92,7 +92,14 @@ public sealed class GateFixture : IDisposable
 
     private void WriteRelease(EncoderWeights model, string certificate, string folder)
     {
-        ReleaseWriter.Write(folder, model, new ReleaseOptions { Vocabulary = Vocabulary, CertificatePath = certificate, Tokenizer = new TokenizerSettings { MaxLength = 16 } });
+        // With a desired-task head, so the gate's parity check covers the logits output too.
+        using var weight = TorchSharp.torch.randn(2, Config.HiddenSize, generator: new TorchSharp.torch.Generator(7));
+        using var bias = TorchSharp.torch.zeros(2);
+        ReleaseWriter.Write(folder, model, new ReleaseOptions
+        {
+            Vocabulary = Vocabulary, CertificatePath = certificate, Tokenizer = new TokenizerSettings { MaxLength = 16 },
+            Head = new MlacRelease.Export.Onnx.ClassificationHead(weight, bias, ["a", "b"]),
+        });
         ManifestSignature.Sign(Path.Combine(folder, "manifest.json"), PrivateKey);
     }
 

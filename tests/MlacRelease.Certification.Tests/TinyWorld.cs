@@ -27,6 +27,8 @@ public sealed class TinyWorld : IDisposable
     {
         // Tiny tensors: one thread avoids pool overhead, and every test then computes under the same setting.
         TorchSharp.torch.set_num_threads(1);
+        // As the certifier does while it runs: no background GC beside TorchSharp's native calls (BlockingGarbageCollection).
+        System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.Batch;
         Data = new CertificationData(Examples(160, 1), Examples(64, 2), Examples(128, 3), Examples(128, 4), ["a", "b"], ["x", "y"]);
         RandomTwinSource = EncoderWeights.RandomInit(Config, seed: 11);
         Pretrained = Pretrain(EncoderWeights.RandomInit(Config, seed: 12), Examples(400, 5));

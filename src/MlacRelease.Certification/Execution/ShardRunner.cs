@@ -19,6 +19,7 @@ public static class ShardRunner
         if (request.Workers > 1 && request.WorkerLauncher is null)
             throw new ArgumentException("parallel workers run as processes: set CertificationRequest.WorkerLauncher (see IWorkerLauncher)");
         using var threads = new TorchThreads(request.ThreadsPerWorker);
+        using var gc = new BlockingGarbageCollection();
         using var session = CertificationSession.Create(request);
         var folder = Path.GetFullPath(request.OutputDirectory);
         Directory.CreateDirectory(folder);
@@ -42,15 +43,17 @@ public static class ShardRunner
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var workers = Enumerable.Range(1, request.Workers - 1).Select(i => request.WorkerLauncher!.RunWorkerAsync(i, stop.Token)).ToList();
-        using var watcher = workers.Count == 0 ? null : new Timer(_ => tracker.Report("(worker processes)"), null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
         try
         {
-            // This process is worker 0; it runs on the calling thread, the only thread here that touches tensors.
+            // This process is worker 0; it runs on the calling thread, the only thread here that touches tensors (a
+            // progress timer beside it would allocate, and so collect, while tensor code runs: see BlockingGarbageCollection).
             loop.RunClaimed(mine, stop.Token);
-            var exitCodes = await Task.WhenAll(workers).ConfigureAwait(false);
+            using (new Timer(_ => tracker.Report("(worker processes)"), null, TimeSpan.Zero, TimeSpan.FromSeconds(5)))
+            {
+                await Task.WhenAll(workers).ConfigureAwait(false);
+            }
             // Units claimed by a worker that died are finished here; a worker's failure costs time, not results.
             loop.RunRemaining(mine, stop.Token);
-            _ = exitCodes;
         }
         catch
         {

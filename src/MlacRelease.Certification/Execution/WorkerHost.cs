@@ -12,6 +12,7 @@ public static class WorkerHost
     {
         shard ??= ShardSpec.Whole;
         using var threads = new TorchThreads(request.ThreadsPerWorker);
+        using var gc = new BlockingGarbageCollection();
         using var session = CertificationSession.Create(request);
         var folder = Path.GetFullPath(request.OutputDirectory);
         var expected = WorkLoop.ReadIdentity(folder);

@@ -9,12 +9,23 @@ namespace MlacRelease.Core.Evaluation;
 /// float64 vector θ = [W row-major (classes × features), b (classes)], held on the host; the sums over examples run on
 /// the features' device.
 /// </summary>
+/// <remarks>
+/// The evaluation loop passes its scalars as fields and ends with GC.KeepAlive(this). TorchSharp 0.107 turns a C#
+/// number into a native Scalar that only its finalizer frees and does not keep alive across the native call that uses
+/// it; a background garbage collection during that call frees it under libtorch ("INTERNAL ASSERT FAILED at
+/// Scalar.h"). This loop allocates enough (one gradient array per evaluation) to make that frequent; scalars held in
+/// fields of a live object cannot be collected.
+/// </remarks>
 internal sealed class SoftmaxRegressionObjective
 {
     private readonly Tensor _x;        // [N, d]
     private readonly Tensor _y;        // [N, K] one-hot
     private readonly long _n, _d, _k;
     private readonly double _l2;
+    private readonly Scalar _one = 1.0.ToScalar();
+    private readonly Scalar _minusOne = (-1.0).ToScalar();
+    private readonly Scalar _l2Scalar;
+    private readonly Scalar _inverseN;
 
     public SoftmaxRegressionObjective(Tensor features, Tensor labels, int classes, double l2)
     {
@@ -24,6 +35,8 @@ internal sealed class SoftmaxRegressionObjective
         _k = classes;
         _l2 = l2;
         _y = nn.functional.one_hot(labels, classes).to(ScalarType.Float64);
+        _l2Scalar = l2.ToScalar();
+        _inverseN = (1.0 / _n).ToScalar();
     }
 
     public long ParameterCount => _k * (_d + 1);
@@ -38,7 +51,7 @@ internal sealed class SoftmaxRegressionObjective
     public Tensor Logits(Tensor theta)
     {
         var (w, b) = Split(theta);
-        return torch.mm(_x, w.t()) + b.unsqueeze(0);
+        return torch.mm(_x, w.t()).add(b.unsqueeze(0), _one);
     }
 
     /// <summary>The objective and its gradient at θ.</summary>
@@ -49,12 +62,17 @@ internal sealed class SoftmaxRegressionObjective
         var (w, _) = Split(theta);
         var logits = Logits(theta);
         var logProbabilities = nn.functional.log_softmax(logits, 1);
-        var loss = -(logProbabilities * _y).sum() / _n + 0.5 * _l2 * w.pow(2).sum();
-        var residual = (logProbabilities.exp() - _y) / _n;                       // [N, K]
-        var gradW = torch.mm(residual.t(), _x) + _l2 * w;                     // [K, d]
-        var gradB = residual.sum([0L]);                                           // [K]
+        // Sums come back to the host and are combined there, so no step needs a Scalar argument.
+        var crossEntropy = logProbabilities.mul(_y).sum().item<double>();
+        var squaredNorm = w.mul(w).sum().item<double>();
+        var loss = -crossEntropy / _n + 0.5 * _l2 * squaredNorm;
+        var residual = logProbabilities.exp().add(_y, _minusOne).mul(_inverseN);                 // [N, K]
+        var gradW = torch.mm(residual.t(), _x).add(w, _l2Scalar);                           // [K, d]
+        var gradB = residual.sum([0L]);                                                       // [K]
         var gradient = torch.cat([gradW.reshape(-1), gradB]).cpu();
-        return (loss.item<double>(), gradient.data<double>().ToArray());
+        var result = (loss, gradient.data<double>().ToArray());
+        GC.KeepAlive(this);
+        return result;
     }
 
     /// <summary>

@@ -28,6 +28,7 @@ public static class CertifyCommand
         var workers = new Option<int>("--workers") { Description = "Parallel workers on this machine", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads-per-worker") { Description = "Intra-op threads per worker", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
         var maxLength = new Option<int>("--max-length") { Description = "Tokens per example", DefaultValueFactory = _ => 64 };
+        var workerIndex = new Option<int?>("--worker-index") { Description = "Internal: run as worker process N of a parallel certification", Hidden = true };
         var (device, seed, json, noProgress) = (SharedOptions.Device(), SharedOptions.Seed(), SharedOptions.Json(), SharedOptions.NoProgress());
         var (textField, desiredField, harmfulField) = (SharedOptions.TextField(), SharedOptions.DesiredField(), SharedOptions.HarmfulField());
         var command = new Command("certify", """
@@ -41,7 +42,7 @@ public static class CertifyCommand
               mlac certify --model run/ --battery standard --out cert/shard-3 --shard 3/16     # one slice, any scheduler
               mlac merge --out cert/ cert/shard-*                                               # the same certificate
             """)
-        { model, pretrained, data, battery, policy, output, shard, workers, threads, maxLength, device, seed, json, noProgress, textField, desiredField, harmfulField };
+        { model, pretrained, data, battery, policy, output, shard, workers, threads, maxLength, workerIndex, device, seed, json, noProgress, textField, desiredField, harmfulField };
         command.SetAction((result, cancellation) => CommandRunner.RunAsync(async token =>
         {
             var mode = new OutputMode(result.GetValue(json), result.GetValue(noProgress));
@@ -50,7 +51,7 @@ public static class CertifyCommand
                 SharedOptions.Schema(result, textField, desiredField, harmfulField), BatteryPresets.Resolve(result.GetValue(battery)!),
                 result.GetValue(battery)!, result.GetValue(policy),
                 result.GetValue(output)!, shardSpec, result.GetValue(workers), result.GetValue(threads), result.GetValue(maxLength),
-                result.GetValue(device)!, result.GetValue(seed), token);
+                result.GetValue(device)!, result.GetValue(seed), token, result.GetValue(workerIndex));
             return outcome;
         }, cancellation));
         return command;
@@ -58,7 +59,7 @@ public static class CertifyCommand
 
     public static async Task<int> Certify(OutputMode mode, string modelSpec, string? pretrainedSpec, string dataSpec, DatasetSchema schema,
         Battery battery, string batterySpec, string? policyPath, string output, ShardSpec? shard, int workers, int threads, int maxLength, string deviceSpec,
-        ulong seed, CancellationToken cancellation)
+        ulong seed, CancellationToken cancellation, int? workerIndex = null)
     {
         var device = DeviceSelector.Resolve(deviceSpec);
         var policy = policyPath is null ? null : PolicyParser.Load(policyPath);
@@ -79,7 +80,9 @@ public static class CertifyCommand
                     Model = weights, Pretrained = original, Data = data, Battery = battery, Policy = policy, OutputDirectory = output,
                     ModelFileDigest = File.Exists(modelSpec) ? FileDigest.Sha256(modelSpec) : null,
                     Workers = workers, ThreadsPerWorker = threads, Device = device,
+                    WorkerLauncher = workers > 1 ? new ProcessWorkerLauncher(SelfAsWorker) : null,
                 };
+                if (workerIndex is not null) return await WorkerHost.RunAsync(request, shard, null, cancellation);
                 mode.Info($"certifying {description} against {originalDescription} and a random-init twin | battery {batterySpec} | data {dataSpec} " +
                           $"(attacker-train {data.AttackerTrain.Count}, tune {data.AttackerTune.Count}, test {data.Test.Count}) | {workers} worker(s)" +
                           (shard is null ? "" : $" | shard {shard}"));
@@ -95,6 +98,20 @@ public static class CertifyCommand
                 return Finish(mode, certified);
             }
         }
+    }
+
+    /// <summary>This same command line, as worker process <paramref name="index"/> of a parallel certification.</summary>
+    private static System.Diagnostics.ProcessStartInfo SelfAsWorker(int index)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
+        var arguments = Environment.GetCommandLineArgs();
+        // Under "dotnet mlac.dll …" the first argument is the assembly to run; under the apphost it is the program itself.
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet") start.ArgumentList.Add(typeof(CertifyCommand).Assembly.Location);
+        foreach (var a in arguments.Skip(1)) start.ArgumentList.Add(a);
+        start.ArgumentList.Add("--worker-index");
+        start.ArgumentList.Add(index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        start.ArgumentList.Add("--no-progress");
+        return start;
     }
 
     public static int Finish(OutputMode mode, CertificationResult certified)

@@ -197,6 +197,11 @@ public sealed class CertifierTests(TinyWorld world, ITestOutputHelper output, Ce
         var resealed = CertificateVerifier.Verify(CertificateSerializer.ToBytes(CertificateSerializer.Seal(forged)), "forged.json");
         resealed.Failures.Select(f => f.Name).Should().Equal("derived_results");
 
+        // A verdict turned from pass to fail (or back) and resealed: it no longer follows from the results and policy.
+        var flipped = certificate with { Verdict = certificate.Verdict! with { Passed = !certificate.Verdict.Passed } };
+        CertificateVerifier.Verify(CertificateSerializer.ToBytes(CertificateSerializer.Seal(flipped)), "flipped.json")
+            .Failures.Select(f => f.Name).Should().Equal("derived_results");
+
         // Reformatted (same content, other whitespace): not canonical.
         var reformatted = Encoding.UTF8.GetBytes(text.Replace("\n", "\r\n"));
         CertificateVerifier.Verify(reformatted, "crlf.json").Failures.Select(f => f.Name).Should().Equal("canonical_form");

@@ -46,7 +46,7 @@ public static class PolicyEvaluator
                 if (limit is null) continue;
                 checks.Add(new PolicyCheck($"max_harmful_accuracy_over_random[n={w.DataSize.Label}]",
                     w.ExcessOverRandom <= limit.MaxExcess ? CheckStatus.Pass : CheckStatus.Fail,
-                    $"best attack on the model {F(w.ModelAccuracy)} ({w.StrongestAttack}) vs random init {F(w.RandomInitAccuracy)}: +{F(w.ExcessOverRandom)}; allowed +{F(limit.MaxExcess)}"));
+                    $"best attack on the model {F(w.ModelAccuracy)} ({w.StrongestAttack}) vs random init {F(w.RandomInitAccuracy)}: {S(w.ExcessOverRandom)}; allowed {S(limit.MaxExcess)}"));
             }
         }
 
@@ -64,4 +64,6 @@ public static class PolicyEvaluator
     }
 
     private static string F(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
+
+    private static string S(double value) => value.ToString("+0.000;−0.000;0.000", CultureInfo.InvariantCulture);
 }

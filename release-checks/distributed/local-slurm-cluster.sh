@@ -22,6 +22,9 @@ install() {
 start() {
   [ "$(id -u)" = 0 ] || { echo "local-slurm-cluster.sh must run as root" >&2; exit 2; }
   install
+  if [ -f "$state/slurm.started" ] && sinfo -h -o '%T' 2>/dev/null | grep -Eq 'idle|mixed|alloc'; then
+    log "already up (started earlier by this script): $(sinfo -h -o '%P %D %T %c')"; return 0
+  fi
   mkdir -p "$state"/{ctld,d,log} /etc/munge /run/munge /var/log/munge /var/lib/munge "$conf_dir"
   if [ ! -s /etc/munge/munge.key ]; then
     if command -v mungekey >/dev/null; then mungekey -c -f -k /etc/munge/munge.key; else dd if=/dev/urandom bs=1 count=1024 of=/etc/munge/munge.key 2>/dev/null; fi
@@ -77,8 +80,8 @@ CONF
 }
 
 stop() {
-  scancel --user root >/dev/null 2>&1 || true
   if [ -f "$state/slurm.started" ]; then
+    scancel --user root >/dev/null 2>&1 || true
     [ -f "$state/slurmd.pid" ] && kill "$(cat "$state/slurmd.pid")" 2>/dev/null || true
     [ -f "$state/slurmctld.pid" ] && kill "$(cat "$state/slurmctld.pid")" 2>/dev/null || true
     rm -f "$state/slurm.started"

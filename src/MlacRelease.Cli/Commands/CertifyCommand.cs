@@ -27,7 +27,7 @@ public static class CertifyCommand
         var shard = new Option<string?>("--shard") { Description = "Run only shard i/N (1-based) of the battery; join shards with mlac merge" };
         var workers = new Option<int>("--workers") { Description = "Parallel workers on this machine", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads-per-worker") { Description = "Intra-op threads per worker", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
-        var maxLength = new Option<int>("--max-length") { Description = "Tokens per example", DefaultValueFactory = _ => 64 };
+        var maxLength = new Option<int?>("--max-length") { Description = "Tokens per example (default: the battery's max_length; any other value is refused)" };
         var workerIndex = new Option<int?>("--worker-index") { Description = "Internal: run as worker process N of a parallel certification", Hidden = true };
         var (device, seed, json, noProgress) = (SharedOptions.Device(), SharedOptions.Seed(), SharedOptions.Json(), SharedOptions.NoProgress());
         var (textField, desiredField, harmfulField) = (SharedOptions.TextField(), SharedOptions.DesiredField(), SharedOptions.HarmfulField());
@@ -47,10 +47,11 @@ public static class CertifyCommand
         {
             var mode = new OutputMode(result.GetValue(json), result.GetValue(noProgress));
             var shardSpec = result.GetValue(shard) is { } s ? ShardSpec.Parse(s) : null;
+            var resolved = BatteryPresets.Resolve(result.GetValue(battery)!);
             var outcome = await Certify(mode, result.GetValue(model)!, result.GetValue(pretrained), result.GetValue(data)!,
-                SharedOptions.Schema(result, textField, desiredField, harmfulField), BatteryPresets.Resolve(result.GetValue(battery)!),
+                SharedOptions.Schema(result, textField, desiredField, harmfulField), resolved,
                 result.GetValue(battery)!, result.GetValue(policy),
-                result.GetValue(output)!, shardSpec, result.GetValue(workers), result.GetValue(threads), result.GetValue(maxLength),
+                result.GetValue(output)!, shardSpec, result.GetValue(workers), result.GetValue(threads), result.GetValue(maxLength) ?? resolved.MaxLength,
                 result.GetValue(device)!, result.GetValue(seed), token, result.GetValue(workerIndex));
             return outcome;
         }, cancellation));

@@ -31,6 +31,7 @@ public static class TrainCommand
         var maxLength = new Option<int?>("--max-length") { Description = "Tokens per example (truncation)" };
         var firstOrder = new Option<bool>("--first-order") { Description = "Drop second-order terms (faster, weaker attacker simulation)" };
         var dense = new Option<bool>("--dense-embeddings") { Description = "Use the naive dense embedding fast weights (for comparison; same gradients, slower)" };
+        var innerBatches = new Option<string?>("--inner-batch-sizes") { Description = "Comma-separated batch sizes the simulated attacker draws from per rollout (paper: 12,24,48)" };
         var headOnly = new Option<double?>("--head-only-probability") { Description = "Probability an inner step updates only the attacker head" };
         var restart = new Option<bool>("--restart") { Description = "Ignore an existing checkpoint in --out and start over" };
         var lambdas = new[] { "good", "bad", "grad", "lin", "distill" }.Select(n => new Option<double?>($"--lambda-{n}") { Description = $"Weight λ_{n} of the outer objective" }).ToArray();
@@ -49,7 +50,7 @@ public static class TrainCommand
             """)
         {
             model, data, output, preset, steps, innerSteps, innerOptimizer, batch, lr, evalEvery, checkpointEvery, budget, maxLength,
-            firstOrder, dense, headOnly, restart, device, seed, json, noProgress, textField, desiredField, harmfulField,
+            firstOrder, dense, innerBatches, headOnly, restart, device, seed, json, noProgress, textField, desiredField, harmfulField,
         };
         foreach (var l in lambdas) command.Options.Add(l);
 
@@ -70,6 +71,7 @@ public static class TrainCommand
                 Steps = result.GetValue(steps) ?? 300,
                 InnerSteps = result.GetValue(innerSteps) ?? (options.InnerSteps == 0 ? 0 : 4),
                 InnerOptimizer = result.GetValue(innerOptimizer) ?? options.InnerOptimizer,
+                InnerBatchSizes = result.GetValue(innerBatches) is { } sizes ? ParseSizes(sizes) : options.InnerBatchSizes,
                 OuterBatchSize = result.GetValue(batch) ?? options.OuterBatchSize,
                 OuterLearningRate = result.GetValue(lr) ?? options.OuterLearningRate,
                 EvaluateEvery = result.GetValue(evalEvery) ?? 50,
@@ -89,6 +91,13 @@ public static class TrainCommand
             return summary.StoppedBecause == "cancelled" ? ExitCodes.Cancelled : ExitCodes.Success;
         }, cancellation));
         return command;
+    }
+
+    private static int[] ParseSizes(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        return parts.Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n
+                : throw new CliException($"--inner-batch-sizes {text}: expected positive integers separated by commas, e.g. 12,24,48")).ToArray();
     }
 
     public static async Task<TrainingSummary> Train(OutputMode mode, MlacTrainingOptions options, string modelSpec, string dataSpec,

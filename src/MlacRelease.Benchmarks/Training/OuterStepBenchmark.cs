@@ -13,8 +13,8 @@ using static TorchSharp.torch;
 namespace MlacRelease.Benchmarks.Training;
 
 /// <summary>
-/// One MLAC outer step (second order), naive dense fast weights vs the optimised row-wise embedding fast weights,
-/// for two shapes: BERT-tiny (2 × 128, vocab 30522, K = 16) and the built-in MiniLM cut to 2 layers (2 × 384, K = 4),
+/// One MLAC outer step (second order), naive (dense embedding fast weights, textbook Adam) vs optimised (row-wise
+/// embedding fast weights, ten-op Adam), for two shapes: BERT-tiny (2 × 128, vocab 30522, K = 16) and the built-in MiniLM cut to 2 layers (2 × 384, K = 4),
 /// batch 16 × 64 tokens. Each (shape, variant) runs in its own child process so its peak memory is its own; the
 /// variants alternate over rounds so drift on a shared machine hits both alike. The machine's GEMM rate is measured
 /// in the same run.
@@ -89,6 +89,9 @@ public static class OuterStepBenchmark
     public static int Worker(string[] args)
     {
         var (shape, variant, steps) = (args[0], args[1], int.Parse(args[2], CultureInfo.InvariantCulture));
+        // An optional batch size (default 16) for diagnosis: at batch 1 the arithmetic nearly vanishes and what is left
+        // of a step is per-op overhead.
+        var batch = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 16;
         EncoderWeights encoder;
         int innerSteps;
         if (shape == "bert-tiny")
@@ -105,9 +108,9 @@ public static class OuterStepBenchmark
         // Real text (the built-in corpus), six biographies to a row, cut to exactly 64 tokens: the token statistics
         // decide how many embedding rows a rollout touches, so random ids would misrepresent the sparse layout.
         var tokenizer = new BertTextTokenizer(BuiltinModel.ReadVocabulary());
-        var bios = BiosCorpusGenerator.Generate(new BiosCorpusOptions { Count = 6 * 16 * (innerSteps + 1) * (steps + 1), Seed = 4 }).ToList();
+        var bios = BiosCorpusGenerator.Generate(new BiosCorpusOptions { Count = 6 * batch * (innerSteps + 1) * (steps + 1), Seed = 4 }).ToList();
         var next = 0;
-        LabeledBatch Batch() => LabeledBatch.Collate(Enumerable.Range(0, 16).Select(_ =>
+        LabeledBatch Batch() => LabeledBatch.Collate(Enumerable.Range(0, batch).Select(_ =>
         {
             var text = string.Join(" ", bios.Skip(next).Take(6).Select(b => b.Text));
             var gender = bios[next].HarmfulLabel == BiosCorpusGenerator.Female ? 1 : 0;
@@ -116,7 +119,9 @@ public static class OuterStepBenchmark
             if (ids.Length != 64) throw new InvalidOperationException("six biographies should exceed 64 tokens");
             return new EncodedExample(ids, next % 28, gender);
         }).ToList());
-        var options = new MlacObjectiveOptions { SparseEmbeddings = variant == "optimised" };
+        // Naive: dense embedding fast weights and Adam written out op by op. Optimised: row-wise embedding fast weights
+        // and the ten-op Adam. Both give the same gradients (tests: sparse = dense; both Adams = torch.optim.Adam).
+        var options = new MlacObjectiveOptions { SparseEmbeddings = variant == "optimised", TextbookInnerAdam = variant == "naive" };
         var parameters = state.OuterParameters.Select(p => p.Tensor).ToList();
         var times = new List<double>();
         for (var step = 0; step <= steps; step++)
@@ -132,7 +137,7 @@ public static class OuterStepBenchmark
             if (step > 0) times.Add(clock.Elapsed.TotalSeconds);   // step 0 is warm-up
         }
         var config = state.Encoder.Config;
-        var result = new WorkerResult(shape, variant, [.. times], PeakRssMb(), StepFlops(config, innerSteps, 16, 64), 0);
+        var result = new WorkerResult(shape, variant, [.. times], PeakRssMb(), StepFlops(config, innerSteps, batch, 64), 0);
         Console.WriteLine(JsonSerializer.Serialize(result));
         return 0;
     }

@@ -21,8 +21,9 @@ public enum InnerOptimizerKind
 
 public static class InnerOptimizers
 {
-    public static IInnerOptimizer Create(InnerOptimizerKind kind) => kind switch
+    public static IInnerOptimizer Create(InnerOptimizerKind kind, bool textbookAdam = false) => kind switch
     {
+        InnerOptimizerKind.Adam when textbookAdam => new TextbookAdam(),
         InnerOptimizerKind.Adam => new DifferentiableAdam(),
         InnerOptimizerKind.Sgd => new DifferentiableSgd(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown inner optimiser"),

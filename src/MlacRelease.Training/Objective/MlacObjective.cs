@@ -26,7 +26,7 @@ public static class MlacObjective
         var desired = F.cross_entropy(base0.PooledOutput.matmul(state.DesiredHead.t()), outer.Desired);
         var harmfulLogits = new List<Tensor> { base0.PooledOutput.matmul(state.AttackerHead.t()) };
 
-        var optimizer = InnerOptimizers.Create(options.InnerOptimizer);
+        var optimizer = InnerOptimizers.Create(options.InnerOptimizer, options.TextbookInnerAdam);
         var norms = new List<Tensor>();
         var all = Enumerable.Range(0, phi.Count).ToList();
         for (var k = 0; k < plan.InnerSteps; k++)

@@ -17,4 +17,8 @@ public sealed record MlacObjectiveOptions
 
     /// <summary>Row-wise fast weights for the word embeddings (exact; see <see cref="FastWeightLayout"/>).</summary>
     public bool SparseEmbeddings { get; init; } = true;
+
+    /// <summary>The inner Adam as fifteen ops per tensor (<see cref="TextbookAdam"/>) instead of ten: the naive
+    /// baseline of the training-step benchmark. Same update up to rounding.</summary>
+    public bool TextbookInnerAdam { get; init; }
 }

@@ -1,5 +1,6 @@
-namespace MlacRelease.Export.Tests;
+namespace MlacRelease.Tests.Shared;
 
+/// <summary>Test sentences shared by the parity tests of Core and Export (linked into both test projects).</summary>
 public static class Sentences
 {
     /// <summary>72 sentences of very different lengths, accents, punctuation, numbers, scripts and rare words.</summary>

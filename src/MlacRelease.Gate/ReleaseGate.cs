@@ -54,13 +54,15 @@ public static class ReleaseGate
             ManifestSignature.Verify(manifestPath, Path.Combine(releaseFolder, ManifestSignature.FileName), publicKeyPath), digestsOk);
 
         EncoderWeights? weights = null;
+        Onnx.ModelProto? model = null;
         try
         {
             var certificatePath = Path.Combine(releaseFolder, ReleaseFileNames.Certificate);
             var weightsOk = Run("certified weights", () =>
             {
                 if (!File.Exists(certificatePath)) return (false, $"{ReleaseFileNames.Certificate} is missing from the release");
-                weights = OnnxBertImporter.Import(folder!.ModelPath);
+                model = OnnxBertImporter.Read(folder!.ModelPath);
+                weights = OnnxBertImporter.Import(model, folder.ModelPath);
                 var certificate = CertificateSerializer.Read(certificatePath);
                 var actual = weights.Digest();
                 var expected = certificate.Context.Model.WeightDigest;
@@ -95,7 +97,7 @@ public static class ReleaseGate
                 var tolerance = policy?.RequiredParityTolerance ?? ParityOptions.DefaultTolerance;
                 // Shapes that differ from any fixed one, within the model's position range.
                 var lengths = new ParityOptions().SequenceLengths.Select(l => Math.Min(l, weights!.Config.MaxPositionEmbeddings)).Distinct().ToList();
-                using var head = ReadClassifier(folder!.ModelPath);
+                using var head = ReadClassifier(model!, folder!.ModelPath);
                 var report = OnnxParityValidator.Compare(weights!, folder!.ModelPath, head?.Head, new ParityOptions { Tolerance = tolerance, SequenceLengths = lengths });
                 return (report.Passed, $"max |ONNX Runtime − TorchSharp| = {report.MaxAbsDiff:E2} (tolerance {tolerance:E0})");
             }, weightsOk && integrityOk);
@@ -119,9 +121,8 @@ public static class ReleaseGate
     }
 
     /// <summary>The classification head baked into the graph (its "logits" output), so parity covers it too.</summary>
-    private static OwnedHead? ReadClassifier(string modelPath)
+    private static OwnedHead? ReadClassifier(Onnx.ModelProto model, string modelPath)
     {
-        var model = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(modelPath));
         var weight = model.Graph.Initializer.FirstOrDefault(i => i.Name == ClassificationHead.WeightName);
         if (weight is null) return null;
         var bias = model.Graph.Initializer.FirstOrDefault(i => i.Name == ClassificationHead.BiasName);

@@ -18,25 +18,34 @@ public static class OnnxBertImporter
     /// <summary>ONNX files are protobuf messages, which cannot exceed 2 GiB without external data.</summary>
     public const long MaxModelBytes = int.MaxValue;
 
-    public static EncoderWeights Import(string path, EncoderConfig? config = null)
+    public static EncoderWeights Import(string path, EncoderConfig? config = null) => Import(Read(path), path, config);
+
+    public static EncoderWeights Import(byte[] model, string source, EncoderConfig? config = null) => Import(Parse(model, source), source, config);
+
+    /// <summary>Reads an ONNX file, bounded by the 2 GiB an inline model can hold. For callers that need more of the
+    /// graph than the encoder (a classification head) without parsing the file twice.</summary>
+    public static ModelProto Read(string path)
     {
         var info = new FileInfo(path);
         if (!info.Exists) throw new FileNotFoundException($"{path}: no such file", path);
         if (info.Length > MaxModelBytes) throw new InvalidDataException($"{path}: {info.Length} bytes exceeds the 2 GiB an inline ONNX model can hold");
-        return Import(File.ReadAllBytes(path), path, config);
+        return Parse(File.ReadAllBytes(path), path);
     }
 
-    public static EncoderWeights Import(byte[] model, string source, EncoderConfig? config = null)
+    public static ModelProto Parse(byte[] model, string source)
     {
-        ModelProto proto;
         try
         {
-            proto = ModelProto.Parser.ParseFrom(model);
+            return ModelProto.Parser.ParseFrom(model);
         }
         catch (InvalidProtocolBufferException e)
         {
             throw new InvalidDataException($"{source}: not a valid ONNX model ({e.Message})", e);
         }
+    }
+
+    public static EncoderWeights Import(ModelProto proto, string source, EncoderConfig? config = null)
+    {
         var graph = proto.Graph ?? throw new InvalidDataException($"{source}: the model has no graph");
         var initializers = new Dictionary<string, TensorProto>(StringComparer.Ordinal);
         foreach (var init in graph.Initializer)

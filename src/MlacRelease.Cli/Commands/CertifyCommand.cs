@@ -104,11 +104,9 @@ public static class CertifyCommand
     /// <summary>This same command line, as worker process <paramref name="index"/> of a parallel certification.</summary>
     private static System.Diagnostics.ProcessStartInfo SelfAsWorker(int index)
     {
-        var start = new System.Diagnostics.ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
-        var arguments = Environment.GetCommandLineArgs();
-        // Under "dotnet mlac.dll …" the first argument is the assembly to run; under the apphost it is the program itself.
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet") start.ArgumentList.Add(typeof(CertifyCommand).Assembly.Location);
-        foreach (var a in arguments.Skip(1)) start.ArgumentList.Add(a);
+        var command = ToolInvocation.Command();
+        var start = new System.Diagnostics.ProcessStartInfo(command[0]) { UseShellExecute = false };
+        foreach (var a in command.Skip(1).Concat(Environment.GetCommandLineArgs().Skip(1))) start.ArgumentList.Add(a);
         start.ArgumentList.Add("--worker-index");
         start.ArgumentList.Add(index.ToString(System.Globalization.CultureInfo.InvariantCulture));
         start.ArgumentList.Add("--no-progress");

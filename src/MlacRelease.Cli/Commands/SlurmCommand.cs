@@ -72,7 +72,7 @@ public static class SlurmCommand
             if (result.GetValue(poll) is var seconds && (seconds <= 0 || double.IsNaN(seconds))) throw new CliException($"--poll must be a positive number of seconds, got {seconds}");
             var launcher = result.GetValue(mlacCommand) is { } custom
                 ? custom.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                : SelfCommand();
+                : ToolInvocation.Command();
             if (launcher.Length == 0) throw new CliException("--mlac-command is empty");
 
             var root = Path.GetFullPath(result.GetValue(output)!);
@@ -218,13 +218,6 @@ public static class SlurmCommand
             if (parse.GetValue<string?>(name) is { } spec && !spec.StartsWith("builtin:", StringComparison.Ordinal) && !File.Exists(spec) && !Directory.Exists(spec))
                 throw new CliException($"{name} {spec}: no such file or folder");
         }
-    }
-
-    /// <summary>This tool as the compute nodes should start it: the apphost, or "dotnet mlac.dll".</summary>
-    private static string[] SelfCommand()
-    {
-        var process = Environment.ProcessPath ?? throw new CliException("cannot tell how this tool was started; pass --mlac-command");
-        return Path.GetFileNameWithoutExtension(process) == "dotnet" ? [process, typeof(SlurmCommand).Assembly.Location] : [process];
     }
 
     /// <summary>One log line whenever the counts change, with an ETA from the shards finished so far.</summary>

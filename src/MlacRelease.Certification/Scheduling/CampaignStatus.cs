@@ -30,7 +30,7 @@ public sealed record CampaignStatus(IReadOnlyList<ShardStatus> Shards, string? M
 
     public static CampaignStatus Observe(ShardCampaign campaign, IReadOnlyList<SlurmJobState> queue)
     {
-        var latest = campaign.Record.Submissions.Count > 0 ? campaign.Record.Submissions[^1] : null;
+        var latest = campaign.LatestSubmission;
         var tasks = queue.Where(q => latest?.ArrayJob is { } job && q.JobId == job && q.ArrayIndex is not null)
             .GroupBy(q => q.ArrayIndex!.Value).ToDictionary(g => g.Key, g => g.First().State);
         var arrayPendingLines = queue.Any(q => latest?.ArrayJob is { } job && q.JobId == job && q.ArrayIndex is null);

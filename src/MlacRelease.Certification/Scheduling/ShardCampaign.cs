@@ -1,6 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using MlacRelease.Certification.Certificates;
 using MlacRelease.Certification.Execution;
 using MlacRelease.Common.IO;
 
@@ -16,13 +15,6 @@ public sealed class ShardCampaign
 {
     public const string CurrentSchema = "mlac.slurm-campaign/v1";
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     public ShardCampaign(string root, CampaignRecord record)
     {
         Root = Path.GetFullPath(root);
@@ -34,6 +26,9 @@ public sealed class ShardCampaign
     public CampaignRecord Record { get; private set; }
 
     public int ShardCount => Record.ShardCount;
+
+    /// <summary>The most recent sbatch round, whose jobs status and waiting look at; null before the first.</summary>
+    public CampaignSubmission? LatestSubmission => Record.Submissions.Count > 0 ? Record.Submissions[^1] : null;
 
     public string SchedulerFolder => Path.Combine(Root, "slurm");
 
@@ -72,19 +67,11 @@ public sealed class ShardCampaign
         if (!File.Exists(path)) return null;
         var info = new FileInfo(path);
         if (info.Length > 16 << 20) throw new InvalidDataException($"{path}: {info.Length} bytes is too large for a campaign record");
-        CampaignRecord? record;
-        try
-        {
-            record = JsonSerializer.Deserialize<CampaignRecord>(File.ReadAllBytes(path), Json);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not a campaign record ({e.Message})", e);
-        }
-        if (record is null || record.Schema != CurrentSchema)
-            throw new InvalidDataException($"{path}: expected schema {CurrentSchema}, got '{record?.Schema}'");
-        if (record.ShardCount < 1 || record.CertifyArguments is null || record.MlacCommand is not { Count: > 0 } || record.Submissions is null)
-            throw new InvalidDataException($"{path}: incomplete campaign record (shard_count, certify_arguments, mlac_command and submissions are required)");
+        // Strict, like every other record the certifier writes: unknown or missing members and misplaced nulls are errors.
+        var record = CanonicalJson.Deserialize<CampaignRecord>(File.ReadAllBytes(path), path);
+        if (record.Schema != CurrentSchema) throw new InvalidDataException($"{path}: expected schema {CurrentSchema}, got '{record.Schema}'");
+        if (record.ShardCount < 1 || record.MlacCommand.Count == 0)
+            throw new InvalidDataException($"{path}: a campaign needs shard_count ≥ 1 and a non-empty mlac_command");
         return new ShardCampaign(root, record);
     }
 
@@ -111,7 +98,7 @@ public sealed class ShardCampaign
     public void Save()
     {
         Directory.CreateDirectory(SchedulerFolder);
-        AtomicFile.WriteAllBytes(RecordPath, JsonSerializer.SerializeToUtf8Bytes(Record, Json));
+        AtomicFile.WriteAllBytes(RecordPath, CanonicalJson.Serialize(Record));
     }
 }
 

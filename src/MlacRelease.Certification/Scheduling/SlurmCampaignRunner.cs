@@ -43,7 +43,7 @@ public sealed class SlurmCampaignRunner(SlurmClient client)
 
     public CampaignStatus Observe(ShardCampaign campaign)
     {
-        var latest = campaign.Record.Submissions.Count > 0 ? campaign.Record.Submissions[^1] : null;
+        var latest = campaign.LatestSubmission;
         var ids = latest is null ? [] : new[] { latest.ArrayJob, latest.MergeJob }.OfType<string>().ToList();
         return CampaignStatus.Observe(campaign, client.Queue(ids));
     }
@@ -59,11 +59,10 @@ public sealed class SlurmCampaignRunner(SlurmClient client)
             var status = Observe(campaign);
             progress?.Report(status);
             if (!status.Active) return status;
-            var latest = campaign.Record.Submissions[^1];
             if (status.MergeState is { } merge && merge.Contains("DependencyNeverSatisfied", StringComparison.Ordinal)
                 && status.Shards.All(s => s.State is ShardState.Finished or ShardState.Failed))
             {
-                client.Cancel(latest.MergeJob);
+                client.Cancel(campaign.LatestSubmission!.MergeJob);
             }
             await Task.Delay(poll, cancellation).ConfigureAwait(false);
         }

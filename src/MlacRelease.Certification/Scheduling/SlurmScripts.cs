@@ -13,19 +13,12 @@ public static class SlurmScripts
 {
     public static string ArrayScript(ShardCampaign campaign, SlurmResources resources)
     {
-        var script = Header("One Slurm array task per shard: task i runs `mlac certify --shard i/N` into shards/shard-i.",
-            "Finished runs inside a shard survive pre-emption (--requeue) and are not redone; a finished shard is a no-op.");
-        Directive(script, $"--job-name={resources.JobName}");
-        Directive(script, $"--output={campaign.LogFolder}/shard-%a.log");
-        Directive(script, "--open-mode=append");
-        Directive(script, $"--chdir={campaign.Record.WorkingDirectory}");
-        Directive(script, "--ntasks=1");
-        Directive(script, $"--cpus-per-task={resources.CpusPerTask.ToString(CultureInfo.InvariantCulture)}");
-        if (resources.GpusPerTask > 0) Directive(script, $"--gpus-per-task={resources.GpusPerTask.ToString(CultureInfo.InvariantCulture)}");
-        Resources(script, resources);
-        Directive(script, "--requeue");
-        foreach (var line in resources.ExtraLines) script.Append(SlurmResources.SbatchLine(line)).Append('\n');
-        script.Append("set -euo pipefail\n");
+        var taskOnly = new List<string>();
+        if (resources.GpusPerTask > 0) taskOnly.Add($"--gpus-per-task={resources.GpusPerTask.ToString(CultureInfo.InvariantCulture)}");
+        taskOnly.Add("--requeue");
+        var script = Start(campaign, resources, "One Slurm array task per shard: task i runs `mlac certify --shard i/N` into shards/shard-i.",
+            "Finished runs inside a shard survive pre-emption (--requeue) and are not redone; a finished shard is a no-op.",
+            resources.JobName, $"{campaign.LogFolder}/shard-%a.log", resources.CpusPerTask, taskOnly);
         script.Append("# N is the campaign's, not $SLURM_ARRAY_TASK_COUNT: a resubmission of only the unfinished shards is a smaller array\n");
         script.Append("# whose task ids keep their shard numbers.\n");
         script.Append("shard_count=").Append(campaign.ShardCount.ToString(CultureInfo.InvariantCulture)).Append('\n');
@@ -43,17 +36,8 @@ public static class SlurmScripts
 
     public static string MergeScript(ShardCampaign campaign, SlurmResources resources)
     {
-        var script = Header("Joins the N shard folders into certificate.json and report/ (runs after every array task succeeded).",
-            "`mlac merge` refuses an incomplete set and names the missing shards.");
-        Directive(script, $"--job-name={resources.JobName}-merge");
-        Directive(script, $"--output={campaign.MergeLog}");
-        Directive(script, "--open-mode=append");
-        Directive(script, $"--chdir={campaign.Record.WorkingDirectory}");
-        Directive(script, "--ntasks=1");
-        Directive(script, "--cpus-per-task=1");
-        Resources(script, resources);
-        foreach (var line in resources.ExtraLines) script.Append(SlurmResources.SbatchLine(line)).Append('\n');
-        script.Append("set -euo pipefail\n");
+        var script = Start(campaign, resources, "Joins the N shard folders into certificate.json and report/ (runs after every array task succeeded).",
+            "`mlac merge` refuses an incomplete set and names the missing shards.", $"{resources.JobName}-merge", campaign.MergeLog, 1, []);
         script.Append("echo \"[$(date -u +%FT%TZ)] merging ").Append(campaign.ShardCount.ToString(CultureInfo.InvariantCulture)).Append(" shards on $(hostname)\"\n");
         var arguments = new List<string>(campaign.Record.MlacCommand) { "merge", "--out", campaign.Root, "--no-progress" };
         script.Append("exec ").Append(ShellQuoting.Join(arguments));
@@ -75,16 +59,28 @@ public static class SlurmScripts
             ? ["--parsable", campaign.MergeScriptPath]
             : ["--parsable", "--dependency=afterok:" + arrayJob, "--kill-on-invalid-dep=yes", campaign.MergeScriptPath];
 
-    private static StringBuilder Header(string what, string note) => new StringBuilder()
-        .Append("#!/usr/bin/env bash\n")
-        .Append("# Written by `mlac slurm submit`; rerun that command to resubmit unfinished shards. ").Append(what).Append('\n')
-        .Append("# ").Append(note).Append('\n');
-
-    private static void Resources(StringBuilder script, SlurmResources resources)
+    /// <summary>Header comment and the directives both scripts share (log, folder, one task, partition, time, memory,
+    /// the user's extra lines), with each script's own in between, up to "set -euo pipefail".</summary>
+    private static StringBuilder Start(ShardCampaign campaign, SlurmResources resources, string what, string note, string jobName, string output,
+        int cpus, IEnumerable<string> own)
     {
+        var script = new StringBuilder()
+            .Append("#!/usr/bin/env bash\n")
+            .Append("# Written by `mlac slurm submit`; rerun that command to resubmit unfinished shards. ").Append(what).Append('\n')
+            .Append("# ").Append(note).Append('\n');
+        Directive(script, $"--job-name={jobName}");
+        Directive(script, $"--output={output}");
+        Directive(script, "--open-mode=append");
+        Directive(script, $"--chdir={campaign.Record.WorkingDirectory}");
+        Directive(script, "--ntasks=1");
+        Directive(script, $"--cpus-per-task={cpus.ToString(CultureInfo.InvariantCulture)}");
+        foreach (var option in own) Directive(script, option);
         if (resources.Partition is not null) Directive(script, $"--partition={resources.Partition}");
         if (resources.TimeLimit is not null) Directive(script, $"--time={resources.TimeLimit}");
         if (resources.Memory is not null) Directive(script, $"--mem={resources.Memory}");
+        foreach (var line in resources.ExtraLines) script.Append(SlurmResources.SbatchLine(line)).Append('\n');
+        script.Append("set -euo pipefail\n");
+        return script;
     }
 
     private static void Directive(StringBuilder script, string option)

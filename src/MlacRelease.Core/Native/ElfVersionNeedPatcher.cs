@@ -68,17 +68,29 @@ namespace MlacRelease.Core.Native
             {
                 return outcome;
             }
-            // Only the changed two-byte flag fields are written back, in place: every other byte of the file, its
-            // permissions and its identity stay as they were, and an interrupted write cannot truncate it.
-            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.None))
+            // The patched image goes to a sibling temp file (a copy, so it keeps the original's permissions) that then
+            // replaces the original by rename. An interrupted write cannot leave a half-patched library, and when the
+            // output file is a hard link into the NuGet cache (Directory.Build.props) the rename gives the output its
+            // own inode: the cached package file is never modified.
+            var temp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N") + ".tmp");
+            try
             {
-                for (var i = 0; i < image.Length; i++)
+                File.Copy(path, temp);
+                using (var stream = new FileStream(temp, FileMode.Open, FileAccess.Write, FileShare.None))
                 {
-                    if (image[i] == original[i]) continue;
-                    stream.Seek(i, SeekOrigin.Begin);
-                    stream.WriteByte(image[i]);
+                    for (var i = 0; i < image.Length; i++)
+                    {
+                        if (image[i] == original[i]) continue;
+                        stream.Seek(i, SeekOrigin.Begin);
+                        stream.WriteByte(image[i]);
+                    }
+                    stream.Flush(true);
                 }
-                stream.Flush(true);
+                File.Replace(temp, path, null);
+            }
+            finally
+            {
+                if (File.Exists(temp)) File.Delete(temp);
             }
             return outcome;
         }

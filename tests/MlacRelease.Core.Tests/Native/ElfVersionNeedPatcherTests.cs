@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using MlacRelease.Core.Native;
 
 namespace MlacRelease.Core.Tests.Native;
@@ -67,6 +68,28 @@ public sealed class ElfVersionNeedPatcherTests : IDisposable
         {
             ElfVersionNeedPatcher.HasStrongVersionNeed(File.ReadAllBytes(shim)).Should().BeFalse($"{shim} must load on Debian 12");
         }
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int link(string existing, string created);
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void Patching_a_hard_link_leaves_the_other_name_untouched_and_keeps_the_permissions()
+    {
+        // Build outputs hard-link package files from the NuGet cache; patching the output must not patch the cache.
+        var cached = CopyOfPackagedShim();
+        File.SetUnixFileMode(cached, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead);
+        var output = Path.Combine(_folder, "output-libLibTorchSharp.so");
+        link(cached, output).Should().Be(0, $"link(2) failed with errno {Marshal.GetLastPInvokeError()}");
+        var before = File.ReadAllBytes(cached);
+
+        ElfVersionNeedPatcher.PatchFile(output).Should().Be(ElfPatchOutcome.Patched);
+
+        File.ReadAllBytes(cached).Should().Equal(before, "the other name of the hard link is the cache's file");
+        ElfVersionNeedPatcher.HasStrongVersionNeed(File.ReadAllBytes(output)).Should().BeFalse();
+        File.GetUnixFileMode(output).Should().Be(File.GetUnixFileMode(cached));
+        Directory.GetFiles(_folder, "*.tmp", SearchOption.AllDirectories).Should().BeEmpty("the temp file was renamed into place");
     }
 
     [Fact]

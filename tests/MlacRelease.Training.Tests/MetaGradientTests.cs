@@ -25,7 +25,21 @@ public sealed class MetaGradientTests
     {
         using var state = TinySetup.State();
         var plan = TinySetup.Plan(innerSteps: 3, headOnlySecond: true);
-        var options = new MlacObjectiveOptions { Weights = Smooth, InnerOptimizer = kind };
+        AssertMatchesFiniteDifferences(state, plan, new MlacObjectiveOptions { Weights = Smooth, InnerOptimizer = kind });
+    }
+
+    [Theory]
+    [InlineData(InnerOptimizerKind.Adam)]
+    [InlineData(InnerOptimizerKind.Sgd)]
+    public void Outer_gradient_through_a_LoRA_attacker_matches_finite_differences(InnerOptimizerKind kind)
+    {
+        using var state = TinySetup.State(seed: 6);
+        var plan = TinySetup.Plan(innerSteps: 3, headOnlySecond: true) with { LowRank = new LowRankRollout(Rank: 2, Alpha: 4, LearningRate: 0.05, Seed: 7) };
+        AssertMatchesFiniteDifferences(state, plan, new MlacObjectiveOptions { Weights = Smooth, InnerOptimizer = kind });
+    }
+
+    private static void AssertMatchesFiniteDifferences(MlacModelState state, RolloutPlan plan, MlacObjectiveOptions options)
+    {
         var parameters = state.OuterParameters.Concat(state.AttackerParameters).ToList();
         var terms = MlacObjective.Compute(state, plan, options);
         var grads = autograd.grad([terms.Outer], parameters.Select(p => p.Tensor).ToList(), allow_unused: true);
@@ -83,6 +97,33 @@ public sealed class MetaGradientTests
         var wordIndex = state.OuterParameters.Select(p => p.Name).ToList().IndexOf(BertParameterNames.WordEmbeddings);
         sparse[wordIndex].narrow(0, 21, 10).abs().max().item<double>().Should().Be(0, "rows of tokens that never occur get no gradient");
         sparse[wordIndex].narrow(0, 2, 19).abs().max().item<double>().Should().BeGreaterThan(0);
+    }
+
+    [Fact]
+    public void A_LoRA_attacker_starts_from_the_encoder_exactly_and_then_moves_only_through_its_adapters()
+    {
+        using var state = TinySetup.State(seed: 7);
+        var lowRank = new LowRankRollout(Rank: 2, Alpha: 4, LearningRate: 0.05, Seed: 8);
+        var full = new FastWeightLayout(state.Encoder, sparseEmbeddings: false, []);
+        var adapters = new LowRankFastWeights(state.Encoder, lowRank);
+        var batch = TinySetup.Batch(3, 5);
+        var phi = adapters.Initial(state.Encoder, state.AttackerHead);
+        phi.Should().HaveCount(2 * 6 * TinySetup.Config.NumHiddenLayers + 1, "A and B for six projections per layer, then the head");
+        using var reference = full.Forward(full.Initial(state.Encoder, state.AttackerHead), full.Prepare(batch));
+        using var start = adapters.Forward(phi, adapters.Prepare(batch));
+        (start.LastHiddenState - reference.LastHiddenState).abs().max().item<double>().Should().Be(0, "B starts at zero");
+
+        // One inner step: B moves, A gets no gradient yet (∂/∂A = Bᵀ·… = 0), and the model changes.
+        var plan = TinySetup.Plan(innerSteps: 1) with { LowRank = lowRank };
+        var terms = MlacObjective.Compute(state, plan, new MlacObjectiveOptions { Weights = new() { Good = 0, Bad = 1, HeadAdjustment = 0 } });
+        terms.PerStepAttackerCrossEntropy.shape.Should().Equal([2L]);
+        (terms.PerStepAttackerCrossEntropy[1] - terms.PerStepAttackerCrossEntropy[0]).abs().item<double>().Should().BeGreaterThan(1e-6);
+
+        // Same seed, same adapters; another seed, other A matrices.
+        var again = new LowRankFastWeights(state.Encoder, lowRank).Initial(state.Encoder, state.AttackerHead);
+        (again[0] - phi[0]).abs().max().item<double>().Should().Be(0);
+        var other = new LowRankFastWeights(state.Encoder, lowRank with { Seed = 9 }).Initial(state.Encoder, state.AttackerHead);
+        (other[0] - phi[0]).abs().max().item<double>().Should().BeGreaterThan(0);
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class TrainerTests : IDisposable
     {
         InnerSteps = 2, InnerBatchSizes = [4, 6], HeadOnlyProbability = 0.5, OuterBatchSize = 6, Steps = 6,
         EvaluateEvery = 3, CheckpointEvery = 2, MaxLength = 24, ValidationExamples = 40, QuickAttackerExamples = 40,
-        OuterLearningRate = 1e-3, Seed = 5,
+        OuterLearningRate = 1e-3, Seed = 5, LowRankRolloutProbability = 0.5, LowRankRank = 2,
     };
 
     private TrainingRunInputs Inputs(string folder, EncoderWeights pretrained, bool restart = false)
@@ -73,8 +73,13 @@ public sealed class TrainerTests : IDisposable
 
         static IEnumerable<string> Losses(string folder) => File.ReadLines(Path.Combine(folder, "metrics.jsonl"))
             .Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!.AsObject())
-            .Select(o => $"{o["step"]} {o["outer_loss"]} {o["attacker_ce"]} {o["eval"]?["validation_loss"]}");
+            .Select(o => $"{o["step"]} {o["outer_loss"]} {o["attacker_ce"]} {o["lora_lr"]} {o["eval"]?["validation_loss"]}");
         Losses(Path.Combine(_root, "resumed")).Should().Equal(Losses(Path.Combine(_root, "straight")));
+        var loraRates = File.ReadLines(Path.Combine(_root, "straight", "metrics.jsonl"))
+            .Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!["lora_lr"]?.GetValue<double>()).ToList();
+        loraRates.Should().Contain(r => r == null, "some rollouts fine-tune all weights");
+        loraRates.Where(r => r != null).Should().NotBeEmpty("some rollouts are LoRA attackers")
+            .And.OnlyContain(r => r >= 1e-3 && r <= 5e-3, "their learning rate is drawn from the LoRA range");
     }
 
     [Fact]

@@ -33,6 +33,8 @@ public static class TrainCommand
         var dense = new Option<bool>("--dense-embeddings") { Description = "Use the naive dense embedding fast weights (for comparison; same gradients, slower)" };
         var innerBatches = new Option<string?>("--inner-batch-sizes") { Description = "Comma-separated batch sizes the simulated attacker draws from per rollout (paper: 12,24,48)" };
         var headOnly = new Option<double?>("--head-only-probability") { Description = "Probability an inner step updates only the attacker head" };
+        var lowRank = new Option<double?>("--lora-rollouts") { Description = "Probability a rollout's simulated attacker fine-tunes LoRA adapters (rank 8, α 16, attention and FFN) instead of all weights; not in the paper [default: 0]" };
+        var lowRankLr = new Option<string?>("--lora-lr") { Description = "MIN,MAX: range a LoRA rollout draws its learning rate from, log-uniformly [default: 1e-3,5e-3]" };
         var restart = new Option<bool>("--restart") { Description = "Ignore an existing checkpoint in --out and start over" };
         var lambdas = new[] { "good", "bad", "grad", "lin", "distill" }.Select(n => new Option<double?>($"--lambda-{n}") { Description = $"Weight λ_{n} of the outer objective" }).ToArray();
         var (device, seed, json, noProgress) = (SharedOptions.Device(), SharedOptions.Seed(), SharedOptions.Json(), SharedOptions.NoProgress());
@@ -50,7 +52,7 @@ public static class TrainCommand
             """)
         {
             model, data, output, preset, steps, innerSteps, innerOptimizer, batch, lr, evalEvery, checkpointEvery, budget, maxLength,
-            firstOrder, dense, innerBatches, headOnly, restart, device, seed, json, noProgress, textField, desiredField, harmfulField,
+            firstOrder, dense, innerBatches, headOnly, lowRank, lowRankLr, restart, device, seed, json, noProgress, textField, desiredField, harmfulField,
         };
         foreach (var l in lambdas) command.Options.Add(l);
 
@@ -81,8 +83,14 @@ public static class TrainCommand
                 FirstOrder = result.GetValue(firstOrder),
                 SparseEmbeddings = !result.GetValue(dense),
                 HeadOnlyProbability = result.GetValue(headOnly) ?? options.HeadOnlyProbability,
+                LowRankRolloutProbability = result.GetValue(lowRank) ?? options.LowRankRolloutProbability,
                 Seed = result.GetValue(seed),
             };
+            if (result.GetValue(lowRankLr) is { } range)
+            {
+                var (min, max) = ParseRange(range, "--lora-lr");
+                options = options with { LowRankLearningRateMin = min, LowRankLearningRateMax = max };
+            }
             options.Validate();
             var summary = await Train(mode, options, result.GetValue(model)!, result.GetValue(data)!,
                 SharedOptions.Schema(result, textField, desiredField, harmfulField), result.GetValue(output)!,
@@ -98,6 +106,19 @@ public static class TrainCommand
         var parts = text.Split(',', StringSplitOptions.TrimEntries);
         return parts.Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n
                 : throw new CliException($"--inner-batch-sizes {text}: expected positive integers separated by commas, e.g. 12,24,48")).ToArray();
+    }
+
+    private static (double Min, double Max) ParseRange(string text, string option)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length == 2
+            && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var min)
+            && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var max)
+            && min > 0 && min <= max)
+        {
+            return (min, max);
+        }
+        throw new CliException($"{option} {text}: expected MIN,MAX with 0 < MIN ≤ MAX, e.g. 1e-3,5e-3");
     }
 
     public static async Task<TrainingSummary> Train(OutputMode mode, MlacTrainingOptions options, string modelSpec, string dataSpec,

@@ -12,7 +12,7 @@ namespace MlacRelease.Training.Objective;
 /// step, so Adam never moves it and it never influences a loss. Gradients are exactly those of the dense layout, at
 /// a fraction of the memory traffic (the dense matrix would be copied and updated at every inner step).
 /// </summary>
-public sealed class FastWeightLayout
+public sealed class FastWeightLayout : IFastWeights
 {
     private readonly EncoderConfig _config;
     private readonly Tensor _wordEmbeddings;

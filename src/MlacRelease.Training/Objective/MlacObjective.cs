@@ -9,7 +9,7 @@ namespace MlacRelease.Training.Objective;
 /// One evaluation of the MLAC outer objective (mlac-method.md, "Training"): from the encoder's current weights and
 /// the attacker's head, K differentiable attacker steps on the harmful task; after each step k = 0..K the adapted
 /// model's harmful logits z_k on the outer batch; then the weighted terms. Gradients of the returned tensors reach
-/// θ through all K steps (unless first-order).
+/// θ through all K steps (unless first-order). The attacker adapts all weights, or LoRA adapters when the plan says so.
 /// </summary>
 public static class MlacObjective
 {
@@ -17,9 +17,15 @@ public static class MlacObjective
     {
         if (plan.HeadOnly.Count != plan.Inner.Count) throw new ArgumentException("one head-only flag per inner step is required");
         var weights = options.Weights.Validate();
-        var layout = new FastWeightLayout(state.Encoder, options.SparseEmbeddings, plan.Inner.Prepend(plan.Outer));
+        IFastWeights layout = plan.LowRank is { } lowRank
+            ? new LowRankFastWeights(state.Encoder, lowRank)
+            : new FastWeightLayout(state.Encoder, options.SparseEmbeddings, plan.Inner.Prepend(plan.Outer));
         var outer = layout.Prepare(plan.Outer);
-        var alpha = state.AttackerLearningRate.clamp(options.AttackerLearningRateMin, options.AttackerLearningRateMax);
+        // A LoRA attacker runs at its own drawn learning rate: the meta-learned α is tuned to full fine-tuning, and
+        // adapters need a larger one (the battery's LoRA attack uses 1e-3 to 5e-3).
+        var alpha = plan.LowRank is { } adapters
+            ? full([], adapters.LearningRate, state.AttackerLearningRate.dtype, state.AttackerLearningRate.device)
+            : state.AttackerLearningRate.clamp(options.AttackerLearningRateMin, options.AttackerLearningRateMax);
 
         var phi = layout.Initial(state.Encoder, state.AttackerHead);
         using var base0 = layout.Forward(phi, outer);

@@ -188,6 +188,7 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
             Distillation = terms.Distillation.ToDouble(),
             OuterGradientNorm = outerNorm,
             AttackerLearningRate = state.AttackerLearningRate.ToDouble(),
+            LowRankLearningRate = plan.LowRank?.LearningRate,
         };
     }
 

@@ -27,6 +27,20 @@ public sealed record MlacTrainingOptions
     /// <summary>Probability that an inner step updates the attacker head only (paper: optional, 0.5).</summary>
     public double HeadOnlyProbability { get; init; }
 
+    /// <summary>Probability that a rollout's attacker fine-tunes LoRA adapters instead of all weights (not in the
+    /// paper; 0 reproduces it). LoRA at a learning rate a few times the full fine-tuning one got through a model
+    /// trained against full fine-tuning alone, so a release that the battery's LoRA attack must not break trains
+    /// against it too.</summary>
+    public double LowRankRolloutProbability { get; init; }
+
+    /// <summary>The LoRA attacker's rank and α (scale α/r), as the battery's LoRA attack (r 8, α 16).</summary>
+    public int LowRankRank { get; init; } = 8;
+    public double LowRankAlpha { get; init; } = 16;
+
+    /// <summary>Each LoRA rollout draws its learning rate log-uniformly from this range (the battery's: 1e-3 to 5e-3).</summary>
+    public double LowRankLearningRateMin { get; init; } = 1e-3;
+    public double LowRankLearningRateMax { get; init; } = 5e-3;
+
     public double InnerClipNorm { get; init; } = 100;
     public double AttackerLearningRateInit { get; init; } = 3e-4;
     public double AttackerLearningRateMin { get; init; } = 1e-6;
@@ -75,6 +89,11 @@ public sealed record MlacTrainingOptions
         Require(InnerBatchSizes.Count > 0 && InnerBatchSizes.All(b => b > 0), "inner-batch-sizes", "a non-empty set of positive sizes", string.Join(",", InnerBatchSizes));
         Require(HeadOnlyProbability is >= 0 and <= 1, "head-only-probability", "0..1", HeadOnlyProbability);
         Require(InnerClipNorm > 0, "inner-clip", "> 0", InnerClipNorm);
+        Require(LowRankRolloutProbability is >= 0 and <= 1, "lora-rollouts", "0..1", LowRankRolloutProbability);
+        Require(LowRankRank is >= 1 and <= 1024, "lora-rank", "1..1024", LowRankRank);
+        Require(LowRankAlpha > 0, "lora-alpha", "> 0", LowRankAlpha);
+        Require(LowRankLearningRateMin > 0 && LowRankLearningRateMin <= LowRankLearningRateMax && LowRankLearningRateMax <= 1,
+            "lora-lr", "0 < min ≤ max ≤ 1", $"{LowRankLearningRateMin} / {LowRankLearningRateMax}");
         Require(AttackerLearningRateMin > 0 && AttackerLearningRateMin <= AttackerLearningRateInit && AttackerLearningRateInit <= AttackerLearningRateMax,
             "attacker-lr", "min ≤ init ≤ max, all > 0", $"{AttackerLearningRateMin} / {AttackerLearningRateInit} / {AttackerLearningRateMax}");
         Require(MetaLearningRate > 0 && OuterLearningRate > 0, "learning rates", "> 0", $"{MetaLearningRate}, {OuterLearningRate}");

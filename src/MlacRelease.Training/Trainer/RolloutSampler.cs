@@ -23,7 +23,15 @@ public sealed class RolloutSampler(IReadOnlyList<EncodedExample> train, MlacTrai
             inner.Add(Sample(random, size));
             headOnly.Add(options.HeadOnlyProbability > 0 && random.NextDouble() < options.HeadOnlyProbability);
         }
-        return new RolloutPlan(outer, inner, headOnly);
+        // Drawn last and only when enabled, so a run without LoRA rollouts draws exactly the plans it drew before.
+        LowRankRollout? lowRank = null;
+        if (options.LowRankRolloutProbability > 0 && random.NextDouble() < options.LowRankRolloutProbability)
+        {
+            var (min, max) = (Math.Log(options.LowRankLearningRateMin), Math.Log(options.LowRankLearningRateMax));
+            var learningRate = Math.Exp(min + random.NextDouble() * (max - min));
+            lowRank = new LowRankRollout(options.LowRankRank, options.LowRankAlpha, learningRate, random.NextUInt64());
+        }
+        return new RolloutPlan(outer, inner, headOnly, lowRank);
     }
 
     private LabeledBatch Sample(DeterministicRandom random, int size)

@@ -17,6 +17,8 @@ public sealed record TrainingMetrics
     [JsonPropertyName("distillation")] public double Distillation { get; init; }
     [JsonPropertyName("outer_grad_norm")] public double OuterGradientNorm { get; init; }
     [JsonPropertyName("attacker_lr")] public double AttackerLearningRate { get; init; }
+    /// <summary>The learning rate of this step's LoRA attacker; null when the attacker fine-tuned all weights.</summary>
+    [JsonPropertyName("lora_lr")] public double? LowRankLearningRate { get; init; }
     [JsonPropertyName("step_s")] public double StepSeconds { get; init; }
     [JsonPropertyName("eval")] public EvaluationResult? Evaluation { get; init; }
 }

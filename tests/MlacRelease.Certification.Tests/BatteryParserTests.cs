@@ -177,6 +177,21 @@ public sealed class BatteryParserTests
     }
 
     [Fact]
+    public void The_extra_batteries_in_release_checks_parse_and_are_named_after_their_files()
+    {
+        var files = Directory.GetFiles(Path.Combine(RepositoryRoot(), "release-checks", "extra-batteries"), "*.yaml");
+        files.Select(Path.GetFileNameWithoutExtension).Should().Contain(["demo", "science", "lora-stress"]);
+        foreach (var file in files)
+        {
+            var battery = BatteryParser.Load(file);
+            battery.Name.Should().Be(Path.GetFileNameWithoutExtension(file));
+            battery.Attacks.Should().NotBeEmpty(file);
+        }
+        var stress = BatteryParser.Load(files.Single(f => f.EndsWith("lora-stress.yaml")));
+        stress.Attacks.Select(a => a.Family).Should().Equal(AttackFamily.Lora, AttackFamily.FullFineTune);
+    }
+
+    [Fact]
     public void Sampling_is_deterministic_and_stays_in_the_space()
     {
         var space = BatteryParser.Parse(Valid, "tiny.yaml").Attacks[0];

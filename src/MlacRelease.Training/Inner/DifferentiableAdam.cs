@@ -13,25 +13,13 @@ namespace MlacRelease.Training.Inner;
 /// </remarks>
 public sealed class DifferentiableAdam(double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8) : IInnerOptimizer
 {
-    // sqrt has an infinite derivative at 0, and a parameter whose gradient is exactly zero (a key bias, an unused
-    // embedding row) has v = 0: its second-order term would be 0·∞ = NaN. Clamping v below at a value whose square
-    // root is far under ε changes the update by < 1e-12 relative and makes that derivative 0, as it should be.
-    private const double VarianceFloor = 1e-30;
-
     private readonly Dictionary<int, (Tensor M, Tensor V, int Steps)> _state = [];
 
     public IReadOnlyList<Tensor> Step(IReadOnlyList<Tensor> parameters, IReadOnlyList<Tensor?> gradients, Tensor learningRate)
     {
-        var updated = new Tensor[parameters.Count];
         var stepSizes = new Dictionary<int, Tensor>();
-        for (var i = 0; i < parameters.Count; i++)
+        return InnerOptimizers.UpdatePresent(parameters, gradients, (i, p, g) =>
         {
-            var g = gradients[i];
-            if (g is null)
-            {
-                updated[i] = parameters[i];
-                continue;
-            }
             Tensor m, v;
             int steps;
             if (_state.TryGetValue(i, out var s))
@@ -48,14 +36,13 @@ public sealed class DifferentiableAdam(double beta1 = 0.9, double beta2 = 0.999,
                 v = g.mul(g).mul(1 - beta2);
             }
             _state[i] = (m, v, steps);
-            var denominator = v.clamp_min(VarianceFloor).sqrt().div(Math.Sqrt(1 - Math.Pow(beta2, steps))).add(epsilon);
+            var denominator = v.clamp_min(InnerOptimizers.AdamVarianceFloor).sqrt().div(Math.Sqrt(1 - Math.Pow(beta2, steps))).add(epsilon);
             if (!stepSizes.TryGetValue(steps, out var stepSize))
             {
                 stepSize = learningRate.div(1 - Math.Pow(beta1, steps));
                 stepSizes[steps] = stepSize;
             }
-            updated[i] = parameters[i] - stepSize * m.div(denominator);
-        }
-        return updated;
+            return p - stepSize * m.div(denominator);
+        });
     }
 }

@@ -7,24 +7,14 @@ public sealed class DifferentiableSgd(double momentum = 0.0) : IInnerOptimizer
 {
     private readonly Dictionary<int, Tensor> _velocity = [];
 
-    public IReadOnlyList<Tensor> Step(IReadOnlyList<Tensor> parameters, IReadOnlyList<Tensor?> gradients, Tensor learningRate)
-    {
-        var updated = new Tensor[parameters.Count];
-        for (var i = 0; i < parameters.Count; i++)
+    public IReadOnlyList<Tensor> Step(IReadOnlyList<Tensor> parameters, IReadOnlyList<Tensor?> gradients, Tensor learningRate) =>
+        InnerOptimizers.UpdatePresent(parameters, gradients, (i, p, g) =>
         {
-            var g = gradients[i];
-            if (g is null)
-            {
-                updated[i] = parameters[i];
-                continue;
-            }
             if (momentum > 0)
             {
                 g = _velocity.TryGetValue(i, out var b) ? momentum * b + g : g;
                 _velocity[i] = g;
             }
-            updated[i] = parameters[i] - learningRate * g;
-        }
-        return updated;
-    }
+            return p - learningRate * g;
+        });
 }

@@ -28,4 +28,22 @@ public static class InnerOptimizers
         InnerOptimizerKind.Sgd => new DifferentiableSgd(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown inner optimiser"),
     };
+
+    /// <summary>The loop every inner optimiser shares: <paramref name="update"/>(index, θ, g) for each parameter with a
+    /// gradient; a null gradient leaves the parameter as it is (and the optimiser never sees it, so neither does its state).</summary>
+    internal static IReadOnlyList<Tensor> UpdatePresent(IReadOnlyList<Tensor> parameters, IReadOnlyList<Tensor?> gradients,
+        Func<int, Tensor, Tensor, Tensor> update)
+    {
+        var updated = new Tensor[parameters.Count];
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            updated[i] = gradients[i] is { } g ? update(i, parameters[i], g) : parameters[i];
+        }
+        return updated;
+    }
+
+    // sqrt has an infinite derivative at 0, and a parameter whose gradient is exactly zero (a key bias, an unused
+    // embedding row) has v = 0: its second-order term would be 0·∞ = NaN. Clamping v below at a value whose square
+    // root is far under ε changes the update by < 1e-12 relative and makes that derivative 0, as it should be.
+    internal const double AdamVarianceFloor = 1e-30;
 }

@@ -61,14 +61,13 @@ public sealed class FastWeightLayout : IFastWeights
     public PreparedBatch Prepare(LabeledBatch batch)
     {
         var device = _wordEmbeddings.device;
-        var (ids, mask, types) = batch.Tokens.ToTensors(device);
         Tensor? rows = null;
         if (Sparse)
         {
             var remapped = batch.Tokens.InputIds.Select(id => (long)RowOf(id)).ToArray();
             rows = tensor(remapped, device: device);
         }
-        return new PreparedBatch(batch, ids, mask, types, rows, batch.DesiredTensor(device), batch.HarmfulTensor(device));
+        return PreparedBatch.Upload(batch, device, rows);
     }
 
     public EncoderOutput Forward(IReadOnlyList<Tensor> fast, PreparedBatch batch)
@@ -93,4 +92,12 @@ public sealed class FastWeightLayout : IFastWeights
 }
 
 /// <summary>A batch uploaded once per rollout and reused by every forward that reads it.</summary>
-public sealed record PreparedBatch(LabeledBatch Source, Tensor Ids, Tensor Mask, Tensor Types, Tensor? Rows, Tensor Desired, Tensor Harmful);
+public sealed record PreparedBatch(LabeledBatch Source, Tensor Ids, Tensor Mask, Tensor Types, Tensor? Rows, Tensor Desired, Tensor Harmful)
+{
+    /// <summary>Uploads a batch; <paramref name="rows"/> are its ids remapped to sparse embedding rows, if any.</summary>
+    public static PreparedBatch Upload(LabeledBatch batch, Device device, Tensor? rows = null)
+    {
+        var (ids, mask, types) = batch.Tokens.ToTensors(device);
+        return new PreparedBatch(batch, ids, mask, types, rows, batch.DesiredTensor(device), batch.HarmfulTensor(device));
+    }
+}

@@ -57,12 +57,7 @@ public sealed class LowRankFastWeights : IFastWeights
         return list;
     }
 
-    public PreparedBatch Prepare(LabeledBatch batch)
-    {
-        var device = _encoder[BertParameterNames.WordEmbeddings].device;
-        var (ids, mask, types) = batch.Tokens.ToTensors(device);
-        return new PreparedBatch(batch, ids, mask, types, null, batch.DesiredTensor(device), batch.HarmfulTensor(device));
-    }
+    public PreparedBatch Prepare(LabeledBatch batch) => PreparedBatch.Upload(batch, _encoder[BertParameterNames.WordEmbeddings].device);
 
     public EncoderOutput Forward(IReadOnlyList<Tensor> fast, PreparedBatch batch)
     {

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using MlacRelease.Certification.Certificates;
 using MlacRelease.Certification.Policies;
 using MlacRelease.Common.Integrity;
@@ -6,20 +7,23 @@ using MlacRelease.Core.Model;
 using MlacRelease.Core.Weights;
 using MlacRelease.Export.Onnx;
 using MlacRelease.Export.Validation;
-using MlacRelease.Inference;
 
 namespace MlacRelease.Gate;
 
 /// <summary>
-/// Decides whether a release folder may be published. In order: every file matches the manifest; the manifest's
-/// signature verifies with the given public key; the weights inside model.onnx have the certificate's weight digest;
-/// the certificate is intact (canonical, integrity digest, derived results); the certificate meets the policy; ONNX
-/// Runtime reproduces the TorchSharp encoder on those weights within the policy's parity tolerance. It fails closed:
-/// a check that cannot run (missing file, unreadable key, exception) is a failed check, and a failed prerequisite
-/// fails the checks that depend on it.
+/// Decides whether a release folder may be published. The folder is read once (<see cref="ReleaseSnapshot"/>) and every
+/// check works on those bytes. In order: the manifest's signature over its exact bytes; every file matches the
+/// manifest and nothing else is in the folder; model.onnx is exactly the graph this toolkit's writer builds from the
+/// weights inside it (structural binding); those weights and their configuration are the certified ones and the
+/// model names this certificate; the certificate is intact; it meets the policy; ONNX Runtime reproduces the
+/// TorchSharp encoder on freshly drawn inputs. It fails closed: a check that cannot run is a failed check, and a
+/// failed prerequisite fails the checks that depend on it.
 /// </summary>
 public static class ReleaseGate
 {
+    public static readonly IReadOnlyList<string> CheckNames =
+        ["signature", "manifest digests", "graph structure", "certified weights", "certificate integrity", "policy", "parity"];
+
     public static GateResult Evaluate(string releaseFolder, string policyPath, string publicKeyPath)
     {
         var checks = new List<GateCheck>();
@@ -43,40 +47,69 @@ public static class ReleaseGate
             }
         }
 
-        ReleaseFolder? folder = null;
-        var digestsOk = Run("manifest digests", () =>
-        {
-            folder = ReleaseFolder.Open(releaseFolder, verifyDigests: true);
-            return (true, $"{folder.Manifest!.Files.Count} files match manifest.json");
-        });
-        var manifestPath = Path.Combine(releaseFolder, ReleaseFileNames.Manifest);
-        var signatureOk = Run("signature", () =>
-            ManifestSignature.Verify(manifestPath, Path.Combine(releaseFolder, ManifestSignature.FileName), publicKeyPath), digestsOk);
-
-        EncoderWeights? weights = null;
-        Onnx.ModelProto? model = null;
+        ReleaseSnapshot? snapshot = null;
+        ReleaseIntegrityException? refused = null;
+        Exception? openError = null;
         try
         {
-            var certificatePath = Path.Combine(releaseFolder, ReleaseFileNames.Certificate);
+            snapshot = ReleaseSnapshot.Open(releaseFolder, ReleaseTrust.SignedBy(publicKeyPath), ReleaseFileNames.RequiredByGate);
+        }
+        catch (ReleaseIntegrityException e)
+        {
+            refused = e;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            openError = e;
+        }
+        var signatureOk = Run("signature", () => refused is { IsSignatureFailure: true } ? (false, refused.Message)
+            : openError is not null ? throw openError
+            : (true, snapshot?.Signature ?? "valid"));
+        var digestsOk = Run("manifest digests", () => refused is not null ? (false, refused.Message)
+            : (true, $"{snapshot!.Manifest.Files.Count} files match manifest.json and the folder holds nothing else"), signatureOk);
+
+        EncoderWeights? weights = null;
+        OwnedHead? head = null;
+        try
+        {
+            byte[]? model = null;
+            Onnx.ModelProto? proto = null;
+            var structureOk = Run("graph structure", () =>
+            {
+                model = InlinedModel(snapshot!);
+                proto = OnnxBertImporter.Parse(model, snapshot!.Path(ReleaseFileNames.Model));
+                var config = RecordedConfig(proto);
+                weights = OnnxBertImporter.Import(proto, snapshot.Path(ReleaseFileNames.Model), config);
+                head = ReadClassifier(proto, snapshot.Path(ReleaseFileNames.Model));
+                var difference = StructuralBinding.FindDifference(proto, weights, head?.Head);
+                return difference is null
+                    ? (true, $"model.onnx is exactly the graph the exporter writes for its weights ({proto.Graph.Node.Count} nodes, {proto.Graph.Initializer.Count} initializers{(head is null ? "" : ", classifier head")})")
+                    : (false, $"model.onnx is not the encoder graph of its weights: {difference}");
+            }, digestsOk);
+
+            Certificate? certificate = null;
+            var certificateBytes = snapshot?.Has(ReleaseFileNames.Certificate) == true ? snapshot.Bytes(ReleaseFileNames.Certificate) : null;
             var weightsOk = Run("certified weights", () =>
             {
-                if (!File.Exists(certificatePath)) return (false, $"{ReleaseFileNames.Certificate} is missing from the release");
-                model = OnnxBertImporter.Read(folder!.ModelPath);
-                weights = OnnxBertImporter.Import(model, folder.ModelPath);
-                var certificate = CertificateSerializer.Read(certificatePath);
-                var actual = weights.Digest();
-                var expected = certificate.Context.Model.WeightDigest;
-                return actual == expected
-                    ? (true, $"model.onnx holds the certified weights {expected}")
-                    : (false, $"model.onnx holds weights {actual}; the certificate is for {expected}");
-            }, digestsOk && signatureOk);
+                certificate = CertificateSerializer.FromBytes(certificateBytes!, snapshot!.Path(ReleaseFileNames.Certificate));
+                var expected = certificate.Context.Model;
+                var actual = weights!.Digest();
+                if (actual != expected.WeightDigest) return (false, $"model.onnx holds weights {actual}; the certificate is for {expected.WeightDigest}");
+                var differences = expected.Differences(weights!.Config);
+                if (differences.Count > 0) return (false, $"the encoder's configuration is not the certified one: {string.Join("; ", differences)}");
+                var certificateDigest = FileDigest.Prefix + Convert.ToHexStringLower(SHA256.HashData(certificateBytes!));
+                var named = EncoderOnnxExporter.Find(proto!, Common.Release.OnnxMetadataKeys.CertificateDigest);
+                if (named != certificateDigest)
+                    return (false, $"model.onnx names certificate {named ?? "(none)"} in '{Common.Release.OnnxMetadataKeys.CertificateDigest}', but the release's certificate.json is {certificateDigest}");
+                return (true, $"model.onnx holds the certified weights {expected.WeightDigest} and configuration, and names this certificate");
+            }, structureOk);
 
             CertificationPolicy? policy = null;
             VerificationResult? verification = null;
             var integrityOk = Run("certificate integrity", () =>
             {
                 policy = PolicyParser.Load(policyPath);
-                verification = CertificateVerifier.Verify(certificatePath, weights, policy);
+                verification = CertificateVerifier.Verify(certificateBytes!, snapshot!.Path(ReleaseFileNames.Certificate), weights, policy);
                 var failures = verification.Failures.ToList();
                 return failures.Count == 0
                     ? (true, string.Join("; ", verification.Checks.Select(c => c.Name)) + " hold")
@@ -95,18 +128,40 @@ public static class ReleaseGate
             Run("parity", () =>
             {
                 var tolerance = policy?.RequiredParityTolerance ?? ParityOptions.DefaultTolerance;
-                // Shapes that differ from any fixed one, within the model's position range.
-                var lengths = new ParityOptions().SequenceLengths.Select(l => Math.Min(l, weights!.Config.MaxPositionEmbeddings)).Distinct().ToList();
-                using var head = ReadClassifier(model!, folder!.ModelPath);
-                var report = OnnxParityValidator.Compare(weights!, folder!.ModelPath, head?.Head, new ParityOptions { Tolerance = tolerance, SequenceLengths = lengths });
-                return (report.Passed, $"max |ONNX Runtime − TorchSharp| = {report.MaxAbsDiff:E2} (tolerance {tolerance:E0})");
-            }, weightsOk && integrityOk);
+                var options = FreshParityInputs(weights!.Config, tolerance);
+                var report = OnnxParityValidator.Compare(weights, model!, snapshot!.Path(ReleaseFileNames.Model), head?.Head, options);
+                return (report.Passed, $"max |ONNX Runtime − TorchSharp| = {report.MaxAbsDiff:E2} (tolerance {tolerance:E0}) on {report.Cases.Count} batches drawn for this run "
+                    + $"(batch sizes {string.Join("/", options.BatchSizes)}, lengths {string.Join("/", options.SequenceLengths)}, seed {options.Seed})");
+            }, structureOk && integrityOk);
         }
         finally
         {
             weights?.Dispose();
+            head?.Dispose();
         }
         return new GateResult(checks);
+    }
+
+    /// <summary>Inputs an exported graph cannot have been specialised to: batch sizes and lengths drawn for this run.</summary>
+    private static ParityOptions FreshParityInputs(EncoderConfig config, double tolerance)
+    {
+        var maxLength = Math.Min(config.MaxPositionEmbeddings, 128);
+        var lengths = new[] { RandomNumberGenerator.GetInt32(1, maxLength + 1), RandomNumberGenerator.GetInt32(1, maxLength + 1), maxLength };
+        var sizes = new[] { RandomNumberGenerator.GetInt32(1, 9), RandomNumberGenerator.GetInt32(1, 9) };
+        return new ParityOptions { Tolerance = tolerance, BatchSizes = sizes, SequenceLengths = lengths.Distinct().ToList(), Seed = RandomNumberGenerator.GetInt32(int.MaxValue) };
+    }
+
+    private static byte[] InlinedModel(ReleaseSnapshot snapshot) => OnnxExternalDataInliner.InlinedBytes(
+        snapshot.Bytes(ReleaseFileNames.Model), ReleaseFileNames.ModelExternalData,
+        snapshot.Has(ReleaseFileNames.ModelExternalData) ? snapshot.Bytes(ReleaseFileNames.ModelExternalData) : null,
+        snapshot.Path(ReleaseFileNames.Model));
+
+    /// <summary>The configuration the exporter recorded; the structural check then proves the graph computes with it.</summary>
+    private static EncoderConfig RecordedConfig(Onnx.ModelProto model)
+    {
+        var json = EncoderOnnxExporter.Find(model, Common.Release.OnnxMetadataKeys.EncoderConfig)
+            ?? throw new InvalidDataException($"model.onnx has no '{Common.Release.OnnxMetadataKeys.EncoderConfig}' metadata: it was not written by this toolkit's exporter");
+        return EncoderConfig.FromJson(json, $"model.onnx metadata '{Common.Release.OnnxMetadataKeys.EncoderConfig}'").Validate();
     }
 
     private sealed class OwnedHead(ClassificationHead head) : IDisposable
@@ -120,7 +175,7 @@ public static class ReleaseGate
         }
     }
 
-    /// <summary>The classification head baked into the graph (its "logits" output), so parity covers it too.</summary>
+    /// <summary>The classification head baked into the graph (its "logits" output), so structure and parity cover it too.</summary>
     private static OwnedHead? ReadClassifier(Onnx.ModelProto model, string modelPath)
     {
         var weight = model.Graph.Initializer.FirstOrDefault(i => i.Name == ClassificationHead.WeightName);

@@ -55,9 +55,13 @@ public sealed class EncoderSession : IDisposable
         }
     }
 
-    /// <summary>Opens (and verifies, unless told otherwise) a release folder and starts a session on it.</summary>
-    public static EncoderSession Open(string releaseFolder, EncoderSessionOptions? options = null, bool verifyDigests = true) =>
-        Open(ReleaseFolder.Open(releaseFolder, verifyDigests), options);
+    /// <summary>Opens a release folder signed by the key at <paramref name="publicKeyPath"/> and starts a session on it.</summary>
+    public static EncoderSession Open(string releaseFolder, string publicKeyPath, EncoderSessionOptions? options = null) =>
+        Open(ReleaseFolder.Open(releaseFolder, ReleaseTrust.SignedBy(publicKeyPath)), options);
+
+    /// <summary>Opens a release folder under the given trust (<see cref="ReleaseTrust.Unsigned"/> is an explicit opt-in).</summary>
+    public static EncoderSession Open(string releaseFolder, ReleaseTrust trust, EncoderSessionOptions? options = null) =>
+        Open(ReleaseFolder.Open(releaseFolder, trust), options);
 
     public static EncoderSession Open(ReleaseFolder folder, EncoderSessionOptions? options = null)
     {
@@ -65,11 +69,10 @@ public sealed class EncoderSession : IDisposable
         options ??= new EncoderSessionOptions();
         if (options.MaxBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxBatchSize must be at least 1");
         var tokenizer = folder.CreateTokenizer();
-        // From verified bytes when possible: the bytes that run are the bytes that were checked. A model with
-        // external data must be loaded by path (ONNX Runtime resolves the data file beside it).
-        byte[]? model = folder.HasExternalData ? null : folder.ReadVerifiedBytes(ReleaseFileNames.Model);
-        var created = OrtSessionFactory.Create(options, sessionOptions =>
-            model is null ? new InferenceSession(folder.ModelPath, sessionOptions) : new InferenceSession(model, sessionOptions));
+        // The verified bytes, never the path: ONNX Runtime loading by path would read the file again, and resolve
+        // external data from whatever file an initializer names.
+        var model = folder.ModelBytes();
+        var created = OrtSessionFactory.Create(options, sessionOptions => new InferenceSession(model, sessionOptions));
         return new EncoderSession(created.Session, tokenizer, created.Provider, created.FallbackReason, options.MaxBatchSize);
     }
 
@@ -112,10 +115,19 @@ public sealed class EncoderSession : IDisposable
         using var mask = OrtValue.CreateTensorValueFromMemory(batch.AttentionMask, shape);
         using var types = OrtValue.CreateTensorValueFromMemory(batch.TokenTypeIds, shape);
         using var outputs = _session.Run(runOptions, InputNames, [ids, mask, types], _outputNames);
-        var logits = HasClassifier ? outputs[2].GetTensorDataAsSpan<float>().ToArray() : null;
+        var logits = HasClassifier ? Finite(outputs[2].GetTensorDataAsSpan<float>().ToArray(), OnnxIoNames.Logits) : null;
         var classes = logits is null ? 0 : logits.Length / batch.BatchSize;
         return new EncoderResult(batch.BatchSize, batch.Length, HiddenSize,
-            outputs[0].GetTensorDataAsSpan<float>().ToArray(), outputs[1].GetTensorDataAsSpan<float>().ToArray(), logits, classes);
+            Finite(outputs[0].GetTensorDataAsSpan<float>().ToArray(), OnnxIoNames.LastHiddenState),
+            Finite(outputs[1].GetTensorDataAsSpan<float>().ToArray(), OnnxIoNames.PoolerOutput), logits, classes);
+    }
+
+    /// <summary>A NaN or infinity is never served as an answer: it means the model is broken (or was made to be).</summary>
+    private static float[] Finite(float[] values, string output)
+    {
+        var bad = Array.FindIndex(values, v => !float.IsFinite(v));
+        if (bad >= 0) throw new InvalidDataException($"the model produced a non-finite value ({values[bad]}) in output '{output}' at element {bad}; refusing to serve it");
+        return values;
     }
 
     public float[] Embed(string text, Pooling pooling = Pooling.Mean, bool normalize = false) => Embed([text], pooling, normalize)[0];

@@ -21,6 +21,9 @@ public sealed class ExportFixture : IDisposable
     public ExportFixture()
     {
         Folder = Directory.CreateTempSubdirectory("mlac-export-tests-").FullName;
+        PrivateKey = Path.Combine(Folder, "release.key");
+        PublicKey = Path.Combine(Folder, "release.pub");
+        Common.Integrity.SigningKeys.WriteKeyPair(PrivateKey, PublicKey);
         OriginalOnnx = BuiltinModel.ReadOnnx();
         OriginalOnnxPath = Path.Combine(Folder, "original-minilm.onnx");
         File.WriteAllBytes(OriginalOnnxPath, OriginalOnnx);
@@ -43,7 +46,7 @@ public sealed class ExportFixture : IDisposable
         {
             var certificate = Path.Combine(Folder, "certificate.json");
             File.WriteAllText(certificate, """{"schema_version": 1, "verdict": {"passed": true, "policy": "quick"}, "worst_case": {"attack": "adamw-lr1e-4", "blocking_score": 0.93}, "curves": []}""");
-            return ReleaseWriter.Write(Path.Combine(Folder, "release"), TwoLayers, new ReleaseOptions
+            var written = ReleaseWriter.Write(Path.Combine(Folder, "release"), TwoLayers, new ReleaseOptions
             {
                 Vocabulary = Vocabulary,
                 CertificatePath = certificate,
@@ -51,10 +54,20 @@ public sealed class ExportFixture : IDisposable
                 ModelCard = new ModelCardOptions { License = "mit", Title = "MiniLM (2 layers) with a test head" },
                 Parity = new ParityOptions { BatchSizes = [1, 3], SequenceLengths = [7, 20] },
             });
+            Sign(written.Folder);
+            return written;
         });
     }
 
     public string Folder { get; }
+
+    public string PrivateKey { get; }
+
+    /// <summary>The key the release is signed with: inference opens only signed folders unless told otherwise.</summary>
+    public string PublicKey { get; }
+
+    /// <summary>Signs a release folder's manifest with <see cref="PrivateKey"/>.</summary>
+    public void Sign(string folder) => Common.Integrity.ManifestSignature.Sign(Path.Combine(folder, "manifest.json"), PrivateKey);
 
     public byte[] OriginalOnnx { get; }
 

@@ -48,7 +48,8 @@ public sealed class ExporterTests(ExportFixture fixture, ITestOutputHelper outpu
             Parity = new ParityOptions { BatchSizes = [2], SequenceLengths = [5] },
         });
         result.Manifest.Find(ReleaseFileNames.ModelExternalData).Should().NotBeNull();
-        using (var session = EncoderSession.Open(folder))
+        fixture.Sign(folder);
+        using (var session = EncoderSession.Open(folder, fixture.PublicKey))
         {
             session.Embed("external data").Should().HaveCount(32);
         }
@@ -56,7 +57,7 @@ public sealed class ExporterTests(ExportFixture fixture, ITestOutputHelper outpu
         var bytes = File.ReadAllBytes(data);
         bytes[^1] ^= 0x10;
         File.WriteAllBytes(data, bytes);
-        ((Action)(() => EncoderSession.Open(folder))).Should().Throw<ReleaseIntegrityException>().Where(e => e.FileName == ReleaseFileNames.ModelExternalData);
+        ((Action)(() => EncoderSession.Open(folder, fixture.PublicKey))).Should().Throw<ReleaseIntegrityException>().Where(e => e.FileName == ReleaseFileNames.ModelExternalData);
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public sealed class InferenceTests(ExportFixture fixture, ITestOutputHelper outp
     [Fact]
     public void Embeddings_and_logits_equal_the_TorchSharp_computation()
     {
-        using var session = EncoderSession.Open(fixture.Release.Folder);
+        using var session = EncoderSession.Open(fixture.Release.Folder, fixture.PublicKey);
         session.ExecutionProvider.Should().Be("CPUExecutionProvider");
         session.HasClassifier.Should().BeTrue();
         session.Labels.Should().Equal("nurse", "surgeon", "teacher");
@@ -50,7 +50,7 @@ public sealed class InferenceTests(ExportFixture fixture, ITestOutputHelper outp
     [Fact]
     public void Dynamic_batch_and_sequence_shapes_run()
     {
-        using var session = EncoderSession.Open(fixture.Release.Folder);
+        using var session = EncoderSession.Open(fixture.Release.Folder, fixture.PublicKey);
         var random = new Random(5);
         foreach (var (batch, length) in new[] { (1, 1), (1, 2), (2, 7), (17, 3), (3, 128), (1, 512) })
         {
@@ -67,7 +67,7 @@ public sealed class InferenceTests(ExportFixture fixture, ITestOutputHelper outp
     [Fact]
     public void Concurrent_callers_from_8_threads_get_the_serial_results_and_a_stress_loop_survives()
     {
-        using var session = EncoderSession.Open(fixture.Release.Folder, new EncoderSessionOptions { MaxBatchSize = 4 });
+        using var session = EncoderSession.Open(fixture.Release.Folder, fixture.PublicKey, new EncoderSessionOptions { MaxBatchSize = 4 });
         var texts = Texts.Take(12).ToList();
         var serial = session.Embed(texts);
         var serialClasses = session.Classify(texts);
@@ -103,7 +103,7 @@ public sealed class InferenceTests(ExportFixture fixture, ITestOutputHelper outp
     [Fact]
     public void Dispose_waits_for_callers_and_later_calls_are_refused()
     {
-        var session = EncoderSession.Open(fixture.Release.Folder);
+        var session = EncoderSession.Open(fixture.Release.Folder, fixture.PublicKey);
         var running = Task.Run(() => { for (var i = 0; i < 20; i++) session.Embed(Texts.Take(4).ToList()); });
         Thread.Sleep(20);
         session.Dispose();
@@ -117,7 +117,7 @@ public sealed class InferenceTests(ExportFixture fixture, ITestOutputHelper outp
     [Fact]
     public void CUDA_on_request_falls_back_to_the_CPU_with_a_reason_when_CUDA_is_missing()
     {
-        using var session = EncoderSession.Open(fixture.Release.Folder, new EncoderSessionOptions { Device = ExecutionDevice.Cuda });
+        using var session = EncoderSession.Open(fixture.Release.Folder, fixture.PublicKey, new EncoderSessionOptions { Device = ExecutionDevice.Cuda });
         output.WriteLine($"{session.ExecutionProvider}: {session.FallbackReason ?? "(no fallback)"}");
         if (session.ExecutionProvider == "CUDAExecutionProvider")
         {
@@ -127,7 +127,7 @@ public sealed class InferenceTests(ExportFixture fixture, ITestOutputHelper outp
         {
             session.ExecutionProvider.Should().Be("CPUExecutionProvider");
             session.FallbackReason.Should().Contain("CUDA").And.Contain("CPU");
-            var strict = () => EncoderSession.Open(fixture.Release.Folder, new EncoderSessionOptions { Device = ExecutionDevice.Cuda, AllowCpuFallback = false });
+            var strict = () => EncoderSession.Open(fixture.Release.Folder, fixture.PublicKey, new EncoderSessionOptions { Device = ExecutionDevice.Cuda, AllowCpuFallback = false });
             strict.Should().Throw<InvalidOperationException>().WithMessage("*CUDA*");
         }
         session.Embed("runs either way").Should().HaveCount(384);

@@ -17,9 +17,9 @@ public sealed class ReleaseFolderTests(ExportFixture fixture)
         var release = fixture.Release;
         var files = Directory.EnumerateFiles(release.Folder).Select(Path.GetFileName).ToList();
         files.Should().BeEquivalentTo([ReleaseFileNames.Model, ReleaseFileNames.Vocabulary, ReleaseFileNames.Tokenizer,
-            ReleaseFileNames.Certificate, ReleaseFileNames.ModelCard, ReleaseFileNames.Manifest]);
+            ReleaseFileNames.Certificate, ReleaseFileNames.ModelCard, ReleaseFileNames.Manifest, ReleaseFileNames.ManifestSignature]);
         var manifest = ReleaseManifest.Parse(File.ReadAllText(Path.Combine(release.Folder, ReleaseFileNames.Manifest)));
-        manifest.Files.Select(f => f.Path).Should().BeEquivalentTo(files.Where(f => f != ReleaseFileNames.Manifest));
+        manifest.Files.Select(f => f.Path).Should().BeEquivalentTo(files.Where(f => f is not (ReleaseFileNames.Manifest or ReleaseFileNames.ManifestSignature)));
         foreach (var entry in manifest.Files)
         {
             var path = Path.Combine(release.Folder, entry.Path);
@@ -67,24 +67,35 @@ public sealed class ReleaseFolderTests(ExportFixture fixture)
         bytes[bytes.Length / 2] ^= 0x01;
         File.WriteAllBytes(path, bytes);
 
-        var open = () => ReleaseFolder.Open(folder);
+        var open = () => ReleaseFolder.Open(folder, fixture.PublicKey);
         open.Should().Throw<ReleaseIntegrityException>()
             .Where(e => e.FileName == file && e.Message.Contains(file) && e.Message.Contains("SHA-256"));
-        var session = () => EncoderSession.Open(folder);
+        var session = () => EncoderSession.Open(folder, fixture.PublicKey);
         session.Should().Throw<ReleaseIntegrityException>().Where(e => e.FileName == file);
     }
 
     [Fact]
-    public void A_file_changed_after_opening_is_refused_when_read()
+    public void A_file_changed_after_opening_changes_nothing_served()
     {
+        // Check-then-use: the folder is read once, so what is served is what was verified, whatever the disk says later.
         var folder = fixture.CopyOfRelease();
-        var release = ReleaseFolder.Open(folder);
-        var path = Path.Combine(folder, ReleaseFileNames.Model);
-        var bytes = File.ReadAllBytes(path);
-        bytes[100] ^= 0x80;
-        File.WriteAllBytes(path, bytes);
-        var open = () => EncoderSession.Open(release);
-        open.Should().Throw<ReleaseIntegrityException>().Where(e => e.FileName == ReleaseFileNames.Model);
+        var release = ReleaseFolder.Open(folder, fixture.PublicKey);
+        string[] texts = ["A nurse in Montréal.", "A poet in Lagos."];
+        float[][] before;
+        using (var session = EncoderSession.Open(release)) before = session.Embed(texts);
+        foreach (var name in new[] { ReleaseFileNames.Model, ReleaseFileNames.Vocabulary })
+        {
+            var path = Path.Combine(folder, name);
+            var bytes = File.ReadAllBytes(path);
+            bytes[bytes.Length / 2] ^= 0x80;
+            File.WriteAllBytes(path, bytes);
+        }
+        using (var session = EncoderSession.Open(release))
+        {
+            var after = session.Embed(texts);
+            for (var i = 0; i < texts.Length; i++) after[i].Should().Equal(before[i]);
+        }
+        ((Action)(() => ReleaseFolder.Open(folder, fixture.PublicKey))).Should().Throw<ReleaseIntegrityException>();
     }
 
     [Theory]
@@ -96,7 +107,7 @@ public sealed class ReleaseFolderTests(ExportFixture fixture)
     {
         var folder = fixture.CopyOfRelease();
         File.Delete(Path.Combine(folder, file));
-        var open = () => ReleaseFolder.Open(folder);
+        var open = () => ReleaseFolder.Open(folder, fixture.PublicKey);
         open.Should().Throw<ReleaseIntegrityException>().Where(e => e.FileName == file && e.Message.Contains(file) && e.Message.Contains("missing"));
     }
 
@@ -107,7 +118,8 @@ public sealed class ReleaseFolderTests(ExportFixture fixture)
         var manifestPath = Path.Combine(folder, ReleaseFileNames.Manifest);
         var manifest = ReleaseManifest.Parse(File.ReadAllText(manifestPath));
         File.WriteAllText(manifestPath, (manifest with { Files = manifest.Files.Where(f => f.Path != ReleaseFileNames.Model).ToList() }).ToJson());
-        var open = () => ReleaseFolder.Open(folder);
+        fixture.Sign(folder);
+        var open = () => ReleaseFolder.Open(folder, fixture.PublicKey);
         open.Should().Throw<ReleaseIntegrityException>().Where(e => e.FileName == ReleaseFileNames.Model && e.Message.Contains("not listed"));
     }
 
@@ -117,21 +129,25 @@ public sealed class ReleaseFolderTests(ExportFixture fixture)
         var folder = fixture.CopyOfRelease();
         var manifestPath = Path.Combine(folder, ReleaseFileNames.Manifest);
         File.WriteAllText(manifestPath, File.ReadAllText(manifestPath).Replace("\"vocab.txt\"", "\"../vocab.txt\""));
-        var open = () => ReleaseFolder.Open(folder);
+        fixture.Sign(folder);
+        var open = () => ReleaseFolder.Open(folder, fixture.PublicKey);
         open.Should().Throw<ReleaseIntegrityException>().WithMessage("*../vocab.txt*not a plain file name*");
     }
 
     [Fact]
-    public void Skipping_verification_takes_an_explicit_opt_out()
+    public void Serving_an_unsigned_folder_takes_an_explicit_opt_in_and_still_checks_the_digests()
     {
         var folder = fixture.CopyOfRelease();
-        var vocab = Path.Combine(folder, ReleaseFileNames.Vocabulary);
-        File.AppendAllText(vocab, "extra-wordpiece\n");
-        ((Action)(() => ReleaseFolder.Open(folder))).Should().Throw<ReleaseIntegrityException>();
-        var unverified = ReleaseFolder.Open(folder, verifyDigests: false);
-        unverified.Verified.Should().BeFalse();
-        using var session = EncoderSession.Open(unverified);
-        session.Embed("still runs").Should().HaveCount(384);
+        File.Delete(Path.Combine(folder, ReleaseFileNames.ManifestSignature));
+        ((Action)(() => ReleaseFolder.Open(folder, fixture.PublicKey))).Should().Throw<ReleaseIntegrityException>()
+            .Where(e => e.IsSignatureFailure && e.FileName == ReleaseFileNames.ManifestSignature && e.Message.Contains("not signed"));
+        var unsigned = ReleaseFolder.Open(folder, ReleaseTrust.Unsigned);
+        unsigned.Signed.Should().BeFalse();
+        using (var session = EncoderSession.Open(unsigned)) session.Embed("still runs").Should().HaveCount(384);
+
+        File.AppendAllText(Path.Combine(folder, ReleaseFileNames.Vocabulary), "extra-wordpiece\n");
+        ((Action)(() => ReleaseFolder.Open(folder, ReleaseTrust.Unsigned))).Should().Throw<ReleaseIntegrityException>()
+            .Where(e => e.FileName == ReleaseFileNames.Vocabulary);
     }
 
     [Fact]

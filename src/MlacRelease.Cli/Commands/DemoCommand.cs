@@ -87,7 +87,7 @@ public static class DemoCommand
             string[] samples = ["They have been a registered nurse in Boston for nine years.", "Their songs blend rap verses with soul samples."];
             var (vectors, classes) = Stage("embed + classify (ONNX Runtime)", () =>
             {
-                using var session = EncoderSession.Open(release);
+                using var session = EncoderSession.Open(release, publicKey);
                 return (session.Embed(samples), session.HasClassifier ? session.Classify(samples) : null);
             });
 

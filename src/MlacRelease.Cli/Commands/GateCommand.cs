@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MlacRelease.Cli.Console;
+using MlacRelease.Common.Release;
 using MlacRelease.Gate;
 using Spectre.Console;
 
@@ -15,10 +16,13 @@ public static class GateCommand
         var publicKey = new Option<string>("--public-key") { Description = "Public key (PEM) whose signature the manifest must carry", Required = true };
         var (json, noProgress) = (SharedOptions.Json(), SharedOptions.NoProgress());
         var command = new Command("gate", """
-            Decide whether a release folder may be published. Checks, in order, failing closed on any error: manifest
-            digests → signature → the weights in model.onnx are the certified ones → certificate integrity → policy →
-            ONNX/TorchSharp parity. Prints each check with its measured value. Exit 0 only if every check holds;
-            exit 1 names the failed checks; exit 2 for usage errors.
+            Decide whether a release folder may be published. The folder is read once; every check uses those bytes.
+            Checks, in order, failing closed on any error: signature over manifest.json → every file matches the
+            manifest and nothing else is in the folder → model.onnx is exactly the graph the exporter writes for its
+            weights → those weights and their configuration are the certified ones, and the model names this
+            certificate → certificate integrity → policy → ONNX/TorchSharp parity on inputs drawn for this run. Prints
+            each check with its measured value. Exit 0 only if every check holds; exit 1 names the failed checks;
+            exit 2 for usage errors.
 
             Example:
               mlac gate --release release/ --policy release-checks/policy.yaml --public-key release.pub
@@ -55,10 +59,12 @@ public static class GateCommand
     public static Command Verify()
     {
         var release = new Option<string>("--release") { Description = "Release folder", Required = true };
-        var publicKey = new Option<string?>("--public-key") { Description = "Also verify manifest.sig with this public key" };
+        var publicKey = new Option<string>("--public-key") { Description = "The publisher's public key (PEM); the manifest must carry its signature", Required = true };
         var json = SharedOptions.Json();
         var command = new Command("verify", """
-            Verify a release folder's files against its manifest, and its signature when a public key is given.
+            Verify a release folder: manifest.sig over manifest.json's exact bytes with the public key, then every file
+            against the manifest (size and SHA-256), and that the folder holds nothing the manifest does not list.
+            Digests alone prove nothing (anyone can recompute them), so a key is required. Exit 0 if all hold, 1 if not.
 
             Example:
               mlac verify --release release/ --public-key release.pub
@@ -66,20 +72,19 @@ public static class GateCommand
         command.SetAction((result, cancellation) => CommandRunner.RunAsync(_ =>
         {
             var folder = result.GetValue(release)!;
+            var key = result.GetValue(publicKey)!;
+            if (!Directory.Exists(folder)) throw new CliException($"--release {folder}: no such folder");
+            if (!File.Exists(key)) throw new CliException($"--public-key {key}: no such file");
             var checks = new List<GateCheck>();
             try
             {
-                var opened = MlacRelease.Inference.ReleaseFolder.Open(folder, verifyDigests: true);
-                checks.Add(new GateCheck("manifest digests", true, $"{opened.Manifest!.Files.Count} files match manifest.json"));
+                var snapshot = ReleaseSnapshot.Open(folder, ReleaseTrust.SignedBy(key));
+                checks.Add(new GateCheck("signature", true, snapshot.Signature));
+                checks.Add(new GateCheck("manifest digests", true, $"{snapshot.Manifest.Files.Count} files match manifest.json and the folder holds nothing else"));
             }
-            catch (MlacRelease.Inference.ReleaseIntegrityException e)
+            catch (ReleaseIntegrityException e)
             {
-                checks.Add(new GateCheck("manifest digests", false, e.Message));
-            }
-            if (result.GetValue(publicKey) is { } key)
-            {
-                var (valid, reason) = MlacRelease.Common.Integrity.ManifestSignature.Verify(Path.Combine(folder, "manifest.json"), Path.Combine(folder, "manifest.sig"), key);
-                checks.Add(new GateCheck("signature", valid, reason));
+                checks.Add(new GateCheck(e.IsSignatureFailure ? "signature" : "manifest digests", false, e.Message));
             }
             var mode = new OutputMode(result.GetValue(json), NoProgress: true);
             Print(mode, checks);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MlacRelease.Cli.Console;
+using MlacRelease.Common.Release;
 using MlacRelease.Inference;
 
 namespace MlacRelease.Cli.Commands;
@@ -7,19 +8,22 @@ namespace MlacRelease.Cli.Commands;
 /// <summary><c>mlac embed</c> and <c>mlac classify</c>: downstream inference with ONNX Runtime over a verified release folder.</summary>
 public static class InferenceCommands
 {
-    private static (Option<string> Release, Option<string> Device, Option<string?> File, Argument<string[]> Texts, Option<bool> Json, Option<bool> SkipVerify) Common()
+    private sealed record Options(Option<string> Release, Option<string?> PublicKey, Option<bool> AllowUnsigned, Option<string> Device,
+        Option<string?> File, Argument<string[]> Texts, Option<bool> Json);
+
+    private static Options Common()
     {
         var release = new Option<string>("--release") { Description = "Release folder from mlac export", Required = true };
         var device = new Option<string>("--device") { Description = "cpu | cuda (falls back to the CPU with a message when CUDA libraries are missing)", DefaultValueFactory = _ => "cpu" };
         var file = new Option<string?>("--file") { Description = "Read texts from a file, one per line" };
         var texts = new Argument<string[]>("texts") { Description = "Texts to run", Arity = ArgumentArity.ZeroOrMore };
         var json = SharedOptions.Json();
-        var skip = new Option<bool>("--no-verify") { Description = "Skip the manifest digest check (not recommended: a tampered folder would be served)" };
-        return (release, device, file, texts, json, skip);
+        var publicKey = new Option<string?>("--public-key") { Description = "The publisher's public key (PEM): the release's manifest must carry its signature, and every file must match the manifest" };
+        var allowUnsigned = new Option<bool>("--allow-unsigned") { Description = "Serve without checking who signed the release (files are still checked against manifest.json, which anyone who can write the folder can rewrite)" };
+        return new Options(release, publicKey, allowUnsigned, device, file, texts, json);
     }
 
-    private static (EncoderSession Session, IReadOnlyList<string> Texts) Open(ParseResult result,
-        (Option<string> Release, Option<string> Device, Option<string?> File, Argument<string[]> Texts, Option<bool> Json, Option<bool> SkipVerify) o)
+    private static (EncoderSession Session, IReadOnlyList<string> Texts) Open(ParseResult result, Options o)
     {
         var texts = new List<string>(result.GetValue(o.Texts) ?? []);
         if (result.GetValue(o.File) is { } path)
@@ -34,9 +38,26 @@ public static class InferenceCommands
             "cuda" or "gpu" => ExecutionDevice.Cuda,
             var other => throw new CliException($"--device {other}: expected cpu or cuda"),
         };
-        var session = EncoderSession.Open(result.GetValue(o.Release)!, new EncoderSessionOptions { Device = device }, verifyDigests: !result.GetValue(o.SkipVerify));
+        var session = EncoderSession.Open(result.GetValue(o.Release)!, Trust(result, o), new EncoderSessionOptions { Device = device });
         if (session.FallbackReason is { } reason) System.Console.Error.WriteLine($"note: running on the CPU: {reason}");
         return (session, texts);
+    }
+
+    /// <summary>A key, or the explicit unsigned opt-in with a warning; neither is a usage error (exit 2).</summary>
+    private static ReleaseTrust Trust(ParseResult result, Options o)
+    {
+        var key = result.GetValue(o.PublicKey);
+        var unsigned = result.GetValue(o.AllowUnsigned);
+        if (key is not null && unsigned) throw new CliException("--public-key and --allow-unsigned exclude each other");
+        if (key is not null)
+        {
+            if (!File.Exists(key)) throw new CliException($"--public-key {key}: no such file");
+            return ReleaseTrust.SignedBy(key);
+        }
+        if (!unsigned)
+            throw new CliException("give --public-key with the publisher's public key (or --allow-unsigned to serve a release whose origin nothing proves)");
+        System.Console.Error.WriteLine($"warning: {ReleaseTrust.UnsignedWarning}");
+        return ReleaseTrust.Unsigned;
     }
 
     public static Command Embed()
@@ -45,11 +66,12 @@ public static class InferenceCommands
         var pooling = new Option<Pooling>("--pooling") { Description = "Cls | Mean | Pooler", DefaultValueFactory = _ => Pooling.Mean };
         var normalize = new Option<bool>("--normalize") { Description = "L2-normalise each embedding" };
         var command = new Command("embed", """
-            Embed texts with a released encoder (ONNX Runtime; the folder's manifest digests are verified first).
+            Embed texts with a released encoder (ONNX Runtime). The folder is read once and verified first: the manifest's
+            signature with --public-key, then every file against the manifest; nothing unlisted may be in the folder.
 
             Example:
-              mlac embed --release release/ "A nurse in Montréal." "A poet in Lagos."
-            """) { o.Release, o.Device, o.File, o.Texts, o.Json, o.SkipVerify, pooling, normalize };
+              mlac embed --release release/ --public-key release.pub "A nurse in Montréal." "A poet in Lagos."
+            """) { o.Release, o.PublicKey, o.AllowUnsigned, o.Device, o.File, o.Texts, o.Json, pooling, normalize };
         command.SetAction((result, cancellation) => CommandRunner.RunAsync(_ =>
         {
             var (session, texts) = Open(result, o);
@@ -76,8 +98,8 @@ public static class InferenceCommands
             Classify texts with the release's desired-task head (present when the model was trained with mlac train).
 
             Example:
-              mlac classify --release release/ "They have practised dentistry in Ohio for ten years."
-            """) { o.Release, o.Device, o.File, o.Texts, o.Json, o.SkipVerify };
+              mlac classify --release release/ --public-key release.pub "They have practised dentistry in Ohio for ten years."
+            """) { o.Release, o.PublicKey, o.AllowUnsigned, o.Device, o.File, o.Texts, o.Json };
         command.SetAction((result, cancellation) => CommandRunner.RunAsync(_ =>
         {
             var (session, texts) = Open(result, o);

@@ -27,7 +27,7 @@ public static class CommandRunner
             Error(e.Message);
             return e.ExitCode;
         }
-        catch (Exception e) when (e is MlacRelease.Inference.ReleaseIntegrityException or MlacRelease.Export.Validation.ParityException)
+        catch (Exception e) when (e is MlacRelease.Common.Release.ReleaseIntegrityException or MlacRelease.Export.Validation.ParityException)
         {
             Error(e.Message);
             return ExitCodes.CheckFailed;

@@ -22,4 +22,7 @@ public static class ReleaseFileNames
 
     /// <summary>Files a folder must list in its manifest before Inference serves it.</summary>
     public static IReadOnlyList<string> Required { get; } = [Model, Vocabulary, Tokenizer];
+
+    /// <summary>What the release gate requires: the served files and the certificate they are released under.</summary>
+    public static IReadOnlyList<string> RequiredByGate { get; } = [Model, Vocabulary, Tokenizer, Certificate];
 }

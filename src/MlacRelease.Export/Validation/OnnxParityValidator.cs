@@ -30,7 +30,14 @@ public static class OnnxParityValidator
     }
 
     /// <summary>Compares without judging (names and shapes must still agree: a mismatch there throws).</summary>
-    public static ParityReport Compare(EncoderWeights weights, string modelPath, ClassificationHead? head = null, ParityOptions? options = null)
+    public static ParityReport Compare(EncoderWeights weights, string modelPath, ClassificationHead? head = null, ParityOptions? options = null) =>
+        Compare(weights, modelPath, sessionOptions => new InferenceSession(modelPath, sessionOptions), head, options);
+
+    /// <summary>Compares a model given as bytes (the verified bytes a gate read once), so ONNX Runtime runs exactly those.</summary>
+    public static ParityReport Compare(EncoderWeights weights, byte[] model, string source, ClassificationHead? head = null, ParityOptions? options = null) =>
+        Compare(weights, source, sessionOptions => new InferenceSession(model, sessionOptions), head, options);
+
+    private static ParityReport Compare(EncoderWeights weights, string modelPath, Func<SessionOptions, InferenceSession> load, ClassificationHead? head, ParityOptions? options)
     {
         ArgumentNullException.ThrowIfNull(weights);
         options ??= new ParityOptions();
@@ -39,7 +46,7 @@ public static class OnnxParityValidator
         if (head is not null) expected.Add(OnnxIoNames.Logits);
 
         using var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        using var session = new InferenceSession(modelPath, sessionOptions);
+        using var session = load(sessionOptions);
         var actual = session.OutputNames.ToList();
         if (!actual.SequenceEqual(expected))
             throw new ParityException($"{modelPath}: outputs are [{string.Join(", ", actual)}]; expected [{string.Join(", ", expected)}]");
@@ -107,14 +114,14 @@ public static class OnnxParityValidator
         return (host.shape, host.data<float>().ToArray());
     }
 
+    /// <summary>Largest |a − b|; a non-finite value on either side is infinitely far (NaN must never compare as small).</summary>
     private static double MaxAbsDiff(float[] a, float[] b)
     {
         double worst = 0;
         for (var i = 0; i < a.Length; i++)
         {
-            var d = Math.Abs((double)a[i] - b[i]);
-            if (double.IsNaN(d)) return double.NaN;
-            worst = Math.Max(worst, d);
+            if (!float.IsFinite(a[i]) || !float.IsFinite(b[i])) return double.PositiveInfinity;
+            worst = Math.Max(worst, Math.Abs((double)a[i] - b[i]));
         }
         return worst;
     }

@@ -8,7 +8,7 @@ public sealed record ParityReport(IReadOnlyList<ParityCase> Cases, IReadOnlyList
 
     public bool Passed => Cases.Count > 0 && MaxAbsDiff <= Tolerance;
 
-    public double MaxAbsDiffOf(string output) => Cases.Select(c => c.MaxAbsDiff.GetValueOrDefault(output)).DefaultIfEmpty(0).Max();
+    public double MaxAbsDiffOf(string output) => Cases.Select(c => c.MaxAbsDiff.GetValueOrDefault(output)).Select(v => double.IsNaN(v) ? double.PositiveInfinity : v).DefaultIfEmpty(0).Max();
 
     public string Summary() =>
         $"{Cases.Count} batches, outputs {string.Join(", ", OutputNames)}: max |Δ| = {MaxAbsDiff:E3} "

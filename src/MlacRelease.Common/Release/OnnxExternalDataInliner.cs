@@ -1,0 +1,74 @@
+using System.Globalization;
+using Google.Protobuf;
+using Onnx;
+
+namespace MlacRelease.Common.Release;
+
+/// <summary>
+/// Puts the bytes of ONNX external-data tensors back into the model, from a data file the caller has already read
+/// and verified. Loading by path would let ONNX Runtime open whatever file an initializer names; resolving it here
+/// means only the one named, verified file can supply tensor bytes, and what runs is what was checked.
+/// </summary>
+public static class OnnxExternalDataInliner
+{
+    /// <summary>The model's bytes with external data inlined; the same array when the model has none.</summary>
+    public static byte[] InlinedBytes(byte[] model, string allowedLocation, byte[]? data, string source)
+    {
+        ModelProto proto;
+        try
+        {
+            proto = ModelProto.Parser.ParseFrom(model);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new InvalidDataException($"{source}: not a valid ONNX model ({e.Message})", e);
+        }
+        if (Inline(proto, allowedLocation, data, source) == 0) return model;
+        if (proto.CalculateSize() >= int.MaxValue)
+            throw new InvalidDataException($"{source}: with its external data the model exceeds protobuf's 2 GiB; verified in-memory loading supports models below that");
+        return proto.ToByteArray();
+    }
+
+    /// <summary>Inlines every external initializer. Each must name <paramref name="allowedLocation"/> and a range inside
+    /// <paramref name="data"/>; anything else (another file, a bad offset, external data with no data file) is refused.</summary>
+    /// <returns>How many initializers were inlined.</returns>
+    public static int Inline(ModelProto model, string allowedLocation, byte[]? data, string source)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var graph = model.Graph ?? throw new InvalidDataException($"{source}: the model has no graph");
+        var count = 0;
+        foreach (var tensor in graph.Initializer.Where(t => t.DataLocation == TensorProto.Types.DataLocation.External))
+        {
+            string? location = null;
+            long offset = 0;
+            long? length = null;
+            foreach (var entry in tensor.ExternalData)
+            {
+                switch (entry.Key)
+                {
+                    case "location": location = entry.Value; break;
+                    case "offset": offset = Number(entry.Value, tensor.Name, "offset", source); break;
+                    case "length": length = Number(entry.Value, tensor.Name, "length", source); break;
+                    case "checksum": break;
+                    default: throw new InvalidDataException($"{source}: initializer '{tensor.Name}': unknown external_data key '{entry.Key}'");
+                }
+            }
+            if (location != allowedLocation)
+                throw new InvalidDataException($"{source}: initializer '{tensor.Name}' reads its bytes from '{location}'; only '{allowedLocation}', listed in the manifest, may hold tensor data");
+            if (data is null)
+                throw new InvalidDataException($"{source}: initializer '{tensor.Name}' uses external data, but the release lists no '{allowedLocation}'");
+            var size = length ?? data.LongLength - offset;
+            if (offset < 0 || size < 0 || offset > data.LongLength || size > data.LongLength - offset)
+                throw new InvalidDataException($"{source}: initializer '{tensor.Name}': external range {offset}+{size} lies outside '{allowedLocation}' ({data.LongLength:N0} bytes)");
+            tensor.RawData = ByteString.CopyFrom(data, checked((int)offset), checked((int)size));
+            tensor.ExternalData.Clear();
+            tensor.DataLocation = TensorProto.Types.DataLocation.Default;
+            count++;
+        }
+        return count;
+    }
+
+    private static long Number(string value, string tensor, string key, string source) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
+            : throw new InvalidDataException($"{source}: initializer '{tensor}': external_data '{key}' is not a non-negative integer: '{value}'");
+}

@@ -1,0 +1,149 @@
+using System.Security.Cryptography;
+using MlacRelease.Common.Integrity;
+
+namespace MlacRelease.Common.Release;
+
+/// <summary>
+/// A release folder read once into memory and verified: manifest.sig over manifest.json's exact bytes (before those
+/// bytes are parsed), then every file the manifest lists, each read once, hashed, and kept. Whoever uses a snapshot
+/// (the gate's checks, ONNX Runtime, the tokenizer) gets exactly the bytes that were verified, so a file swapped on disk
+/// after the check changes nothing. The folder may hold nothing else: an unlisted file, a sub-folder, a symbolic link
+/// or a listed file that is not a regular file is refused, because a loader could pick it up (ONNX external data, a
+/// tokenizer beside the model) without the signature covering it.
+/// </summary>
+public sealed class ReleaseSnapshot
+{
+    /// <summary>manifest.json lists a few files; a megabyte is far more than it needs.</summary>
+    public const int MaxManifestBytes = 1 << 20;
+
+    private readonly IReadOnlyDictionary<string, byte[]> _files;
+
+    private ReleaseSnapshot(string folder, byte[] manifestBytes, ReleaseManifest manifest, string signature, IReadOnlyDictionary<string, byte[]> files)
+    {
+        Folder = folder;
+        ManifestBytes = manifestBytes;
+        Manifest = manifest;
+        Signature = signature;
+        _files = files;
+    }
+
+    /// <summary>The folder's full path.</summary>
+    public string Folder { get; }
+
+    public byte[] ManifestBytes { get; }
+
+    public ReleaseManifest Manifest { get; }
+
+    /// <summary>What the signature check found ("signature by key … is valid", or that it was skipped by opt-in).</summary>
+    public string Signature { get; }
+
+    public bool Has(string name) => _files.ContainsKey(name);
+
+    /// <summary>The verified bytes of a listed file (shared: do not modify).</summary>
+    public byte[] Bytes(string name) => _files.TryGetValue(name, out var bytes) ? bytes
+        : throw Refuse(Folder, name, $"{name} is not listed in {ReleaseFileNames.Manifest}");
+
+    public string Path(string name) => System.IO.Path.Combine(Folder, name);
+
+    /// <summary>Reads and verifies <paramref name="folder"/>. Throws <see cref="ReleaseIntegrityException"/> naming the
+    /// file at fault; <see cref="ReleaseIntegrityException.IsSignatureFailure"/> tells a bad signature from a bad file.</summary>
+    /// <param name="required">Files the manifest must list (default: <see cref="ReleaseFileNames.Required"/>).</param>
+    public static ReleaseSnapshot Open(string folder, ReleaseTrust trust, IReadOnlyList<string>? required = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        ArgumentNullException.ThrowIfNull(trust);
+        var full = System.IO.Path.GetFullPath(folder);
+        if (!Directory.Exists(full)) throw new DirectoryNotFoundException($"{folder}: no such release folder");
+
+        var manifestBytes = ReadEntire(full, ReleaseFileNames.Manifest, MaxManifestBytes)
+            ?? throw Refuse(full, ReleaseFileNames.Manifest, $"{ReleaseFileNames.Manifest} is missing, so nothing in the folder can be verified");
+        var signatureBytes = ReadEntire(full, ReleaseFileNames.ManifestSignature, ManifestSignature.MaxFileBytes);
+        var (valid, reason) = trust.Verify(manifestBytes, signatureBytes, System.IO.Path.Combine(full, ReleaseFileNames.ManifestSignature));
+        if (!valid) throw new ReleaseIntegrityException($"release folder {full}: {reason}", full, ReleaseFileNames.ManifestSignature) { IsSignatureFailure = true };
+
+        ReleaseManifest manifest;
+        try
+        {
+            manifest = ReleaseManifest.Parse(DecodeUtf8(manifestBytes, full), System.IO.Path.Combine(full, ReleaseFileNames.Manifest));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ReleaseIntegrityException(e.Message, full, ReleaseFileNames.Manifest);
+        }
+        foreach (var name in required ?? ReleaseFileNames.Required)
+        {
+            if (manifest.Find(name) is null)
+                throw Refuse(full, name, $"{name} is not listed in {ReleaseFileNames.Manifest}; refusing a release that does not pin it");
+        }
+        RefuseUnlisted(full, manifest, signatureBytes is not null);
+
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var entry in manifest.Files)
+        {
+            if (entry.Size > Array.MaxLength)
+                throw Refuse(full, entry.Path, $"{entry.Path}: {ReleaseFileNames.Manifest} records {entry.Size:N0} bytes, more than one file may hold here");
+            var bytes = ReadEntire(full, entry.Path, entry.Size)
+                ?? throw Refuse(full, entry.Path, $"{entry.Path} is listed in {ReleaseFileNames.Manifest} but missing: the release is incomplete");
+            if (bytes.LongLength != entry.Size)
+                throw Refuse(full, entry.Path, $"{entry.Path} is {bytes.LongLength:N0} bytes but {ReleaseFileNames.Manifest} records {entry.Size:N0}: the file was changed after release");
+            var sha = FileDigest.Prefix + Convert.ToHexStringLower(SHA256.HashData(bytes));
+            if (!string.Equals(sha, entry.Sha256, StringComparison.Ordinal))
+                throw Refuse(full, entry.Path, $"{entry.Path} does not match its SHA-256 in {ReleaseFileNames.Manifest} (expected {entry.Sha256}, found {sha}): the file was changed after release");
+            files[entry.Path] = bytes;
+        }
+        return new ReleaseSnapshot(full, manifestBytes, manifest, reason, files);
+    }
+
+    /// <summary>Anything in the folder besides the listed files, the manifest and its signature fails closed.</summary>
+    private static void RefuseUnlisted(string folder, ReleaseManifest manifest, bool signed)
+    {
+        foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos())
+        {
+            var name = entry.Name;
+            var known = name == ReleaseFileNames.Manifest || (signed && name == ReleaseFileNames.ManifestSignature) || manifest.Find(name) is not null;
+            if (!known)
+                throw Refuse(folder, name, $"{name} is in the folder but not listed in {ReleaseFileNames.Manifest}; a release holds only the files its manifest pins");
+        }
+    }
+
+    /// <summary>The whole file, or null when it does not exist; refuses links, folders, other file types and files over
+    /// <paramref name="maxBytes"/>. At most maxBytes + 1 bytes are read, whatever the file claims.</summary>
+    private static byte[]? ReadEntire(string folder, string name, long maxBytes)
+    {
+        var path = System.IO.Path.Combine(folder, name);
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not null) throw Refuse(folder, name, $"{name} is a symbolic link; a release holds regular files only");
+        if (Directory.Exists(path)) throw Refuse(folder, name, $"{name} is a folder; a release holds regular files only");
+        if (!info.Exists) return null;
+        // A FIFO or device would block or never end: a regular file's length is what lstat says, so anything else is
+        // caught by the length check before it is opened.
+        if (info.Length > maxBytes) throw Refuse(folder, name, $"{name} is {info.Length:N0} bytes, more than the {maxBytes:N0} expected");
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var buffer = new byte[info.Length];
+        var read = 0;
+        while (read < buffer.Length)
+        {
+            var n = RandomAccess.Read(handle, buffer.AsSpan(read), read);
+            if (n == 0) break;
+            read += n;
+        }
+        Span<byte> extra = stackalloc byte[1];
+        if (read != buffer.Length || RandomAccess.Read(handle, extra, read) != 0)
+            throw Refuse(folder, name, $"{name} changed size while it was read");
+        return buffer;
+    }
+
+    private static string DecodeUtf8(byte[] bytes, string folder)
+    {
+        try
+        {
+            return new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            throw Refuse(folder, ReleaseFileNames.Manifest, $"{ReleaseFileNames.Manifest} is not valid UTF-8");
+        }
+    }
+
+    private static ReleaseIntegrityException Refuse(string folder, string file, string what) => new($"release folder {folder}: {what}; refusing it", folder, file);
+}

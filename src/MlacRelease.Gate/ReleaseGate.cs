@@ -21,17 +21,42 @@ namespace MlacRelease.Gate;
 /// </summary>
 public static class ReleaseGate
 {
+    private const string NotChecked = "not checked: an earlier check it depends on failed";
+
     public static readonly IReadOnlyList<string> CheckNames =
         ["signature", "manifest digests", "graph structure", "certified weights", "certificate integrity", "policy", "parity"];
 
+    /// <summary>Reads the folder once, verified against <paramref name="publicKeyPath"/>, and runs every check on those bytes.</summary>
     public static GateResult Evaluate(string releaseFolder, string policyPath, string publicKeyPath)
     {
+        try
+        {
+            return Evaluate(ReleaseSnapshot.Open(releaseFolder, ReleaseTrust.SignedBy(publicKeyPath), ReleaseFileNames.RequiredByGate), policyPath);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            var signatureFailed = e is not ReleaseIntegrityException { IsSignatureFailure: false };
+            var checks = new List<GateCheck>
+            {
+                new("signature", !signatureFailed, signatureFailed ? e.Message : "valid"),
+                new("manifest digests", false, signatureFailed ? NotChecked : e.Message),
+            };
+            checks.AddRange(CheckNames.Skip(2).Select(name => new GateCheck(name, false, NotChecked)));
+            return new GateResult(checks);
+        }
+    }
+
+    /// <summary>Runs the checks on a folder already read and verified; nothing is read from the folder again, so what
+    /// the gate passes is exactly what it checked.</summary>
+    public static GateResult Evaluate(ReleaseSnapshot snapshot, string policyPath)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
         var checks = new List<GateCheck>();
         bool Run(string name, Func<(bool Passed, string Detail)> check, bool prerequisite = true)
         {
             if (!prerequisite)
             {
-                checks.Add(new GateCheck(name, false, "not checked: an earlier check it depends on failed"));
+                checks.Add(new GateCheck(name, false, NotChecked));
                 return false;
             }
             try
@@ -47,26 +72,16 @@ public static class ReleaseGate
             }
         }
 
-        ReleaseSnapshot? snapshot = null;
-        ReleaseIntegrityException? refused = null;
-        Exception? openError = null;
-        try
+        var signatureOk = Run("signature", () => snapshot.Trust.RequiresSignature
+            ? (true, snapshot.Signature)
+            : (false, "the release was read without a public key; the gate passes only releases signed by a trusted key"));
+        var digestsOk = Run("manifest digests", () =>
         {
-            snapshot = ReleaseSnapshot.Open(releaseFolder, ReleaseTrust.SignedBy(publicKeyPath), ReleaseFileNames.RequiredByGate);
-        }
-        catch (ReleaseIntegrityException e)
-        {
-            refused = e;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            openError = e;
-        }
-        var signatureOk = Run("signature", () => refused is { IsSignatureFailure: true } ? (false, refused.Message)
-            : openError is not null ? throw openError
-            : (true, snapshot?.Signature ?? "valid"));
-        var digestsOk = Run("manifest digests", () => refused is not null ? (false, refused.Message)
-            : (true, $"{snapshot!.Manifest.Files.Count} files match manifest.json and the folder holds nothing else"), signatureOk);
+            var missing = ReleaseFileNames.RequiredByGate.Where(name => !snapshot.Has(name)).ToList();
+            return missing.Count == 0
+                ? (true, $"{snapshot.Manifest.Files.Count} files match manifest.json and the folder holds nothing else")
+                : (false, $"{string.Join(", ", missing)} not listed in manifest.json; a release must pin them");
+        }, signatureOk);
 
         EncoderWeights? weights = null;
         OwnedHead? head = null;
@@ -76,8 +91,8 @@ public static class ReleaseGate
             Onnx.ModelProto? proto = null;
             var structureOk = Run("graph structure", () =>
             {
-                model = InlinedModel(snapshot!);
-                proto = OnnxBertImporter.Parse(model, snapshot!.Path(ReleaseFileNames.Model));
+                model = InlinedModel(snapshot);
+                proto = OnnxBertImporter.Parse(model, snapshot.Path(ReleaseFileNames.Model));
                 var config = RecordedConfig(proto);
                 weights = OnnxBertImporter.Import(proto, snapshot.Path(ReleaseFileNames.Model), config);
                 head = ReadClassifier(proto, snapshot.Path(ReleaseFileNames.Model));
@@ -88,10 +103,10 @@ public static class ReleaseGate
             }, digestsOk);
 
             Certificate? certificate = null;
-            var certificateBytes = snapshot?.Has(ReleaseFileNames.Certificate) == true ? snapshot.Bytes(ReleaseFileNames.Certificate) : null;
+            var certificateBytes = snapshot.Has(ReleaseFileNames.Certificate) ? snapshot.Bytes(ReleaseFileNames.Certificate) : null;
             var weightsOk = Run("certified weights", () =>
             {
-                certificate = CertificateSerializer.FromBytes(certificateBytes!, snapshot!.Path(ReleaseFileNames.Certificate));
+                certificate = CertificateSerializer.FromBytes(certificateBytes!, snapshot.Path(ReleaseFileNames.Certificate));
                 var expected = certificate.Context.Model;
                 var actual = weights!.Digest();
                 if (actual != expected.WeightDigest) return (false, $"model.onnx holds weights {actual}; the certificate is for {expected.WeightDigest}");
@@ -109,7 +124,7 @@ public static class ReleaseGate
             var integrityOk = Run("certificate integrity", () =>
             {
                 policy = PolicyParser.Load(policyPath);
-                verification = CertificateVerifier.Verify(certificateBytes!, snapshot!.Path(ReleaseFileNames.Certificate), weights, policy);
+                verification = CertificateVerifier.Verify(certificateBytes!, snapshot.Path(ReleaseFileNames.Certificate), weights, policy);
                 var failures = verification.Failures.ToList();
                 return failures.Count == 0
                     ? (true, string.Join("; ", verification.Checks.Select(c => c.Name)) + " hold")
@@ -129,7 +144,7 @@ public static class ReleaseGate
             {
                 var tolerance = policy?.RequiredParityTolerance ?? ParityOptions.DefaultTolerance;
                 var options = FreshParityInputs(weights!.Config, tolerance);
-                var report = OnnxParityValidator.Compare(weights, model!, snapshot!.Path(ReleaseFileNames.Model), head?.Head, options);
+                var report = OnnxParityValidator.Compare(weights, model!, snapshot.Path(ReleaseFileNames.Model), head?.Head, options);
                 return (report.Passed, $"max |ONNX Runtime − TorchSharp| = {report.MaxAbsDiff:E2} (tolerance {tolerance:E0}) on {report.Cases.Count} batches drawn for this run "
                     + $"(batch sizes {string.Join("/", options.BatchSizes)}, lengths {string.Join("/", options.SequenceLengths)}, seed {options.Seed})");
             }, structureOk && integrityOk);

@@ -50,6 +50,7 @@ public sealed class GateFixture : IDisposable
         var data = Data();
         CertificatePath = Certify(model, pretrained, data, "cert");
         OtherCertificatePath = Certify(other, pretrained, data, "cert-other");
+        SameWeightsCertificatePath = Certify(model, pretrained, data, "cert-same-weights", Battery.Replace("seed: 1", "seed: 2", StringComparison.Ordinal));
         PrivateKey = P("keys/release.key");
         PublicKey = P("keys/release.pub");
         SigningKeys.WriteKeyPair(PrivateKey, PublicKey);
@@ -69,6 +70,9 @@ public sealed class GateFixture : IDisposable
     public string Vocabulary { get; }
     public string CertificatePath { get; }
     public string OtherCertificatePath { get; }
+
+    /// <summary>A second valid certificate for the release's own weights (another battery seed): different bytes.</summary>
+    public string SameWeightsCertificatePath { get; }
     public string PrivateKey { get; }
     public string PublicKey { get; }
     public string WrongPublicKey { get; }
@@ -90,7 +94,7 @@ public sealed class GateFixture : IDisposable
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
 
-    private void WriteRelease(EncoderWeights model, string certificate, string folder)
+    public void WriteRelease(EncoderWeights model, string certificate, string folder)
     {
         // With a desired-task head, so the gate's parity check covers the logits output too.
         using var weight = TorchSharp.torch.randn(2, Config.HiddenSize, generator: new TorchSharp.torch.Generator(7));
@@ -103,11 +107,11 @@ public sealed class GateFixture : IDisposable
         ManifestSignature.Sign(Path.Combine(folder, "manifest.json"), PrivateKey);
     }
 
-    private string Certify(EncoderWeights model, EncoderWeights pretrained, CertificationData data, string name)
+    private string Certify(EncoderWeights model, EncoderWeights pretrained, CertificationData data, string name, string battery = Battery)
     {
         var result = Certifier.RunAsync(new CertificationRequest
         {
-            Model = model, Pretrained = pretrained, Data = data, Battery = BatteryParser.Parse(Battery, "gate-test.yaml"),
+            Model = model, Pretrained = pretrained, Data = data, Battery = BatteryParser.Parse(battery, "gate-test.yaml"),
             OutputDirectory = P(name), WriteReport = false,
         }).GetAwaiter().GetResult();
         return result.CertificatePath;

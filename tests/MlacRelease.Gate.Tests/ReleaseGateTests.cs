@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace MlacRelease.Gate.Tests;
 
 [Collection(GateCollection.Name)]
@@ -94,17 +92,7 @@ public sealed class ReleaseGateTests(GateFixture f)
     }
 
     // The CLI's exit codes, from the real tool: 0 pass, 1 a failed check (named), 2 usage error.
-    private static (int Code, string Output) Mlac(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mlac.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit(120_000).Should().BeTrue("the gate finishes within two minutes");
-        return (process.ExitCode, stdout.Result + stderr.Result);
-    }
+    private static (int Code, string Output) Mlac(params string[] args) => MlacProcess.Run(args);
 
     [Fact]
     public void The_gate_command_exits_0_on_pass_1_on_a_failed_check_and_2_on_usage_errors()

@@ -18,8 +18,9 @@ public sealed class ReleaseSnapshot
 
     private readonly IReadOnlyDictionary<string, byte[]> _files;
 
-    private ReleaseSnapshot(string folder, byte[] manifestBytes, ReleaseManifest manifest, string signature, IReadOnlyDictionary<string, byte[]> files)
+    private ReleaseSnapshot(string folder, ReleaseTrust trust, byte[] manifestBytes, ReleaseManifest manifest, string signature, IReadOnlyDictionary<string, byte[]> files)
     {
+        Trust = trust;
         Folder = folder;
         ManifestBytes = manifestBytes;
         Manifest = manifest;
@@ -29,6 +30,9 @@ public sealed class ReleaseSnapshot
 
     /// <summary>The folder's full path.</summary>
     public string Folder { get; }
+
+    /// <summary>What the snapshot was verified against (a public key, or the explicit unsigned opt-in).</summary>
+    public ReleaseTrust Trust { get; }
 
     public byte[] ManifestBytes { get; }
 
@@ -91,7 +95,7 @@ public sealed class ReleaseSnapshot
                 throw Refuse(full, entry.Path, $"{entry.Path} does not match its SHA-256 in {ReleaseFileNames.Manifest} (expected {entry.Sha256}, found {sha}): the file was changed after release");
             files[entry.Path] = bytes;
         }
-        return new ReleaseSnapshot(full, manifestBytes, manifest, reason, files);
+        return new ReleaseSnapshot(full, trust, manifestBytes, manifest, reason, files);
     }
 
     /// <summary>Anything in the folder besides the listed files, the manifest and its signature fails closed.</summary>

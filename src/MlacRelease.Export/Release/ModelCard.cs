@@ -64,8 +64,8 @@ public static partial class ModelCard
             if (!any) card.Append("The certificate has no top-level \"verdict\" or \"worst_case\" field.\n");
         }
         card.Append("\n## Use\n\n");
-        card.Append("Load the folder with `MlacRelease.Inference.EncoderSession.Open(folder)`; it verifies every file against ");
-        card.Append($"`{ReleaseFileNames.Manifest}` before serving. Any ONNX Runtime can run `{ReleaseFileNames.Model}` directly ");
+        card.Append("Load the folder with `MlacRelease.Inference.EncoderSession.Open(folder, publisherPublicKey)`; it verifies ");
+        card.Append($"`{ReleaseFileNames.ManifestSignature}` with the publisher's key and every file against `{ReleaseFileNames.Manifest}` before serving. Any ONNX Runtime can run `{ReleaseFileNames.Model}` directly ");
         card.Append($"(inputs `{OnnxIoNames.InputIds}`, `{OnnxIoNames.AttentionMask}`, `{OnnxIoNames.TokenTypeIds}`; tokenizer: `{ReleaseFileNames.Vocabulary}` with the settings in `{ReleaseFileNames.Tokenizer}`).\n");
         return card.ToString();
     }

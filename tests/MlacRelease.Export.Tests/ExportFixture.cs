@@ -67,7 +67,7 @@ public sealed class ExportFixture : IDisposable
     public string PublicKey { get; }
 
     /// <summary>Signs a release folder's manifest with <see cref="PrivateKey"/>.</summary>
-    public void Sign(string folder) => Common.Integrity.ManifestSignature.Sign(Path.Combine(folder, "manifest.json"), PrivateKey);
+    public void Sign(string folder) => Common.Release.ReleaseSigning.Sign(folder, PrivateKey);
 
     public byte[] OriginalOnnx { get; }
 

@@ -17,9 +17,10 @@ public sealed class ReleaseFolderTests(ExportFixture fixture)
         var release = fixture.Release;
         var files = Directory.EnumerateFiles(release.Folder).Select(Path.GetFileName).ToList();
         files.Should().BeEquivalentTo([ReleaseFileNames.Model, ReleaseFileNames.Vocabulary, ReleaseFileNames.Tokenizer,
-            ReleaseFileNames.Certificate, ReleaseFileNames.ModelCard, ReleaseFileNames.Manifest, ReleaseFileNames.ManifestSignature]);
+            ReleaseFileNames.Certificate, ReleaseFileNames.ModelCard, ReleaseFileNames.Manifest, ReleaseFileNames.ManifestSignature,
+            ModelSigningBundle.DefaultFileName]);
         var manifest = ReleaseManifest.Parse(File.ReadAllText(Path.Combine(release.Folder, ReleaseFileNames.Manifest)));
-        manifest.Files.Select(f => f.Path).Should().BeEquivalentTo(files.Where(f => f is not (ReleaseFileNames.Manifest or ReleaseFileNames.ManifestSignature)));
+        manifest.Files.Select(f => f.Path).Should().BeEquivalentTo(files.Where(f => f is not (ReleaseFileNames.Manifest or ReleaseFileNames.ManifestSignature or ModelSigningBundle.DefaultFileName)));
         foreach (var entry in manifest.Files)
         {
             var path = Path.Combine(release.Folder, entry.Path);

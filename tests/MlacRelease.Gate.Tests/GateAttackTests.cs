@@ -101,7 +101,7 @@ public sealed class GateAttackTests(GateFixture f)
         var manifestPath = Path.Combine(release, ReleaseFileNames.Manifest);
         var manifest = ReleaseManifest.Parse(File.ReadAllText(manifestPath));
         File.WriteAllText(manifestPath, (manifest with { Files = manifest.Files.Where(e => e.Path != "side.bin").ToList() }).ToJson());
-        Common.Integrity.ManifestSignature.Sign(manifestPath, f.PrivateKey);
+        ReleaseSigning.Sign(release, f.PrivateKey);
         ShouldFailAt(Gate(release), "manifest digests", "side.bin is in the folder but not listed");
         ((Action)(() => EncoderSession.Open(release, f.PublicKey))).Should().Throw<ReleaseIntegrityException>().Where(e => e.FileName == "side.bin");
     }
@@ -126,7 +126,7 @@ public sealed class GateAttackTests(GateFixture f)
         var manifestPath = Path.Combine(unlisted, ReleaseFileNames.Manifest);
         var manifest = ReleaseManifest.Parse(File.ReadAllText(manifestPath));
         File.WriteAllText(manifestPath, (manifest with { Files = manifest.Files.Where(e => e.Path != ReleaseFileNames.Certificate).ToList() }).ToJson());
-        Common.Integrity.ManifestSignature.Sign(manifestPath, f.PrivateKey);
+        ReleaseSigning.Sign(unlisted, f.PrivateKey);
         ShouldFailAt(Gate(unlisted), "manifest digests", "certificate.json is not listed");
 
         var removed = Tampered(f, "certificate-removed", folder => File.Delete(Path.Combine(folder, ReleaseFileNames.Certificate)));

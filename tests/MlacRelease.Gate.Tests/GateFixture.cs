@@ -104,7 +104,7 @@ public sealed class GateFixture : IDisposable
             Vocabulary = Vocabulary, CertificatePath = certificate, Tokenizer = new TokenizerSettings { MaxLength = 16 },
             Head = new MlacRelease.Export.Onnx.ClassificationHead(weight, bias, ["a", "b"]),
         });
-        ManifestSignature.Sign(Path.Combine(folder, "manifest.json"), PrivateKey);
+        Common.Release.ReleaseSigning.Sign(folder, PrivateKey);
     }
 
     private string Certify(EncoderWeights model, EncoderWeights pretrained, CertificationData data, string name, string battery = Battery)

@@ -24,7 +24,7 @@ internal static class ReleaseTampering
     public static void RehashAndSign(string folder, string privateKey)
     {
         Rehash(folder);
-        ManifestSignature.Sign(Path.Combine(folder, ReleaseFileNames.Manifest), privateKey);
+        ReleaseSigning.Sign(folder, privateKey);
     }
 
     /// <summary>The attack: every output o becomes Where(sequence length ∈ lengths, o, −o). Every certified

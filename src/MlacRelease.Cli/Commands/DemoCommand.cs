@@ -80,7 +80,7 @@ public static class DemoCommand
 
             var release = Path.Combine(root, "release");
             var written = Stage("export", () => ExportCommand.Export(mode, run, certificatePath, release, headPath: null, tolerance: 1e-4, maxLength: 128));
-            Stage("sign", () => ManifestSignature.Sign(Path.Combine(release, "manifest.json"), privateKey));
+            Stage("sign", () => Common.Release.ReleaseSigning.Sign(release, privateKey));
             var gate = Stage("gate", () => ReleaseGate.Evaluate(release, policyPath, publicKey));
             GateCommand.Print(mode, gate.Checks);
 

@@ -20,6 +20,9 @@ public static class ReleaseFileNames
     /// <summary>The detached signature over manifest.json's exact bytes (written by the signing step, not listed in the manifest).</summary>
     public const string ManifestSignature = "manifest.sig";
 
+    /// <summary>The OpenSSF model-signing signature (a Sigstore bundle over every file, written by the signing step, not listed in the manifest).</summary>
+    public const string ModelSigningBundle = Integrity.ModelSigningBundle.DefaultFileName;
+
     /// <summary>Files a folder must list in its manifest before Inference serves it.</summary>
     public static IReadOnlyList<string> Required { get; } = [Model, Vocabulary, Tokenizer];
 

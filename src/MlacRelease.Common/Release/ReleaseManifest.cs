@@ -72,7 +72,7 @@ public sealed record ReleaseManifest
             if (files[i] is not JsonObject file) throw new InvalidDataException($"{where}: expected an object");
             var path = String(file, "path", where);
             CheckPlainFileName(path, where);
-            if (path is ReleaseFileNames.Manifest or ReleaseFileNames.ManifestSignature)
+            if (path is ReleaseFileNames.Manifest or ReleaseFileNames.ManifestSignature or ReleaseFileNames.ModelSigningBundle)
                 throw new InvalidDataException($"{where}: '{path}' cannot list itself or its signature");
             if (!seen.Add(path)) throw new InvalidDataException($"{where}: '{path}' is listed twice");
             var sha = String(file, "sha256", where);

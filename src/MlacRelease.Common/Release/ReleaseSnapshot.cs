@@ -79,7 +79,16 @@ public sealed class ReleaseSnapshot
             if (manifest.Find(name) is null)
                 throw Refuse(full, name, $"{name} is not listed in {ReleaseFileNames.Manifest}; refusing a release that does not pin it");
         }
-        RefuseUnlisted(full, manifest, signatureBytes is not null);
+        RefuseUnlisted(full, manifest);
+
+        // model.sig (OpenSSF model signing) is optional; when present and a key is trusted, it must verify too.
+        var bundle = signatureBytes is null ? null : ReadEntire(full, ModelSigningBundle.DefaultFileName, ModelSigningBundle.MaxBundleBytes);
+        if (bundle is not null && trust.PublicKeyPath is { } key)
+        {
+            var (bundleValid, bundleReason) = ReleaseSigning.VerifyBundle(bundle, key, manifest, manifestBytes, signatureBytes!, System.IO.Path.Combine(full, ModelSigningBundle.DefaultFileName));
+            if (!bundleValid) throw new ReleaseIntegrityException($"release folder {full}: {bundleReason}", full, ModelSigningBundle.DefaultFileName) { IsSignatureFailure = true };
+            reason += "; " + bundleReason;
+        }
 
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var entry in manifest.Files)
@@ -98,13 +107,14 @@ public sealed class ReleaseSnapshot
         return new ReleaseSnapshot(full, trust, manifestBytes, manifest, reason, files);
     }
 
-    /// <summary>Anything in the folder besides the listed files, the manifest and its signature fails closed.</summary>
-    private static void RefuseUnlisted(string folder, ReleaseManifest manifest, bool signed)
+    /// <summary>Anything in the folder besides the listed files, the manifest and its two signature files fails closed.</summary>
+    private static void RefuseUnlisted(string folder, ReleaseManifest manifest)
     {
         foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos())
         {
             var name = entry.Name;
-            var known = name == ReleaseFileNames.Manifest || (signed && name == ReleaseFileNames.ManifestSignature) || manifest.Find(name) is not null;
+            var known = name is ReleaseFileNames.Manifest or ReleaseFileNames.ManifestSignature or ModelSigningBundle.DefaultFileName
+                || manifest.Find(name) is not null;
             if (!known)
                 throw Refuse(folder, name, $"{name} is in the folder but not listed in {ReleaseFileNames.Manifest}; a release holds only the files its manifest pins");
         }

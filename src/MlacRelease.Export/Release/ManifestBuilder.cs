@@ -3,7 +3,7 @@ using MlacRelease.Common.Release;
 
 namespace MlacRelease.Export.Release;
 
-/// <summary>Builds manifest.json from what is in a folder: every file but the manifest and its signature.</summary>
+/// <summary>Builds manifest.json from what is in a folder: every file but the manifest and the signatures over it.</summary>
 public static class ManifestBuilder
 {
     public static ReleaseManifest Describe(string folder, string toolVersion)
@@ -12,7 +12,7 @@ public static class ManifestBuilder
         foreach (var path in Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileName(path);
-            if (name is ReleaseFileNames.Manifest or ReleaseFileNames.ManifestSignature || IsTemporary(name)) continue;
+            if (name is ReleaseFileNames.Manifest or ReleaseFileNames.ManifestSignature or ReleaseFileNames.ModelSigningBundle || IsTemporary(name)) continue;
             ReleaseManifest.CheckPlainFileName(name, $"{folder}: file");
             entries.Add(new ReleaseManifestEntry(name, FileDigest.Sha256(path), new FileInfo(path).Length));
         }

@@ -73,11 +73,36 @@ public sealed class SlurmScriptTests : IDisposable
     [InlineData("--account=ml\n#SBATCH --wrap=evil")]
     [InlineData("rm -rf /")]
     [InlineData("")]
+    [InlineData("--account=a --output=/x")]
+    [InlineData("--account=a\t--output=/x")]
+    [InlineData("#SBATCH --qos=low --output=/x")]
+    [InlineData("--comment=two words")]
+    [InlineData("--account=ml\n")]
+    [InlineData("-A ml")]
+    [InlineData("--=x")]
     public void Extra_lines_that_are_not_one_sbatch_option_are_refused(string line)
     {
         var act = () => new SlurmResources { ExtraLines = [line] }.Validate();
-        act.Should().Throw<ArgumentException>().WithMessage("*--sbatch-line*");
+        act.Should().Throw<ArgumentException>().WithMessage("*--sbatch-line*exactly one sbatch option*--name=value with no spaces*")
+            .Which.Message.Should().NotContain("\n", "the message shows control characters escaped, on one line");
     }
+
+    [Fact]
+    public void Two_options_in_one_extra_line_never_reach_the_script()
+    {
+        // Seen in issue 12: "--account=a --output=/x" became one directive, and its --output moved the shard logs.
+        var act = () => SlurmScripts.ArrayScript(Campaign(2, []), new SlurmResources { ExtraLines = ["--account=a --output=/x"] });
+        act.Should().Throw<ArgumentException>().WithMessage("--sbatch-line '--account=a --output=/x'*");
+    }
+
+    [Theory]
+    [InlineData("--account=ml", "#SBATCH --account=ml")]
+    [InlineData("  #SBATCH   --qos=low  ", "#SBATCH --qos=low")]
+    [InlineData("--exclusive", "#SBATCH --exclusive")]
+    [InlineData("-Aml", "#SBATCH -Aml")]
+    [InlineData("--constraint=a100|h100", "#SBATCH --constraint=a100|h100")]
+    public void One_option_per_extra_line_is_written_as_one_directive(string line, string directive) =>
+        SlurmResources.SbatchLine(line).Should().Be(directive);
 
     [Theory]
     [InlineData("a b")]

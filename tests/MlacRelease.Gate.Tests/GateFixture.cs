@@ -61,9 +61,9 @@ public sealed class GateFixture : IDisposable
         ReleaseWithOtherCertificate = P("release-other-cert");
         WriteRelease(model, OtherCertificatePath, ReleaseWithOtherCertificate);
         Policy = P("policy.yaml");
-        File.WriteAllText(Policy, "schema: mlac.policy/v1\nmin_desired_retention: 0.0\nrequired_parity_tolerance: 1.0e-4\n");
+        File.WriteAllText(Policy, "schema: mlac.policy/v1\nmax_harmful_accuracy_over_random: {default: 1.0}\nmin_desired_retention: 0.0\nrequired_parity_tolerance: 1.0e-4\n");
         StrictPolicy = P("policy-strict.yaml");
-        File.WriteAllText(StrictPolicy, "schema: mlac.policy/v1\nmin_desired_retention: 5.0\nrequired_parity_tolerance: 1.0e-4\n");
+        File.WriteAllText(StrictPolicy, "schema: mlac.policy/v1\nmax_harmful_accuracy_over_random: {default: 1.0}\nmin_desired_retention: 5.0\nrequired_parity_tolerance: 1.0e-4\n");
     }
 
     public string Root { get; }

@@ -8,7 +8,8 @@ namespace MlacRelease.Certification.Batteries;
 /// A strict reader over one YAML mapping: every key must be read or it is rejected as unknown, and every value is
 /// checked for type and range, with errors that carry file, line, column and the field's dotted path. YamlDotNet's
 /// object deserialiser is not used because it ignores or silently coerces exactly the mistakes a certification
-/// standard must refuse (a misspelt key, "1e-3" read as a string, a negative learning rate).
+/// standard must refuse (a misspelt key, "1e-3" read as a string, a negative learning rate). Anchors and aliases are
+/// refused while parsing (<see cref="AnchorRefusingParser"/>), so no document expands beyond its own size.
 /// </summary>
 internal sealed class YamlFields
 {
@@ -34,10 +35,12 @@ internal sealed class YamlFields
 
     public static YamlFields Load(string text, string file)
     {
+        // Texts that come from a file were bounded in bytes already (YamlFile); this bounds texts given directly.
+        if (text.Length > YamlFile.MaxBytes) throw YamlFile.TooLarge(file, $"the text is {text.Length} characters");
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(new AnchorRefusingParser(new Parser(new StringReader(text)), file));
         }
         catch (YamlException e)
         {
@@ -172,6 +175,10 @@ internal sealed class YamlFields
         node is YamlScalarNode { Value: { } value } ? value : throw Error(node, field, "expected a single value");
 
     public StrictYamlException Error(YamlNode node, string field, string problem) => Error(File, node, field, problem);
+
+    /// <summary>A key that a rule beyond "present or not" requires (checked after <see cref="RejectUnknown"/>), at this
+    /// mapping's position.</summary>
+    public StrictYamlException Missing(string key, string why) => Error(_node, Join(key), $"required key is missing: {why}");
 
     private static StrictYamlException Error(string file, YamlNode node, string field, string problem) =>
         new(file, (int)node.Start.Line, (int)node.Start.Column, field, problem);

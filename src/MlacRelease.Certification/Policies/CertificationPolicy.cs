@@ -1,9 +1,11 @@
 namespace MlacRelease.Certification.Policies;
 
 /// <summary>
-/// What a release must show to pass (release-checks/policy.yaml). Every threshold is optional; a missing one is not
-/// checked. <see cref="RequiredParityTolerance"/> concerns the exported ONNX graph and is checked at export and
-/// gate time; the certificate records it so the whole policy travels with the release.
+/// What a release must show to pass (release-checks/policy.yaml). Here every threshold is optional and a missing one is
+/// not checked (tests build policies in code); a policy file must do more: <see cref="PolicyParser"/> requires a
+/// blocking check, a 'default' accuracy-over-random limit whenever limits are given, and a parity tolerance of at most
+/// <see cref="PolicyParser.MaxParityTolerance"/>. <see cref="RequiredParityTolerance"/> concerns the exported ONNX graph
+/// and is checked at export and gate time; the certificate records it so the whole policy travels with the release.
 /// </summary>
 public sealed record CertificationPolicy
 {

@@ -1,10 +1,12 @@
+using System.Text.RegularExpressions;
+
 namespace MlacRelease.Certification.Scheduling;
 
 /// <summary>
 /// What each array task asks Slurm for. Extra lines go into the script verbatim after validation, for site-specific
 /// settings (account, QoS, constraint) that have no option of their own.
 /// </summary>
-public sealed record SlurmResources
+public sealed partial record SlurmResources
 {
     public string? Partition { get; init; }
 
@@ -40,13 +42,27 @@ public sealed record SlurmResources
         foreach (var line in ExtraLines) _ = SbatchLine(line);
     }
 
-    /// <summary>An extra line as a "#SBATCH …" directive; refuses anything that is not one option on one line.</summary>
+    /// <summary>
+    /// An extra line as a "#SBATCH …" directive. Exactly one option, as one word: "--name", "--name=value" or "-xvalue"
+    /// with no whitespace anywhere, so "--account=a --output=/x" (two options, the second overriding the campaign's
+    /// log path) and anything that could end the line are refused.
+    /// </summary>
     public static string SbatchLine(string line)
     {
-        var text = line.Trim();
-        if (text.StartsWith("#SBATCH", StringComparison.Ordinal)) text = text["#SBATCH".Length..].Trim();
-        if (text.Length == 0 || !text.StartsWith('-') || text.Any(c => char.IsControl(c)))
-            throw new ArgumentException($"--sbatch-line '{line}': expected one sbatch option such as --account=ml (or '#SBATCH --account=ml') on one line");
+        // Control characters are checked before trimming: a trailing newline is a second line, not padding.
+        var text = line.Any(char.IsControl) ? "" : line.Trim();
+        if (text.StartsWith("#SBATCH", StringComparison.Ordinal)) text = text["#SBATCH".Length..].TrimStart();
+        if (!OneOption().IsMatch(text))
+            throw new ArgumentException($"--sbatch-line '{Printable(line)}': expected exactly one sbatch option as one word, " +
+                                        "--name or --name=value with no spaces (e.g. --sbatch-line=--account=ml, or '#SBATCH --account=ml'); " +
+                                        "give each option its own --sbatch-line");
         return "#SBATCH " + text;
     }
+
+    /// <summary>The line as it can be shown in one line of an error message.</summary>
+    private static string Printable(string line) =>
+        string.Concat(line.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
+
+    [GeneratedRegex(@"^(--[A-Za-z][A-Za-z0-9-]*(=\S+)?|-[A-Za-z]\S*)\z")]
+    private static partial Regex OneOption();
 }

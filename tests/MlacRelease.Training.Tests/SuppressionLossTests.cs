@@ -1,6 +1,7 @@
 using TorchSharp;
 using MlacRelease.Core.Model;
 using MlacRelease.Training.Objective;
+using MlacRelease.Training.Trainer;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -191,5 +192,18 @@ public sealed class SuppressionLossTests
         }
         scoped.HiddenStates.Should().OnlyContain(h => h.IsInvalid);
         scoped.Dispose();
+    }
+
+    [Fact]
+    public void The_mlac_preset_has_the_weights_of_the_reference_bios_config()
+    {
+        // Breakend/SelfDestructingModels config/experiment/bios.yaml: l_linear_mi 1.0, l_bad_adapted_grad 1.0, l_good_base 1.0,
+        // max_adapt_steps 16, batch_size_search_space [12, 24, 48]; config.yaml: l_bad_adapted 0.0.
+        var mlac = MlacPresets.Get("mlac");
+        mlac.Weights.Should().Be(new MlacLossWeights { Good = 1, HeadAdjustment = 1, GradientPenalty = 1, Bad = 0 });
+        mlac.InnerSteps.Should().Be(16);
+        mlac.InnerBatchSizes.Should().Equal(12, 24, 48);
+        MlacPresets.Get("head-adjustment").Weights.GradientPenalty.Should().Be(0);
+        MlacPresets.Names.Should().AllSatisfy(name => MlacPresets.Get(name).Validate());
     }
 }

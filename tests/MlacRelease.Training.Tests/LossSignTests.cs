@@ -7,16 +7,34 @@ namespace MlacRelease.Training.Tests;
 /// <summary>Each term, alone, moves its quantity the intended way when θ takes a small gradient step on it.</summary>
 public sealed class LossSignTests
 {
-    public enum Term { Desired, AttackerLoss, GradientNorm, HeadAdjusted, Distillation }
+    public enum Term { Desired, AttackerLoss, GradientNorm, HeadAdjusted, Distillation, Entropy, KlUniform, InverseCrossEntropy, Representation }
 
-    private static double Quantity(MlacTerms t, Term term) => term switch
+    public static double Quantity(MlacTerms t, Term term) => term switch
     {
         Term.Desired => t.Desired.item<double>(),
         Term.AttackerLoss => t.AttackerCrossEntropy.item<double>(),
         Term.GradientNorm => t.GradientNorm.item<double>(),
         Term.HeadAdjusted => t.HeadAdjusted.item<double>(),
         Term.Distillation => t.Distillation.item<double>(),
+        Term.Entropy => t.Entropy.item<double>(),
+        Term.KlUniform => t.KlUniform.item<double>(),
+        Term.InverseCrossEntropy => t.InverseCrossEntropy.item<double>(),
+        Term.Representation => t.RepresentationSeparability.item<double>(),
         _ => throw new ArgumentOutOfRangeException(nameof(term)),
+    };
+
+    /// <summary>Weights with only <paramref name="term"/> on, at <paramref name="lambda"/>.</summary>
+    public static MlacLossWeights Only(Term term, double lambda = 1) => new()
+    {
+        Good = term == Term.Desired ? lambda : 0,
+        Bad = term == Term.AttackerLoss ? lambda : 0,
+        GradientPenalty = term == Term.GradientNorm ? lambda : 0,
+        HeadAdjustment = term == Term.HeadAdjusted ? lambda : 0,
+        Distillation = term == Term.Distillation ? lambda : 0,
+        Entropy = term == Term.Entropy ? lambda : 0,
+        KlUniform = term == Term.KlUniform ? lambda : 0,
+        InverseCrossEntropy = term == Term.InverseCrossEntropy ? lambda : 0,
+        Representation = term == Term.Representation ? lambda : 0,
     };
 
     [Theory]
@@ -25,16 +43,13 @@ public sealed class LossSignTests
     [InlineData(Term.GradientNorm, -1)]  // λ_grad: the attacker's gradients get flatter
     [InlineData(Term.HeadAdjusted, +1)]  // λ_lin: even the best remap of the attacker's logits does worse
     [InlineData(Term.Distillation, -1)]  // λ_distill: hidden states move back towards the original's
+    [InlineData(Term.Entropy, +1)]       // λ_entropy: the attacker's predictions get closer to uniform at every step
+    [InlineData(Term.KlUniform, -1)]     // λ_kl_uniform: likewise, measured as KL to uniform
+    [InlineData(Term.InverseCrossEntropy, -1)] // λ_inverse_ce: the attacker puts less mass on the true class
+    [InlineData(Term.Representation, -1)] // λ_rep: the harmful classes' representations get harder to tell apart
     public void A_step_on_one_term_moves_its_quantity_the_intended_way(Term term, int direction)
     {
-        var weights = new MlacLossWeights
-        {
-            Good = term == Term.Desired ? 1 : 0,
-            Bad = term == Term.AttackerLoss ? 1 : 0,
-            GradientPenalty = term == Term.GradientNorm ? 1 : 0,
-            HeadAdjustment = term == Term.HeadAdjusted ? 1 : 0,
-            Distillation = term == Term.Distillation ? 1 : 0,
-        };
+        var weights = Only(term);
         using var state = TinySetup.State(seed: 8);
         using var original = EncoderWeights.RandomInit(TinySetup.Config, 99, dtype: ScalarType.Float64);
         var plan = TinySetup.Plan(innerSteps: 2);

@@ -17,7 +17,11 @@ public sealed class TrainerTests : IDisposable
 
     private readonly string _root = Directory.CreateTempSubdirectory("mlac-train-").FullName;
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose()
+    {
+        if (_pretrained.IsValueCreated) _pretrained.Value.Dispose();
+        Directory.Delete(_root, recursive: true);
+    }
 
     private static readonly MlacTrainingOptions Options = new()
     {
@@ -53,33 +57,66 @@ public sealed class TrainerTests : IDisposable
     [Fact]
     public void Interrupted_then_resumed_training_equals_uninterrupted_training_bit_for_bit()
     {
-        using var pretrained = Pretrained();
-        var straight = new MlacTrainer(Options, Inputs("straight", pretrained)).Run();
+        var straight = AssertResumeIsBitIdentical(Options, "");
+        var loraRates = File.ReadLines(Path.Combine(straight, "metrics.jsonl"))
+            .Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!["lora_lr"]?.GetValue<double>()).ToList();
+        loraRates.Should().Contain(r => r == null, "some rollouts fine-tune all weights");
+        loraRates.Where(r => r != null).Should().NotBeEmpty("some rollouts are LoRA attackers")
+            .And.OnlyContain(r => r >= 1e-3 && r <= 5e-3, "their learning rate is drawn from the LoRA range");
+    }
+
+    [Fact]
+    public void Resume_is_bit_identical_with_every_bounded_suppression_term_on()
+    {
+        var options = Options with
+        {
+            Weights = new() { Good = 1, HeadAdjustment = 1, GradientPenalty = 0.5, Entropy = 0.5, KlUniform = 0.3, InverseCrossEntropy = 0.2, Representation = 0.4 },
+            EntropyStepDecay = 0.25,
+        };
+        var straight = AssertResumeIsBitIdentical(options, "suppression-");
+        var steps = File.ReadLines(Path.Combine(straight, "metrics.jsonl")).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!.AsObject())
+            .Where(o => o["eval"] is null).ToList();
+        steps.Should().HaveCount(6);
+        foreach (var field in new[] { "attacker_entropy", "kl_uniform", "inverse_ce", "rep_mmd" })
+        {
+            steps.Should().OnlyContain(o => o[field]!.GetValue<double>() > 0 && double.IsFinite(o[field]!.GetValue<double>()), $"{field} is logged at every step");
+        }
+        // The new terms change the run: the same seed without them trains other weights.
+        var without = new MlacTrainer(Options with { Steps = 2 }, Inputs("suppression-off", _pretrained.Value)).Run();
+        var with = new MlacTrainer(options with { Steps = 2 }, Inputs("suppression-on", _pretrained.Value)).Run();
+        with.WeightDigest.Should().NotBe(without.WeightDigest);
+    }
+
+    private readonly Lazy<EncoderWeights> _pretrained = new(Pretrained);
+
+    /// <summary>Six steps straight, and three then a resumed three in another folder: same checkpoint tensors, weights
+    /// and logged losses. Returns the straight run's folder.</summary>
+    private string AssertResumeIsBitIdentical(MlacTrainingOptions options, string prefix)
+    {
+        var pretrained = _pretrained.Value;
+        var straight = new MlacTrainer(options, Inputs(prefix + "straight", pretrained)).Run();
         straight.StepsCompleted.Should().Be(6);
 
         using var cancel = new CancellationTokenSource();
-        var first = new MlacTrainer(Options, Inputs("resumed", pretrained)).Run(new CancelAt(3, cancel), cancel.Token);
+        var first = new MlacTrainer(options, Inputs(prefix + "resumed", pretrained)).Run(new CancelAt(3, cancel), cancel.Token);
         first.StoppedBecause.Should().Be("cancelled");
         first.StepsCompleted.Should().Be(3);
-        var second = new MlacTrainer(Options, Inputs("resumed", pretrained)).Run();
+        var second = new MlacTrainer(options, Inputs(prefix + "resumed", pretrained)).Run();
         second.ResumedFromStep.Should().Be(3);
         second.StepsCompleted.Should().Be(6);
 
-        var a = SafetensorsReader.Read(Path.Combine(_root, "straight", "checkpoints", "latest.safetensors"));
-        var b = SafetensorsReader.Read(Path.Combine(_root, "resumed", "checkpoints", "latest.safetensors"));
+        var a = SafetensorsReader.Read(Path.Combine(_root, prefix + "straight", "checkpoints", "latest.safetensors"));
+        var b = SafetensorsReader.Read(Path.Combine(_root, prefix + "resumed", "checkpoints", "latest.safetensors"));
         a.Tensors.Select(t => t.Name).Should().Equal(b.Tensors.Select(t => t.Name));
         foreach (var tensor in a.Tensors) tensor.ContentEquals(b[tensor.Name]).Should().BeTrue(tensor.Name);
         second.WeightDigest.Should().Be(straight.WeightDigest);
 
         static IEnumerable<string> Losses(string folder) => File.ReadLines(Path.Combine(folder, "metrics.jsonl"))
             .Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!.AsObject())
-            .Select(o => $"{o["step"]} {o["outer_loss"]} {o["attacker_ce"]} {o["lora_lr"]} {o["eval"]?["validation_loss"]}");
-        Losses(Path.Combine(_root, "resumed")).Should().Equal(Losses(Path.Combine(_root, "straight")));
-        var loraRates = File.ReadLines(Path.Combine(_root, "straight", "metrics.jsonl"))
-            .Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!["lora_lr"]?.GetValue<double>()).ToList();
-        loraRates.Should().Contain(r => r == null, "some rollouts fine-tune all weights");
-        loraRates.Where(r => r != null).Should().NotBeEmpty("some rollouts are LoRA attackers")
-            .And.OnlyContain(r => r >= 1e-3 && r <= 5e-3, "their learning rate is drawn from the LoRA range");
+            .Select(o => $"{o["step"]} {o["outer_loss"]} {o["attacker_ce"]} {o["lora_lr"]} {o["attacker_entropy"]} {o["kl_uniform"]} " +
+                         $"{o["inverse_ce"]} {o["rep_mmd"]} {o["eval"]?["validation_loss"]}");
+        Losses(Path.Combine(_root, prefix + "resumed")).Should().Equal(Losses(Path.Combine(_root, prefix + "straight")));
+        return Path.Combine(_root, prefix + "straight");
     }
 
     [Fact]

@@ -36,7 +36,19 @@ public static class TrainCommand
         var lowRank = new Option<double?>("--lora-rollouts") { Description = "Probability a rollout's simulated attacker fine-tunes LoRA adapters (rank 8, α 16, attention and FFN) instead of all weights; not in the paper [default: 0]" };
         var lowRankLr = new Option<string?>("--lora-lr") { Description = "MIN,MAX: range a LoRA rollout draws its learning rate from, log-uniformly [default: 1e-3,5e-3]" };
         var restart = new Option<bool>("--restart") { Description = "Ignore an existing checkpoint in --out and start over" };
-        var lambdas = new[] { "good", "bad", "grad", "lin", "distill" }.Select(n => new Option<double?>($"--lambda-{n}") { Description = $"Weight λ_{n} of the outer objective" }).ToArray();
+        var lambdas = new[]
+        {
+            ("good", "Weight λ_good of the outer objective: desired-task cross-entropy"),
+            ("bad", "Weight λ_bad of the outer objective: minus the simulated attacker's harmful cross-entropy, mean over steps (max-loss)"),
+            ("grad", "Weight λ_grad of the outer objective: the attacker's inner gradient norm, mean over steps"),
+            ("lin", "Weight λ_lin of the outer objective: minus the attacker's cross-entropy after the best bounded remap of its logits (head adjustment)"),
+            ("distill", "Weight λ_distill of the outer objective: MSE of the last hidden states to the original encoder's"),
+            ("entropy", "Weight λ_entropy (TAR-style, bounded; default 0): minus the attacker's mean prediction entropy on the outer batch after every inner step k = 0..K, weighted ∝ exp(λ_t·(k − K)) (see --entropy-step-decay)"),
+            ("kl-uniform", "Weight λ_kl_uniform (SOPHON-style, bounded by ln C; default 0): KL(attacker's predictions ‖ uniform), mean over steps k = 0..K"),
+            ("inverse-ce", "Weight λ_inverse_ce (SOPHON-style; default 0): −log(1 − p[true class]) of the attacker, mean over steps k = 0..K; ≥ 0, zero when the true class gets no mass"),
+            ("rep", "Weight λ_rep (RepNoise-style, no inner loop; default 0): squared Gaussian-kernel MMD between the harmful classes' mean-pooled hidden states, averaged over layers"),
+        }.Select(l => new Option<double?>($"--lambda-{l.Item1}") { Description = l.Item2 }).ToArray();
+        var entropyDecay = new Option<double?>("--entropy-step-decay") { Description = "λ_t of the entropy term's step weights exp(λ_t·(k − K)), normalised to sum 1; 0 = plain mean over steps [default: 0.0625, TAR's]" };
         var (device, seed, json, noProgress) = (SharedOptions.Device(), SharedOptions.Seed(), SharedOptions.Json(), SharedOptions.NoProgress());
         var (textField, desiredField, harmfulField) = (SharedOptions.TextField(), SharedOptions.DesiredField(), SharedOptions.HarmfulField());
 
@@ -52,7 +64,7 @@ public static class TrainCommand
             """)
         {
             model, data, output, preset, steps, innerSteps, innerOptimizer, batch, lr, evalEvery, checkpointEvery, budget, maxLength,
-            firstOrder, dense, innerBatches, headOnly, lowRank, lowRankLr, restart, device, seed, json, noProgress, textField, desiredField, harmfulField,
+            firstOrder, dense, innerBatches, headOnly, lowRank, lowRankLr, entropyDecay, restart, device, seed, json, noProgress, textField, desiredField, harmfulField,
         };
         foreach (var l in lambdas) command.Options.Add(l);
 
@@ -66,6 +78,8 @@ public static class TrainCommand
             {
                 Good = Lambda(0) ?? weights.Good, Bad = Lambda(1) ?? weights.Bad, GradientPenalty = Lambda(2) ?? weights.GradientPenalty,
                 HeadAdjustment = Lambda(3) ?? weights.HeadAdjustment, Distillation = Lambda(4) ?? weights.Distillation,
+                Entropy = Lambda(5) ?? weights.Entropy, KlUniform = Lambda(6) ?? weights.KlUniform,
+                InverseCrossEntropy = Lambda(7) ?? weights.InverseCrossEntropy, Representation = Lambda(8) ?? weights.Representation,
             };
             options = options with
             {
@@ -84,6 +98,7 @@ public static class TrainCommand
                 SparseEmbeddings = !result.GetValue(dense),
                 HeadOnlyProbability = result.GetValue(headOnly) ?? options.HeadOnlyProbability,
                 LowRankRolloutProbability = result.GetValue(lowRank) ?? options.LowRankRolloutProbability,
+                EntropyStepDecay = result.GetValue(entropyDecay) ?? options.EntropyStepDecay,
                 Seed = result.GetValue(seed),
             };
             if (result.GetValue(lowRankLr) is { } range)
@@ -121,6 +136,16 @@ public static class TrainCommand
         throw new CliException($"{option} {text}: expected MIN,MAX with 0 < MIN ≤ MAX, e.g. 1e-3,5e-3");
     }
 
+    /// <summary>The bounded suppression weights that are on, for the objective line (nothing when all are off).</summary>
+    private static string SuppressionSummary(MlacTrainingOptions options)
+    {
+        var w = options.Weights;
+        var on = new[] { ("entropy", w.Entropy), ("kl_uniform", w.KlUniform), ("inverse_ce", w.InverseCrossEntropy), ("rep", w.Representation) }
+            .Where(t => t.Item2 > 0).Select(t => $"λ_{t.Item1} {t.Item2.ToString(CultureInfo.InvariantCulture)}").ToList();
+        if (w.Entropy > 0) on.Add($"λ_t {options.EntropyStepDecay.ToString(CultureInfo.InvariantCulture)}");
+        return on.Count == 0 ? "" : ", " + string.Join(", ", on);
+    }
+
     public static async Task<TrainingSummary> Train(OutputMode mode, MlacTrainingOptions options, string modelSpec, string dataSpec,
         DatasetSchema schema, string output, string deviceSpec, bool restart, CancellationToken cancellation)
     {
@@ -134,7 +159,7 @@ public static class TrainCommand
             mode.Info($"model: {description} ({pretrained.ParameterCount:N0} parameters) | data: {dataSpec} ({dataset.Count:N0} examples, " +
                       $"{dataset.DesiredLabels.Count} desired / {dataset.HarmfulLabels.Count} harmful classes; defender split {splits.DefenderTrain.Count:N0}) | device: {device}");
             mode.Info($"objective: λ_good {options.Weights.Good}, λ_bad {options.Weights.Bad}, λ_grad {options.Weights.GradientPenalty}, " +
-                      $"λ_lin {options.Weights.HeadAdjustment}, λ_distill {options.Weights.Distillation}; K = {options.InnerSteps} ({options.InnerOptimizer}, " +
+                      $"λ_lin {options.Weights.HeadAdjustment}, λ_distill {options.Weights.Distillation}{SuppressionSummary(options)}; K = {options.InnerSteps} ({options.InnerOptimizer}, " +
                       $"{(options.FirstOrder ? "first" : "second")} order); {options.Steps} steps, batch {options.OuterBatchSize}, lr {options.OuterLearningRate.ToString(CultureInfo.InvariantCulture)}");
             var trainer = new MlacTrainer(options, new TrainingRunInputs
             {

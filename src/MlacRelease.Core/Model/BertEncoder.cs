@@ -17,8 +17,9 @@ public static class BertEncoder
     /// <param name="tokenTypeIds">[batch, sequence] int64; zeros when null.</param>
     /// <param name="inputsEmbeds">[batch, sequence, hidden] word embeddings to use instead of looking up
     /// <paramref name="inputIds"/> (lets a caller supply embeddings computed from row-wise fast weights).</param>
+    /// <param name="outputHiddenStates">Also return every layer's hidden states (<see cref="EncoderOutput.HiddenStates"/>).</param>
     public static EncoderOutput Forward(EncoderConfig config, IReadOnlyDictionary<string, Tensor> p, Tensor inputIds,
-        Tensor attentionMask, Tensor? tokenTypeIds = null, Tensor? inputsEmbeds = null)
+        Tensor attentionMask, Tensor? tokenTypeIds = null, Tensor? inputsEmbeds = null, bool outputHiddenStates = false)
     {
         CheckInputs(config, inputIds, attentionMask, tokenTypeIds, inputsEmbeds);
         using var scope = NewDisposeScope();
@@ -40,14 +41,18 @@ public static class BertEncoder
         var keep = attentionMask.to(dtype, device).view(batch, 1, 1, length);
         var additiveMask = (1.0 - keep) * torch.finfo(dtype).min;
 
+        var hiddenStates = outputHiddenStates ? new List<Tensor> { x } : null;
         for (var layer = 0; layer < config.NumHiddenLayers; layer++)
         {
             x = EncoderLayer(config, p, layer, x, additiveMask, batch, length);
+            hiddenStates?.Add(x);
         }
 
         var cls = x.select(1, 0);
         var pooled = torch.tanh(nn.functional.linear(cls, p[PoolerWeight], p[PoolerBias]));
-        return new EncoderOutput(x.MoveToOuterDisposeScope(), pooled.MoveToOuterDisposeScope());
+        // The last entry is x itself, moved out below (a second move would take it one scope further out).
+        for (var i = 0; i < (hiddenStates?.Count ?? 0) - 1; i++) hiddenStates![i].MoveToOuterDisposeScope();
+        return new EncoderOutput(x.MoveToOuterDisposeScope(), pooled.MoveToOuterDisposeScope(), hiddenStates);
     }
 
     private static Tensor EncoderLayer(EncoderConfig config, IReadOnlyDictionary<string, Tensor> p, int layer, Tensor x,

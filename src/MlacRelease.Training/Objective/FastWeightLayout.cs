@@ -70,7 +70,7 @@ public sealed class FastWeightLayout : IFastWeights
         return PreparedBatch.Upload(batch, device, rows);
     }
 
-    public EncoderOutput Forward(IReadOnlyList<Tensor> fast, PreparedBatch batch)
+    public EncoderOutput Forward(IReadOnlyList<Tensor> fast, PreparedBatch batch, bool hiddenStates = false)
     {
         var p = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         for (var i = 0; i < EncoderNames.Count; i++) p[EncoderNames[i]] = fast[i];
@@ -80,7 +80,7 @@ public sealed class FastWeightLayout : IFastWeights
             p[BertParameterNames.WordEmbeddings] = _wordEmbeddings;
             embeds = fast[WordRowsIndex].index_select(0, batch.Rows!).view(batch.Ids.shape[0], batch.Ids.shape[1], _config.HiddenSize);
         }
-        return BertEncoder.Forward(_config, p, batch.Ids, batch.Mask, batch.Types, embeds);
+        return BertEncoder.Forward(_config, p, batch.Ids, batch.Mask, batch.Types, embeds, hiddenStates);
     }
 
     private int RowOf(long id)

@@ -19,6 +19,7 @@ public interface IFastWeights
     /// <summary>A batch's tensors on the device, uploaded once per rollout.</summary>
     PreparedBatch Prepare(LabeledBatch batch);
 
-    /// <summary>The encoder as the attacker holding <paramref name="fast"/> sees it.</summary>
-    EncoderOutput Forward(IReadOnlyList<Tensor> fast, PreparedBatch batch);
+    /// <summary>The encoder as the attacker holding <paramref name="fast"/> sees it; with <paramref name="hiddenStates"/>,
+    /// every layer's hidden states too.</summary>
+    EncoderOutput Forward(IReadOnlyList<Tensor> fast, PreparedBatch batch, bool hiddenStates = false);
 }

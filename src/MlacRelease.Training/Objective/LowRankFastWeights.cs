@@ -59,13 +59,13 @@ public sealed class LowRankFastWeights : IFastWeights
 
     public PreparedBatch Prepare(LabeledBatch batch) => PreparedBatch.Upload(batch, _encoder[BertParameterNames.WordEmbeddings].device);
 
-    public EncoderOutput Forward(IReadOnlyList<Tensor> fast, PreparedBatch batch)
+    public EncoderOutput Forward(IReadOnlyList<Tensor> fast, PreparedBatch batch, bool hiddenStates = false)
     {
         var p = new Dictionary<string, Tensor>(_encoder.Tensors, StringComparer.Ordinal);
         for (var i = 0; i < _targets.Count; i++)
         {
             p[_targets[i]] = _encoder[_targets[i]] + _rollout.Scale * fast[2 * i + 1].matmul(fast[2 * i]);
         }
-        return BertEncoder.Forward(_encoder.Config, p, batch.Ids, batch.Mask, batch.Types);
+        return BertEncoder.Forward(_encoder.Config, p, batch.Ids, batch.Mask, batch.Types, outputHiddenStates: hiddenStates);
     }
 }

@@ -2,8 +2,10 @@ namespace MlacRelease.Training.Objective;
 
 /// <summary>
 /// The λ weights of the outer objective:
-/// λ_good·CE_desired(θ) − λ_bad·mean_k CE_harmful(θ_k) + λ_grad·mean_k ‖∇inner‖ − λ_lin·mean_k CE(z_k·W*_k) + λ_distill·MSE(h_θ, h_original).
-/// Defaults are the paper's reported MLAC configuration.
+/// λ_good·CE_desired(θ) − λ_bad·mean_k CE_harmful(θ_k) + λ_grad·mean_k ‖∇inner‖ − λ_lin·mean_k CE(z_k·W*_k) + λ_distill·MSE(h_θ, h_original)
+/// − λ_entropy·Σ_k w_k H(p_k) + λ_kl_uniform·mean_k KL(p_k ‖ u) + λ_inverse_ce·mean_k −log(1 − p_k[y]) + λ_rep·MMD²_layers
+/// (the last four: <see cref="SuppressionLosses"/>). Defaults are the paper's reported MLAC configuration; the
+/// bounded suppression terms are off by default.
 /// </summary>
 public sealed record MlacLossWeights
 {
@@ -13,9 +15,23 @@ public sealed record MlacLossWeights
     public double HeadAdjustment { get; init; } = 1;
     public double Distillation { get; init; }
 
+    /// <summary>λ_entropy: TAR-style step-weighted attacker entropy (<see cref="SuppressionLosses.WeightedEntropy"/>).</summary>
+    public double Entropy { get; init; }
+
+    /// <summary>λ_kl_uniform: SOPHON-style KL of the attacker's predictions to uniform (<see cref="SuppressionLosses.KlToUniform"/>).</summary>
+    public double KlUniform { get; init; }
+
+    /// <summary>λ_inverse_ce: SOPHON-style inverse cross-entropy (<see cref="SuppressionLosses.InverseCrossEntropy"/>).</summary>
+    public double InverseCrossEntropy { get; init; }
+
+    /// <summary>λ_rep: RepNoise-style class separability of the encoder's hidden states, no inner loop
+    /// (<see cref="SuppressionLosses.ClassSeparability"/>).</summary>
+    public double Representation { get; init; }
+
     public MlacLossWeights Validate()
     {
-        foreach (var (name, value) in new[] { ("good", Good), ("bad", Bad), ("grad", GradientPenalty), ("lin", HeadAdjustment), ("distill", Distillation) })
+        foreach (var (name, value) in new[] { ("good", Good), ("bad", Bad), ("grad", GradientPenalty), ("lin", HeadAdjustment), ("distill", Distillation),
+                     ("entropy", Entropy), ("kl_uniform", KlUniform), ("inverse_ce", InverseCrossEntropy), ("rep", Representation) })
         {
             if (!double.IsFinite(value) || value < 0) throw new ArgumentOutOfRangeException(name, $"loss weight λ_{name} must be finite and ≥ 0, got {value}");
         }

@@ -28,7 +28,7 @@ public static class MlacObjective
             : state.AttackerLearningRate.clamp(options.AttackerLearningRateMin, options.AttackerLearningRateMax);
 
         var phi = layout.Initial(state.Encoder, state.AttackerHead);
-        using var base0 = layout.Forward(phi, outer);
+        using var base0 = layout.Forward(phi, outer, hiddenStates: weights.Representation > 0);
         var desired = F.cross_entropy(base0.PooledOutput.matmul(state.DesiredHead.t()), outer.Desired);
         var harmfulLogits = new List<Tensor> { base0.PooledOutput.matmul(state.AttackerHead.t()) };
 
@@ -75,8 +75,24 @@ public static class MlacObjective
             distillation = ((base0.LastHiddenState - target) * mask).pow(2).sum() / (mask.sum() * state.Encoder.Config.HiddenSize);
         }
 
+        // The bounded suppression terms are always computed on z (cheap, and logged), but enter the loss only when their
+        // weight is on, so a run without them does exactly the arithmetic it did before they existed.
+        var entropy = SuppressionLosses.WeightedEntropy(z, options.EntropyStepDecay);
+        var klUniform = SuppressionLosses.KlToUniform(z);
+        var inverseCe = SuppressionLosses.InverseCrossEntropy(z, outer.Harmful);
+        var separability = weights.Representation > 0
+            ? SuppressionLosses.ClassSeparability(base0.HiddenStates, outer.Mask, outer.Source.Harmful)
+            : zeros([], z.dtype, z.device);
+
         var total = weights.Good * desired - weights.Bad * attackerCe + weights.GradientPenalty * gradientNorm
                     - weights.HeadAdjustment * headAdjusted + weights.Distillation * distillation;
-        return new MlacTerms(total, attackerCe, desired, attackerCe, gradientNorm, headAdjusted, distillation, perStep);
+        if (weights.Entropy > 0) total = total - weights.Entropy * entropy;
+        if (weights.KlUniform > 0) total = total + weights.KlUniform * klUniform;
+        if (weights.InverseCrossEntropy > 0) total = total + weights.InverseCrossEntropy * inverseCe;
+        if (weights.Representation > 0) total = total + weights.Representation * separability;
+        return new MlacTerms(total, attackerCe, desired, attackerCe, gradientNorm, headAdjusted, distillation, perStep)
+        {
+            Entropy = entropy, KlUniform = klUniform, InverseCrossEntropy = inverseCe, RepresentationSeparability = separability,
+        };
     }
 }

@@ -12,6 +12,9 @@ public sealed record MlacObjectiveOptions
     public double AttackerLearningRateMax { get; init; } = 1e-2;
     public double HeadAdjustmentBound { get; init; } = HeadAdjustment.DefaultBound;
 
+    /// <summary>λ_t of the entropy term's step weights exp(λ_t·(k − K)) (<see cref="SuppressionLosses.EntropyStepWeights"/>).</summary>
+    public double EntropyStepDecay { get; init; } = SuppressionLosses.DefaultEntropyStepDecay;
+
     /// <summary>Drops the second-order terms (gradients of the inner steps are treated as constants).</summary>
     public bool FirstOrder { get; init; }
 

@@ -11,4 +11,18 @@ public sealed record MlacTerms(
     Tensor GradientNorm,
     Tensor HeadAdjusted,
     Tensor Distillation,
-    Tensor PerStepAttackerCrossEntropy);
+    Tensor PerStepAttackerCrossEntropy)
+{
+    /// <summary>Σ_k w_k H_k, the attacker's step-weighted mean entropy (subtracted with λ_entropy).</summary>
+    public required Tensor Entropy { get; init; }
+
+    /// <summary>mean_k KL(p_k ‖ uniform) (added with λ_kl_uniform).</summary>
+    public required Tensor KlUniform { get; init; }
+
+    /// <summary>mean_k −log(1 − p_k[y]) (added with λ_inverse_ce).</summary>
+    public required Tensor InverseCrossEntropy { get; init; }
+
+    /// <summary>Mean over layers of the squared MMD between the harmful classes' pooled hidden states; zero unless
+    /// λ_rep is on (the hidden states are only kept then).</summary>
+    public required Tensor RepresentationSeparability { get; init; }
+}

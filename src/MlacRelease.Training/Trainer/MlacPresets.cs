@@ -2,16 +2,21 @@ using MlacRelease.Training.Objective;
 
 namespace MlacRelease.Training.Trainer;
 
-/// <summary>Named configurations: the paper's reported MLAC and the variants its code explores.</summary>
+/// <summary>Named configurations: the reference code's MLAC and the variants its code explores.</summary>
 public static class MlacPresets
 {
-    public static IReadOnlyList<string> Names { get; } = ["mlac", "max-loss", "gradient-penalty", "adversarial-censoring"];
+    public static IReadOnlyList<string> Names { get; } = ["mlac", "head-adjustment", "max-loss", "gradient-penalty", "adversarial-censoring"];
 
     public static MlacTrainingOptions Get(string name) => name switch
     {
-        // The curve the paper reports as MLAC: λ_good = 1, λ_lin = 1, λ_bad = 0, λ_grad = 0, K = 16.
-        "mlac" => new MlacTrainingOptions(),
+        // The reference code's bios config (Breakend/SelfDestructingModels, config/experiment/bios.yaml) sets
+        // `l_linear_mi: 1.0`, `l_bad_adapted_grad: 1.0` and `l_good_base: 1.0` (config.yaml leaves l_bad_adapted at 0.0):
+        // λ_good = 1, λ_lin = 1, λ_grad = 1, λ_bad = 0, K = 16.
+        "mlac" => new MlacTrainingOptions { Weights = new MlacLossWeights { Good = 1, HeadAdjustment = 1, GradientPenalty = 1 } },
+        // Head adjustment without the gradient penalty (scripts/paper_experiments_v1.sh: bios_lin_mi_16, l_bad_adapted_grad=0.0).
+        "head-adjustment" => new MlacTrainingOptions { Weights = new MlacLossWeights { Good = 1, HeadAdjustment = 1 } },
         "max-loss" => new MlacTrainingOptions { Weights = new MlacLossWeights { Good = 1, Bad = 1, HeadAdjustment = 0 } },
+        // Kept for existing scripts: the same weights as "mlac" now that "mlac" follows bios.yaml.
         "gradient-penalty" => new MlacTrainingOptions { Weights = new MlacLossWeights { Good = 1, GradientPenalty = 1, HeadAdjustment = 1 } },
         // K = 0 with λ_bad = 1: plain adversarial censoring, no meta-learning through an attacker's updates.
         "adversarial-censoring" => new MlacTrainingOptions { InnerSteps = 0, Weights = new MlacLossWeights { Good = 1, Bad = 1, HeadAdjustment = 0 } },

@@ -41,6 +41,9 @@ public sealed record MlacTrainingOptions
     public double LowRankLearningRateMin { get; init; } = 1e-3;
     public double LowRankLearningRateMax { get; init; } = 5e-3;
 
+    /// <summary>λ_t of the entropy term's step weights exp(λ_t·(k − K)), normalised (TAR: 0.0625); used when λ_entropy &gt; 0.</summary>
+    public double EntropyStepDecay { get; init; } = SuppressionLosses.DefaultEntropyStepDecay;
+
     public double InnerClipNorm { get; init; } = 100;
     public double AttackerLearningRateInit { get; init; } = 3e-4;
     public double AttackerLearningRateMin { get; init; } = 1e-6;
@@ -89,6 +92,7 @@ public sealed record MlacTrainingOptions
         Require(InnerBatchSizes.Count > 0 && InnerBatchSizes.All(b => b > 0), "inner-batch-sizes", "a non-empty set of positive sizes", string.Join(",", InnerBatchSizes));
         Require(HeadOnlyProbability is >= 0 and <= 1, "head-only-probability", "0..1", HeadOnlyProbability);
         Require(InnerClipNorm > 0, "inner-clip", "> 0", InnerClipNorm);
+        Require(double.IsFinite(EntropyStepDecay) && EntropyStepDecay >= 0, "entropy-step-decay", "finite and ≥ 0", EntropyStepDecay);
         Require(LowRankRolloutProbability is >= 0 and <= 1, "lora-rollouts", "0..1", LowRankRolloutProbability);
         Require(LowRankRank is >= 1 and <= 1024, "lora-rank", "1..1024", LowRankRank);
         Require(LowRankAlpha > 0, "lora-alpha", "> 0", LowRankAlpha);
@@ -120,6 +124,7 @@ public sealed record MlacTrainingOptions
         Weights = Weights,
         InnerOptimizer = InnerOptimizer,
         InnerClipNorm = InnerClipNorm,
+        EntropyStepDecay = EntropyStepDecay,
         AttackerLearningRateMin = AttackerLearningRateMin,
         AttackerLearningRateMax = AttackerLearningRateMax,
         FirstOrder = FirstOrder,

@@ -91,7 +91,7 @@ public static class ReleaseGate
             Onnx.ModelProto? proto = null;
             var structureOk = Run("graph structure", () =>
             {
-                model = InlinedModel(snapshot);
+                model = snapshot.InlinedModel();
                 proto = OnnxBertImporter.Parse(model, snapshot.Path(ReleaseFileNames.Model));
                 var config = RecordedConfig(proto);
                 weights = OnnxBertImporter.Import(proto, snapshot.Path(ReleaseFileNames.Model), config);
@@ -165,11 +165,6 @@ public static class ReleaseGate
         var sizes = new[] { RandomNumberGenerator.GetInt32(1, 9), RandomNumberGenerator.GetInt32(1, 9) };
         return new ParityOptions { Tolerance = tolerance, BatchSizes = sizes, SequenceLengths = lengths.Distinct().ToList(), Seed = RandomNumberGenerator.GetInt32(int.MaxValue) };
     }
-
-    private static byte[] InlinedModel(ReleaseSnapshot snapshot) => OnnxExternalDataInliner.InlinedBytes(
-        snapshot.Bytes(ReleaseFileNames.Model), ReleaseFileNames.ModelExternalData,
-        snapshot.Has(ReleaseFileNames.ModelExternalData) ? snapshot.Bytes(ReleaseFileNames.ModelExternalData) : null,
-        snapshot.Path(ReleaseFileNames.Model));
 
     /// <summary>The configuration the exporter recorded; the structural check then proves the graph computes with it.</summary>
     private static EncoderConfig RecordedConfig(Onnx.ModelProto model)

@@ -45,10 +45,7 @@ public sealed class ReleaseFolder
     }
 
     /// <summary>model.onnx as verified, with its external data (only a listed model.onnx.data) inlined, ready for ONNX Runtime.</summary>
-    public byte[] ModelBytes() => OnnxExternalDataInliner.InlinedBytes(
-        Snapshot.Bytes(ReleaseFileNames.Model), ReleaseFileNames.ModelExternalData,
-        Snapshot.Has(ReleaseFileNames.ModelExternalData) ? Snapshot.Bytes(ReleaseFileNames.ModelExternalData) : null,
-        Snapshot.Path(ReleaseFileNames.Model));
+    public byte[] ModelBytes() => Snapshot.InlinedModel();
 
     public BertTextTokenizer CreateTokenizer()
     {

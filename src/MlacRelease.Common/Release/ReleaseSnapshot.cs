@@ -49,6 +49,13 @@ public sealed class ReleaseSnapshot
 
     public string Path(string name) => System.IO.Path.Combine(Folder, name);
 
+    /// <summary>model.onnx as verified, with its external data (only a listed model.onnx.data) inlined, ready for ONNX
+    /// Runtime and the importer; never a path, so nothing can make a loader open another file.</summary>
+    public byte[] InlinedModel() => OnnxExternalDataInliner.InlinedBytes(
+        Bytes(ReleaseFileNames.Model), ReleaseFileNames.ModelExternalData,
+        Has(ReleaseFileNames.ModelExternalData) ? Bytes(ReleaseFileNames.ModelExternalData) : null,
+        Path(ReleaseFileNames.Model));
+
     /// <summary>Reads and verifies <paramref name="folder"/>. Throws <see cref="ReleaseIntegrityException"/> naming the
     /// file at fault; <see cref="ReleaseIntegrityException.IsSignatureFailure"/> tells a bad signature from a bad file.</summary>
     /// <param name="required">Files the manifest must list (default: <see cref="ReleaseFileNames.Required"/>).</param>

@@ -13,11 +13,17 @@ public static class ReleaseSigning
 {
     public static ManifestSignature Sign(string folder, string privateKeyPath)
     {
+        // The manifest is read once: both signatures cover the same bytes even if the file changes meanwhile.
         var manifestPath = Path.Combine(folder, ReleaseFileNames.Manifest);
-        var signature = ManifestSignature.Sign(manifestPath, privateKeyPath);
-        var manifest = ReleaseManifest.Parse(File.ReadAllText(manifestPath), manifestPath);
+        if (!File.Exists(manifestPath)) throw new FileNotFoundException($"{manifestPath}: missing", manifestPath);
+        if (new FileInfo(manifestPath).Length > ReleaseSnapshot.MaxManifestBytes) throw new InvalidDataException($"{manifestPath}: larger than {ReleaseSnapshot.MaxManifestBytes:N0} bytes");
+        var manifestBytes = File.ReadAllBytes(manifestPath);
+        var manifest = ReleaseManifest.Parse(System.Text.Encoding.UTF8.GetString(manifestBytes), manifestPath);
         using var key = SigningKeys.LoadPrivate(privateKeyPath);
-        var bundle = ModelSigningBundle.Sign(Resources(manifest, File.ReadAllBytes(manifestPath), signature.ToBytes()), Path.GetFileName(Path.GetFullPath(folder)), key);
+        var signature = ManifestSignature.Create(manifestBytes, key);
+        var signatureBytes = signature.ToBytes();
+        var bundle = ModelSigningBundle.Sign(Resources(manifest, manifestBytes, signatureBytes), Path.GetFileName(Path.GetFullPath(folder)), key);
+        IO.AtomicFile.WriteAllBytes(Path.Combine(folder, ManifestSignature.FileName), signatureBytes);
         IO.AtomicFile.WriteAllBytes(Path.Combine(folder, ModelSigningBundle.DefaultFileName), bundle);
         return signature;
     }
@@ -32,9 +38,8 @@ public static class ReleaseSigning
     }
 
     /// <summary>Checks model.sig's bytes against the key and the verified folder; the reason names the first mismatch.</summary>
-    internal static (bool Valid, string Reason) VerifyBundle(byte[] bundle, string publicKeyPath, ReleaseManifest manifest, byte[] manifestBytes, byte[] signatureBytes, string source)
+    internal static (bool Valid, string Reason) VerifyBundle(byte[] bundle, ECDsa key, ReleaseManifest manifest, byte[] manifestBytes, byte[] signatureBytes, string source)
     {
-        using var key = SigningKeys.LoadPublic(publicKeyPath);
         VerifiedModelStatement statement;
         try
         {

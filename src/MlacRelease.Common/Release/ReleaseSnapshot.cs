@@ -69,7 +69,11 @@ public sealed class ReleaseSnapshot
         var manifestBytes = ReadEntire(full, ReleaseFileNames.Manifest, MaxManifestBytes)
             ?? throw Refuse(full, ReleaseFileNames.Manifest, $"{ReleaseFileNames.Manifest} is missing, so nothing in the folder can be verified");
         var signatureBytes = ReadEntire(full, ReleaseFileNames.ManifestSignature, ManifestSignature.MaxFileBytes);
-        var (valid, reason) = trust.Verify(manifestBytes, signatureBytes, System.IO.Path.Combine(full, ReleaseFileNames.ManifestSignature));
+        using var key = trust.LoadKey();
+        var signaturePath = System.IO.Path.Combine(full, ReleaseFileNames.ManifestSignature);
+        var (valid, reason) = key is null ? (true, "signature not checked (unsigned release accepted by explicit opt-in)")
+            : signatureBytes is null ? (false, $"{signaturePath}: missing; the release is not signed")
+            : ManifestSignature.Verify(manifestBytes, signatureBytes, key, signaturePath);
         if (!valid) throw new ReleaseIntegrityException($"release folder {full}: {reason}", full, ReleaseFileNames.ManifestSignature) { IsSignatureFailure = true };
 
         ReleaseManifest manifest;
@@ -90,7 +94,7 @@ public sealed class ReleaseSnapshot
 
         // model.sig (OpenSSF model signing) is optional; when present and a key is trusted, it must verify too.
         var bundle = signatureBytes is null ? null : ReadEntire(full, ModelSigningBundle.DefaultFileName, ModelSigningBundle.MaxBundleBytes);
-        if (bundle is not null && trust.PublicKeyPath is { } key)
+        if (bundle is not null && key is not null)
         {
             var (bundleValid, bundleReason) = ReleaseSigning.VerifyBundle(bundle, key, manifest, manifestBytes, signatureBytes!, System.IO.Path.Combine(full, ModelSigningBundle.DefaultFileName));
             if (!bundleValid) throw new ReleaseIntegrityException($"release folder {full}: {bundleReason}", full, ModelSigningBundle.DefaultFileName) { IsSignatureFailure = true };

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using MlacRelease.Common.Integrity;
 
 namespace MlacRelease.Common.Release;
@@ -30,11 +31,6 @@ public sealed class ReleaseTrust
     public const string UnsignedWarning =
         "serving a release without checking its signature: anyone who could write the folder could have changed what it computes";
 
-    internal (bool Valid, string Reason) Verify(byte[] manifest, byte[]? signature, string signaturePath)
-    {
-        if (PublicKeyPath is null) return (true, "signature not checked (unsigned release accepted by explicit opt-in)");
-        if (signature is null) return (false, $"{signaturePath}: missing; the release is not signed");
-        using var key = SigningKeys.LoadPublic(PublicKeyPath);
-        return ManifestSignature.Verify(manifest, signature, key, signaturePath);
-    }
+    /// <summary>The trusted key, read once per use so every signature of a folder is checked against the same key.</summary>
+    internal ECDsa? LoadKey() => PublicKeyPath is null ? null : SigningKeys.LoadPublic(PublicKeyPath);
 }

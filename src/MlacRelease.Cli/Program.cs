@@ -12,6 +12,7 @@ root.Subcommands.Add(KeygenCommand.Create());
 root.Subcommands.Add(SignCommand.Create());
 root.Subcommands.Add(CertifyCommand.Create());
 root.Subcommands.Add(CertifyCommand.Merge());
+root.Subcommands.Add(SelectCommand.Create());
 root.Subcommands.Add(SlurmCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(GateCommand.Verify());

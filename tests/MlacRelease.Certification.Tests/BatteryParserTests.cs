@@ -148,7 +148,7 @@ public sealed class BatteryParserTests
     [Fact]
     public void The_presets_parse_and_are_what_they_claim()
     {
-        BatteryPresets.Names.Should().BeEquivalentTo(["paper", "quick", "standard"]);
+        BatteryPresets.Names.Should().BeEquivalentTo(["paper", "quick", "standard", "validation"]);
         foreach (var name in BatteryPresets.Names)
         {
             var battery = BatteryPresets.Load(name);

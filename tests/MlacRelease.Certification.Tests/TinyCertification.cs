@@ -82,15 +82,18 @@ public sealed class TinyCertification : IDisposable
         Workers = workers,
     };
 
-    public static EncoderWeights BlockHarmfulCue(EncoderWeights pretrained)
+    public static EncoderWeights BlockHarmfulCue(EncoderWeights pretrained) => MergeCueTokens(pretrained, 3, 4);
+
+    /// <summary>A copy whose two cue tokens share one embedding (their mean): no attack can tell them apart.</summary>
+    public static EncoderWeights MergeCueTokens(EncoderWeights model, int first, int second)
     {
-        var blocked = pretrained.Clone();
+        var blocked = model.Clone();
         using (no_grad())
         {
             var embeddings = blocked[BertParameterNames.WordEmbeddings];
-            var mean = (embeddings[3] + embeddings[4]) / 2;
-            embeddings[3].copy_(mean);
-            embeddings[4].copy_(mean);
+            var mean = (embeddings[first] + embeddings[second]) / 2;
+            embeddings[first].copy_(mean);
+            embeddings[second].copy_(mean);
         }
         return blocked;
     }

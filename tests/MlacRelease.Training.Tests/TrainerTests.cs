@@ -2,6 +2,7 @@ using MlacRelease.Common.Text;
 using MlacRelease.Core.Builtin;
 using MlacRelease.Core.Data;
 using MlacRelease.Core.Model;
+using MlacRelease.Core.Selection;
 using MlacRelease.Core.Weights;
 using MlacRelease.Training.Trainer;
 
@@ -85,6 +86,37 @@ public sealed class TrainerTests : IDisposable
         var without = new MlacTrainer(Options with { Steps = 2 }, Inputs("suppression-off", _pretrained.Value)).Run();
         var with = new MlacTrainer(options with { Steps = 2 }, Inputs("suppression-on", _pretrained.Value)).Run();
         with.WeightDigest.Should().NotBe(without.WeightDigest);
+    }
+
+    [Fact]
+    public void Selection_candidates_are_kept_at_their_steps_survive_a_resume_and_do_not_change_training()
+    {
+        var options = Options with { Steps = 5, CandidateEvery = 2 };
+        var plain = new MlacTrainer(Options with { Steps = 5 }, Inputs("no-candidates", _pretrained.Value)).Run();
+        var kept = new MlacTrainer(options, Inputs("candidates", _pretrained.Value)).Run();
+        kept.WeightDigest.Should().Be(plain.WeightDigest, "keeping candidates writes files, it does not train differently");
+        var folder = Path.Combine(_root, "candidates");
+        CandidateLayout.List(folder).Select(c => c.Step).Should().Equal(2, 4, 5);
+
+        // The last candidate is the final state: the encoder tensors of the latest checkpoint.
+        var (weights, _) = HuggingFaceDirectory.Load(CandidateLayout.List(folder)[^1].Path);
+        using (weights)
+        {
+            var latest = SafetensorsReader.Read(Path.Combine(folder, "checkpoints", "latest.safetensors"));
+            foreach (var (name, tensor) in weights.Tensors)
+            {
+                using var expected = TorchTensorRecords.ToTensor(latest["param." + name]);
+                tensor.eq(expected).all().item<bool>().Should().BeTrue(name);
+            }
+        }
+
+        using var cancel = new CancellationTokenSource();
+        new MlacTrainer(options, Inputs("candidates-resumed", _pretrained.Value)).Run(new CancelAt(3, cancel), cancel.Token);
+        new MlacTrainer(options, Inputs("candidates-resumed", _pretrained.Value)).Run();
+        var resumed = CandidateLayout.List(Path.Combine(_root, "candidates-resumed"));
+        resumed.Select(c => c.Step).Should().Equal(2, 4, 5);
+        foreach (var ((_, a), (_, b)) in CandidateLayout.List(folder).Zip(resumed))
+            File.ReadAllBytes(Path.Combine(b, "model.safetensors")).Should().Equal(File.ReadAllBytes(Path.Combine(a, "model.safetensors")));
     }
 
     private readonly Lazy<EncoderWeights> _pretrained = new(Pretrained);

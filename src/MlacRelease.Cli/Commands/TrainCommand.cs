@@ -35,6 +35,7 @@ public static class TrainCommand
         var headOnly = new Option<double?>("--head-only-probability") { Description = "Probability an inner step updates only the attacker head" };
         var lowRank = new Option<double?>("--lora-rollouts") { Description = "Probability a rollout's simulated attacker fine-tunes LoRA adapters (rank 8, α 16, attention and FFN) instead of all weights; not in the paper [default: 0]" };
         var lowRankLr = new Option<string?>("--lora-lr") { Description = "MIN,MAX: range a LoRA rollout draws its learning rate from, log-uniformly [default: 1e-3,5e-3]" };
+        var selectEvery = new Option<int?>("--select-every") { Description = "Keep the encoder every N steps under candidates/ and, when training ends, release the one the validation battery's real attacks (on attacker-tune data) break least, within 1 point of the pretrained desired accuracy (see mlac select) [default: off: the best validation loss is released]" };
         var restart = new Option<bool>("--restart") { Description = "Ignore an existing checkpoint in --out and start over" };
         var lambdas = new[]
         {
@@ -64,7 +65,7 @@ public static class TrainCommand
             """)
         {
             model, data, output, preset, steps, innerSteps, innerOptimizer, batch, lr, evalEvery, checkpointEvery, budget, maxLength,
-            firstOrder, dense, innerBatches, headOnly, lowRank, lowRankLr, entropyDecay, restart, device, seed, json, noProgress, textField, desiredField, harmfulField,
+            firstOrder, dense, innerBatches, headOnly, lowRank, lowRankLr, entropyDecay, selectEvery, restart, device, seed, json, noProgress, textField, desiredField, harmfulField,
         };
         foreach (var l in lambdas) command.Options.Add(l);
 
@@ -99,6 +100,7 @@ public static class TrainCommand
                 HeadOnlyProbability = result.GetValue(headOnly) ?? options.HeadOnlyProbability,
                 LowRankRolloutProbability = result.GetValue(lowRank) ?? options.LowRankRolloutProbability,
                 EntropyStepDecay = result.GetValue(entropyDecay) ?? options.EntropyStepDecay,
+                CandidateEvery = result.GetValue(selectEvery) ?? options.CandidateEvery,
                 Seed = result.GetValue(seed),
             };
             if (result.GetValue(lowRankLr) is { } range)
@@ -110,8 +112,14 @@ public static class TrainCommand
             var summary = await Train(mode, options, result.GetValue(model)!, result.GetValue(data)!,
                 SharedOptions.Schema(result, textField, desiredField, harmfulField), result.GetValue(output)!,
                 result.GetValue(device)!, result.GetValue(restart), token);
-            if (mode.Json) OutputMode.WriteJson(summary);
-            return summary.StoppedBecause == "cancelled" ? ExitCodes.Cancelled : ExitCodes.Success;
+            if (summary.StoppedBecause == "cancelled") return ExitCodes.Cancelled;
+            var schema = SharedOptions.Schema(result, textField, desiredField, harmfulField);
+            var selection = options.CandidateEvery > 0
+                ? SelectCommand.Select(mode, result.GetValue(output)!, result.GetValue(model) == ModelSource.Default ? null : result.GetValue(model), result.GetValue(data)!,
+                    schema, SelectCommand.DefaultBattery, options.Seed, Math.Max(1, Environment.ProcessorCount), token)
+                : null;
+            if (mode.Json) OutputMode.WriteJson(new { training = summary, selection });
+            return selection is { ChosenStep: null } ? ExitCodes.CheckFailed : ExitCodes.Success;
         }, cancellation));
         return command;
     }
@@ -155,6 +163,8 @@ public static class TrainCommand
         {
             var dataset = DataSource.Load(dataSpec, schema);
             var splits = DatasetSplitter.Split(dataset, SplitFractions.Paper, options.Seed);
+            if (options.CandidateEvery > 0)
+                MlacRelease.Certification.Selection.ValidationData.CheckFits(splits, MlacRelease.Certification.Batteries.BatteryPresets.Load(SelectCommand.DefaultBattery));
             var tokenizer = new BertTextTokenizer(vocabulary, new TokenizerSettings { MaxLength = options.MaxLength });
             mode.Info($"model: {description} ({pretrained.ParameterCount:N0} parameters) | data: {dataSpec} ({dataset.Count:N0} examples, " +
                       $"{dataset.DesiredLabels.Count} desired / {dataset.HarmfulLabels.Count} harmful classes; defender split {splits.DefenderTrain.Count:N0}) | device: {device}");

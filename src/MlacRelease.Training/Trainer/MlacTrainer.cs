@@ -4,6 +4,7 @@ using System.Text.Json;
 using MlacRelease.Common.IO;
 using MlacRelease.Core.Data;
 using MlacRelease.Core.Model;
+using MlacRelease.Core.Selection;
 using MlacRelease.Core.Text;
 using MlacRelease.Core.Weights;
 using MlacRelease.Training.Objective;
@@ -27,7 +28,7 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
 
     private readonly MlacTrainingOptions _options = options.Validate();
 
-    public string Fingerprint => JsonSerializer.Serialize(_options with { Steps = 0, Budget = null, CheckpointEvery = 1 });
+    public string Fingerprint => JsonSerializer.Serialize(_options with { Steps = 0, Budget = null, CheckpointEvery = 1, CandidateEvery = 0 });
 
     public Task<TrainingSummary> RunAsync(IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default) =>
         Task.Run(() => Run(progress, cancellation), CancellationToken.None);
@@ -114,12 +115,16 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
             {
                 TrainingCheckpoint.Save(latestPath, CheckpointTensors(state, outer, meta), Info());
             }
+            if (_options.CandidateEvery > 0 && (step % _options.CandidateEvery == 0 || step == _options.Steps))
+                WriteCandidate(output, step, latestPath, () => TrainingCheckpoint.Save(latestPath, CheckpointTensors(state, outer, meta), Info()));
             var rate = clock.Elapsed.TotalSeconds / stepsThisRun;
             progress?.Report(new TrainingProgress(step, _options.Steps, TimeSpan.FromSeconds(elapsedBefore) + clock.Elapsed,
                 TimeSpan.FromSeconds(rate * (_options.Steps - step)), metrics, last));
         }
         // Whatever stopped the loop, the latest state is on disk so the run can continue.
         TrainingCheckpoint.Save(latestPath, CheckpointTensors(state, outer, meta), Info());
+        // A budget stop ends between candidate steps: its state is a candidate too, or selection would never see it.
+        if (_options.CandidateEvery > 0 && reason == "budget" && step > 0) WriteCandidate(output, step, latestPath, () => { });
 
         var digest = WriteReleaseWeights(output, File.Exists(bestPath) ? bestPath : latestPath);
         TrainingPlots.Write(metricsPath, Path.Combine(output, "plots"));
@@ -233,6 +238,21 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
         tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
 
     /// <summary>The chosen checkpoint's encoder as a Hugging Face folder (the output folder itself) and its heads.</summary>
+    /// <summary>The Hugging Face folder of one selection candidate, candidates/step-NNNNNN, made from the latest
+    /// checkpoint (saved first when this step did not write it). Written under a temporary name and renamed, so a
+    /// folder with the final name is always complete; a resumed run finds it and skips it.</summary>
+    private void WriteCandidate(string output, long step, string latestPath, Action saveLatest)
+    {
+        var folder = CandidateLayout.PathOf(output, step);
+        if (Directory.Exists(folder)) return;
+        if (step % _options.CheckpointEvery != 0 && step != _options.Steps) saveLatest();
+        var partial = folder + CandidateLayout.PartialSuffix;
+        if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
+        Directory.CreateDirectory(partial);
+        WriteReleaseWeights(partial, latestPath);
+        Directory.Move(partial, folder);
+    }
+
     private string WriteReleaseWeights(string output, string checkpointPath)
     {
         var (info, tensors) = TrainingCheckpoint.Load(checkpointPath);

@@ -76,6 +76,10 @@ public sealed record MlacTrainingOptions
     /// than 50,000 steps, a random desired head would still be learning the task when the run ends.</summary>
     public int HeadInitializationExamples { get; init; } = 2000;
 
+    /// <summary>Keep the encoder every N outer steps (and at the last) as a model folder under candidates/, for
+    /// checkpoint selection by real attacks (mlac select); 0 = keep none. Does not change training.</summary>
+    public int CandidateEvery { get; init; }
+
     /// <summary>Stop (with a checkpoint) when this much wall-clock time has passed; null = no limit.</summary>
     public TimeSpan? Budget { get; init; }
 
@@ -104,6 +108,7 @@ public sealed record MlacTrainingOptions
         Require(OuterBatchSize > 0, "batch-size", "> 0", OuterBatchSize);
         Require(Steps > 0, "steps", "> 0", Steps);
         Require(EvaluateEvery > 0 && CheckpointEvery > 0, "eval-every / checkpoint-every", "> 0", $"{EvaluateEvery}, {CheckpointEvery}");
+        Require(CandidateEvery >= 0, "select-every", "≥ 0", CandidateEvery);
         Require(MaxLength is >= 8 and <= 512, "max-length", "8..512", MaxLength);
         Require(ValidationExamples >= 16, "validation-examples", "≥ 16", ValidationExamples);
         Require(HeadInitializationExamples >= 0, "head-init-examples", "≥ 0", HeadInitializationExamples);

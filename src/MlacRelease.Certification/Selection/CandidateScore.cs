@@ -1,0 +1,22 @@
+namespace MlacRelease.Certification.Selection;
+
+/// <summary>
+/// What the validation battery found for one candidate: the worst-case blocking score (lowest over data sizes and
+/// attacks; null when no size had a measurable pretrained head start), the desired-task accuracies behind the
+/// retention rule, and whether the candidate may be released.
+/// </summary>
+/// <param name="Step">The candidate's outer step.</param>
+/// <param name="WorstCaseBlocking">Lowest blocking score over the validation battery (higher is better).</param>
+/// <param name="WorstCaseWhere">Which attack and size gave it.</param>
+/// <param name="HarmfulAccuracy">The strongest validation attack's harmful accuracy on the candidate.</param>
+/// <param name="DesiredDrop">Largest drop in desired accuracy from the pretrained encoder (probe or fine-tuning), in accuracy points as a fraction.</param>
+/// <param name="Eligible">The drop is within the rule's tolerance.</param>
+/// <param name="CertificatePath">The validation certificate the figures come from.</param>
+public sealed record CandidateScore(
+    long Step,
+    double? WorstCaseBlocking,
+    string? WorstCaseWhere,
+    double HarmfulAccuracy,
+    double DesiredDrop,
+    bool Eligible,
+    string CertificatePath);

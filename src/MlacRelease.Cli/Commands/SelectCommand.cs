@@ -1,0 +1,119 @@
+using System.CommandLine;
+using System.Text.Json;
+using MlacRelease.Certification.Batteries;
+using MlacRelease.Certification.Selection;
+using MlacRelease.Cli.Console;
+using MlacRelease.Cli.Inputs;
+using MlacRelease.Common.IO;
+using MlacRelease.Common.Text;
+using MlacRelease.Core.Data;
+using MlacRelease.Core.Selection;
+
+namespace MlacRelease.Cli.Commands;
+
+/// <summary><c>mlac select</c>: release the training candidate that real attacks on attacker-tune data break least.</summary>
+public static class SelectCommand
+{
+    public const string DefaultBattery = "validation";
+
+    public static Command Create()
+    {
+        var run = new Option<string>("--run") { Description = "Training output folder holding candidates/ (mlac train --select-every N)", Required = true };
+        var pretrained = new Option<string?>("--pretrained") { Description = "The pretrained original (default: the built-in MiniLM with the model's layer count)" };
+        var data = SharedOptions.Data(DataSource.Default);
+        var battery = new Option<string>("--battery") { Description = "Validation battery: a preset or a YAML file", DefaultValueFactory = _ => DefaultBattery };
+        var seed = new Option<ulong?>("--seed") { Description = "Split seed (default: the training run's, from training.json); must be the training one" };
+        var threads = new Option<int>("--threads") { Description = "Intra-op threads", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
+        var (json, noProgress) = (SharedOptions.Json(), SharedOptions.NoProgress());
+        var (textField, desiredField, harmfulField) = (SharedOptions.TextField(), SharedOptions.DesiredField(), SharedOptions.HarmfulField());
+        var command = new Command("select", """
+            Checkpoint selection by real attacks. Every candidate a training run kept (candidates/step-N, written by
+            mlac train --select-every N) is certified with the validation battery on the attacker-tune split only (the
+            test split is never touched). The candidate with the best worst-case blocking whose desired-task accuracy
+            is within 1 point of the pretrained encoder's becomes the run's model; selection.json and
+            plots/selection.png say why. Resumable: rerun after Ctrl-C. Exit 1 when no candidate is eligible (the
+            model is then left as it was).
+
+            Example:
+              mlac train --out run/ --steps 300 --select-every 50
+              mlac select --run run/ --data builtin:bios:10000     # again, or with another validation battery
+            """)
+        { run, pretrained, data, battery, seed, threads, json, noProgress, textField, desiredField, harmfulField };
+        command.SetAction((result, cancellation) => CommandRunner.RunAsync(token =>
+        {
+            var mode = new OutputMode(result.GetValue(json), result.GetValue(noProgress));
+            var folder = result.GetValue(run)!;
+            var splitSeed = result.GetValue(seed) ?? TrainingSeed(folder);
+            var selection = Select(mode, folder, result.GetValue(pretrained), result.GetValue(data)!,
+                SharedOptions.Schema(result, textField, desiredField, harmfulField), result.GetValue(battery)!, splitSeed, result.GetValue(threads), token);
+            if (mode.Json) OutputMode.WriteJson(selection);
+            return Task.FromResult(selection.ChosenStep is null ? ExitCodes.CheckFailed : ExitCodes.Success);
+        }, cancellation));
+        return command;
+    }
+
+    public static SelectionResult Select(OutputMode mode, string runFolder, string? pretrainedSpec, string dataSpec, DatasetSchema schema,
+        string batterySpec, ulong splitSeed, int threads, CancellationToken cancellation)
+    {
+        var candidates = CandidateLayout.List(runFolder).Select(c => new SelectionCandidate(c.Step, c.Path)).ToList();
+        if (candidates.Count == 0)
+            throw new CliException($"{Path.Combine(runFolder, CandidateLayout.Folder)}: no candidates (train with --select-every N to keep some)");
+        var battery = BatteryPresets.Resolve(batterySpec);
+        var (first, vocabulary, _) = ModelSource.Load(candidates[0].Folder);
+        var layers = first.Config.NumHiddenLayers;
+        first.Dispose();
+        var (original, _, originalDescription) = ModelSource.Load(pretrainedSpec ?? $"builtin:minilm:{layers}");
+        using (original)
+        {
+            var dataset = DataSource.Load(dataSpec, schema);
+            var splits = DatasetSplitter.Split(dataset, SplitFractions.Paper, splitSeed);
+            var tokenizer = new BertTextTokenizer(vocabulary, new TokenizerSettings { MaxLength = battery.MaxLength });
+            var validation = ValidationData.FromSplits(splits, tokenizer, battery.MaxLength, battery.DesiredExamplesNeeded);
+            mode.Info($"selecting among {candidates.Count} candidate(s) of {runFolder} with battery {batterySpec} against {originalDescription} | " +
+                      $"attacker-tune split {splits.AttackerTune.Count} → validation train {validation.AttackerTrain.Count}, tune {validation.AttackerTune.Count}, test {validation.Test.Count} (split seed {splitSeed})");
+            var selector = new CheckpointSelector(original, validation, battery, threads);
+            var output = Path.Combine(runFolder, "selection");
+            var selection = selector.Run(candidates, output, new Progress<string>(mode.Info), cancellation);
+            var plots = Directory.CreateDirectory(Path.Combine(runFolder, "plots")).FullName;
+            SelectionPlot.Write(selection, plots);
+            if (selection.Chosen is { } chosen)
+            {
+                Promote(candidates.Single(c => c.Step == chosen.Step).Folder, runFolder);
+                mode.Info($"released step {chosen.Step}: {selection.Reason}; validation certificate {chosen.CertificatePath}");
+            }
+            else
+            {
+                mode.Info($"warning: {selection.Reason}; the model in {runFolder} is unchanged");
+            }
+            AtomicFile.WriteAllBytes(Path.Combine(runFolder, CheckpointSelector.ResultFile), JsonSerializer.SerializeToUtf8Bytes(selection, Indented));
+            return selection;
+        }
+    }
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>Copies the candidate's model files over the run's, each atomically; the weights go last, so a crash
+    /// in between leaves the old weights with files that describe them as well (config and vocabulary are the same
+    /// for every candidate of a run).</summary>
+    private static void Promote(string candidate, string runFolder)
+    {
+        var files = Directory.GetFiles(candidate).OrderBy(f => Path.GetFileName(f) == "model.safetensors" ? 1 : 0).ToList();
+        foreach (var file in files)
+            AtomicFile.Write(Path.Combine(runFolder, Path.GetFileName(file)), stream =>
+            {
+                using var source = File.OpenRead(file);
+                source.CopyTo(stream);
+            });
+    }
+
+    /// <summary>The split seed a training run used (training.json's options.Seed).</summary>
+    private static ulong TrainingSeed(string runFolder)
+    {
+        var path = Path.Combine(runFolder, "training.json");
+        if (!File.Exists(path)) throw new CliException($"{path}: not found; pass --seed with the training run's seed");
+        using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+        if (document.RootElement.TryGetProperty("options", out var options) && options.TryGetProperty("Seed", out var seed) && seed.TryGetUInt64(out var value))
+            return value;
+        throw new CliException($"{path}: options.Seed is missing; pass --seed with the training run's seed");
+    }
+}

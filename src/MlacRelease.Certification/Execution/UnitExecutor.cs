@@ -19,6 +19,7 @@ internal sealed class UnitExecutor(CertificationSession session, ResultStore sto
             ? new StoredUnit(session.Identity, unit.Id, null, Retention(unit, cancellation))
             : new StoredUnit(session.Identity, unit.Id, Attack(unit, cancellation), null);
         store.SaveUnit(result, unit);
+        session.Remember(unit, result);
         return result;
     }
 

@@ -122,6 +122,7 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
         TrainingCheckpoint.Save(latestPath, CheckpointTensors(state, outer, meta), Info());
 
         var digest = WriteReleaseWeights(output, File.Exists(bestPath) ? bestPath : latestPath);
+        inputs.Split?.Write(output);
         TrainingPlots.Write(metricsPath, Path.Combine(output, "plots"));
         var summary = new TrainingSummary
         {

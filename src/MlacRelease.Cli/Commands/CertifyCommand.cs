@@ -117,6 +117,7 @@ public static class CertifyCommand
                 identity = plan.Identity, shard = plan.Shard.ToString(), units = plan.Units.Count, total_units = plan.TotalUnits, runs = plan.Runs,
                 token_passes = plan.TokenPasses, cached_units = plan.CachedUnits,
                 rows = plan.Rows.Select(r => new { target = WorkUnit.TargetName(r.Target), family = r.Family, units = r.Units, runs = r.Runs, token_passes = r.TokenPasses }),
+                unit_list = plan.Units.Select(u => new { id = u.Id, family = CertificationPlanner.FamilyName(u), runs = u.Runs, token_passes = u.Cost }),
             });
         }
         return ExitCodes.Success;

@@ -55,7 +55,7 @@ public sealed record Battery
                 throw where.Error($"n = {n} is larger than the attacker's training split ({attackerTrainCount} examples)");
             }
         }
-        var desiredNeeded = Math.Max(Retention.TrainExamples, Attacks.Select(a => a.Benign?.Examples ?? 0).DefaultIfEmpty(0).Max());
+        var desiredNeeded = DesiredExamplesNeeded;
         if (desiredNeeded > desiredTrainCount)
             throw new ArgumentException($"battery '{Name}' needs {desiredNeeded} desired-task examples, the data has {desiredTrainCount}");
     }

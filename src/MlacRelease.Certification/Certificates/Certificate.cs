@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MlacRelease.Certification.Metrics;
 using MlacRelease.Certification.Policies;
 using MlacRelease.Certification.Search;
@@ -34,4 +35,9 @@ public sealed record Certificate
     public required Verdict? Verdict { get; init; }
 
     public required CertificateIntegrity? Integrity { get; init; }
+
+    /// <summary>Where the reference arms' results came from (see <see cref="BaselineProvenance"/>); outside the
+    /// integrity digest. Left out of the JSON when null (certificates made before baseline caching).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public BaselineProvenance? Provenance { get; init; }
 }

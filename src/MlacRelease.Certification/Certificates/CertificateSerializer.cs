@@ -9,8 +9,10 @@ public static class CertificateSerializer
     public static Certificate Seal(Certificate certificate) =>
         certificate with { Integrity = new CertificateIntegrity(CertificateIntegrity.CanonicalSha256, ComputeDigest(certificate)) };
 
+    /// <summary>Over the canonical bytes with the integrity and the provenance left out: the same results give the same
+    /// digest whether their baselines were computed or read from the cache.</summary>
     public static string ComputeDigest(Certificate certificate) =>
-        "sha256:" + Convert.ToHexStringLower(SHA256.HashData(CanonicalJson.Serialize(certificate with { Integrity = null })));
+        "sha256:" + Convert.ToHexStringLower(SHA256.HashData(CanonicalJson.Serialize(certificate with { Integrity = null, Provenance = null })));
 
     public static byte[] ToBytes(Certificate certificate) => CanonicalJson.Serialize(certificate);
 

@@ -1,3 +1,4 @@
+using MlacRelease.Certification.Data;
 using MlacRelease.Certification.Execution;
 using MlacRelease.Certification.Policies;
 using MlacRelease.Core.Model;
@@ -65,6 +66,8 @@ public static class CertificateVerifier
             checks.Add(new VerificationCheck("derived_results", false, $"cannot recompute from the recorded runs: {e.Message}"));
         }
 
+        if (certificate.Provenance is { } provenance) checks.Add(CheckProvenance(certificate.Context, provenance));
+
         if (weights is not null)
         {
             var actual = weights.Digest();
@@ -81,6 +84,29 @@ public static class CertificateVerifier
             verdict = PolicyEvaluator.Evaluate(policy, battery.Content, battery.Digest, certificate.Summary, certificate.WorstCase);
         }
         return new VerificationResult(checks.All(c => c.Passed), checks, certificate, verdict);
+    }
+
+    /// <summary>Both reference arms, in order, each with the key its inputs in the context give, and unit counts that
+    /// add up to the arm's units in the plan.</summary>
+    private static VerificationCheck CheckProvenance(CertificationContext context, BaselineProvenance provenance)
+    {
+        var roles = new[] { TargetRole.Pretrained, TargetRole.RandomInit };
+        if (provenance.Arms.Count != roles.Length || !provenance.Arms.Select(a => a.Target).SequenceEqual(roles))
+            return new VerificationCheck("baseline_provenance", false, "expected one arm for pretrained and one for random_init, in that order");
+        var plan = UnitPlanner.Plan(context.Battery.Content, new DataShape(context.Data.AttackerTrainExamples, context.Data.TuneExamples, context.Data.TestExamples, 1));
+        foreach (var arm in provenance.Arms)
+        {
+            var key = BaselineKeyInputs.Of(context, arm.Target, provenance.AttackCodeVersion).Key();
+            if (arm.CacheKey != key)
+                return new VerificationCheck("baseline_provenance", false, $"{arm.Target}: recorded cache key {arm.CacheKey}, recomputed {key}");
+            var units = plan.Count(u => u.Target == arm.Target);
+            if (arm.UnitsFromCache < 0 || arm.UnitsComputed < 0 || arm.UnitsFromCache + arm.UnitsComputed != units
+                || arm.Source != BaselineArm.SourceOf(arm.UnitsFromCache, arm.UnitsComputed))
+                return new VerificationCheck("baseline_provenance", false, $"{arm.Target}: {arm.UnitsFromCache} cached + {arm.UnitsComputed} computed units " +
+                    $"('{arm.Source}') do not describe the arm's {units} units");
+        }
+        return new VerificationCheck("baseline_provenance", true,
+            string.Join("; ", provenance.Arms.Select(a => $"{a.Target}: {a.Source} ({a.UnitsFromCache} cached), key {a.CacheKey}")));
     }
 
     private static bool Same<T>(T a, T b) => CanonicalJson.Serialize(a).AsSpan().SequenceEqual(CanonicalJson.Serialize(b));

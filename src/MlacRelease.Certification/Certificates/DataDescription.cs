@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace MlacRelease.Certification.Certificates;
 
 /// <summary>The data the attacks used.</summary>
@@ -15,4 +17,10 @@ public sealed record DataDescription(
     int AttackerTrainExamples,
     int TuneExamples,
     int TestExamples,
-    int DesiredTrainExamples);
+    int DesiredTrainExamples)
+{
+    /// <summary>The fractions the dataset was split with (null for data built in memory). Left out of the JSON when
+    /// null, so certificates written before this field existed stay canonical and keep their identity.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public SplitDescription? SplitFractions { get; init; }
+}

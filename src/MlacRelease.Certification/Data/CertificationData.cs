@@ -15,7 +15,8 @@ public sealed class CertificationData
 {
     public CertificationData(IReadOnlyList<EncodedExample> attackerTrain, IReadOnlyList<EncodedExample> attackerTune,
         IReadOnlyList<EncodedExample> test, IReadOnlyList<EncodedExample> desiredTrain,
-        IReadOnlyList<string> harmfulLabels, IReadOnlyList<string> desiredLabels, string? datasetDigest = null, ulong splitSeed = 0, int maxLength = 0)
+        IReadOnlyList<string> harmfulLabels, IReadOnlyList<string> desiredLabels, string? datasetDigest = null, ulong splitSeed = 0, int maxLength = 0,
+        SplitFractions? splitFractions = null)
     {
         if (attackerTrain.Count == 0 || attackerTune.Count == 0 || test.Count == 0 || desiredTrain.Count == 0)
             throw new ArgumentException("every split (attacker train, attacker tune, test, desired train) needs at least one example");
@@ -33,6 +34,7 @@ public sealed class CertificationData
         HarmfulLabels = harmfulLabels;
         DesiredLabels = desiredLabels;
         SplitSeed = splitSeed;
+        SplitFractions = splitFractions;
         MaxLength = maxLength;
         EncodedDigest = ComputeDigest();
         DatasetDigest = datasetDigest ?? EncodedDigest;
@@ -63,6 +65,9 @@ public sealed class CertificationData
 
     public ulong SplitSeed { get; }
 
+    /// <summary>The fractions the dataset was split with; null for data built in memory (no split).</summary>
+    public SplitFractions? SplitFractions { get; }
+
     public int MaxLength { get; }
 
     /// <summary>
@@ -72,12 +77,13 @@ public sealed class CertificationData
     public static CertificationData FromDataset(Dataset dataset, BertTextTokenizer tokenizer, ulong splitSeed, int maxLength,
         int desiredExamples, SplitFractions? fractions = null)
     {
-        var splits = DatasetSplitter.Split(dataset, fractions ?? SplitFractions.Paper, splitSeed);
+        fractions ??= Core.Data.SplitFractions.Paper;
+        var splits = DatasetSplitter.Split(dataset, fractions, splitSeed);
         IReadOnlyList<EncodedExample> Encode(IEnumerable<Example> examples) => examples
             .Select(e => new EncodedExample([.. tokenizer.Encode(e.Text, maxLength)], dataset.DesiredIndexOf(e), dataset.HarmfulIndexOf(e)))
             .ToList();
         return new CertificationData(Encode(splits.AttackerTrain), Encode(splits.AttackerTune), Encode(splits.Test),
-            Encode(splits.DefenderTrain.Take(desiredExamples)), dataset.HarmfulLabels, dataset.DesiredLabels, dataset.Digest, splitSeed, maxLength);
+            Encode(splits.DefenderTrain.Take(desiredExamples)), dataset.HarmfulLabels, dataset.DesiredLabels, dataset.Digest, splitSeed, maxLength, fractions);
     }
 
     private string ComputeDigest()

@@ -1,4 +1,6 @@
+using MlacRelease.Certification.Attacks;
 using MlacRelease.Certification.Certificates;
+using MlacRelease.Certification.Data;
 using MlacRelease.Certification.Policies;
 using MlacRelease.Certification.Search;
 using MlacRelease.Certification.Metrics;
@@ -19,7 +21,27 @@ public static class CertificateAssembler
             ?? throw new InvalidDataException($"unit {u.Id} holds no attack result")).ToList();
         var retention = plan.Where(u => u.Kind == UnitKind.Retention).Select(u => results[u.Id].Retention
             ?? throw new InvalidDataException($"unit {u.Id} holds no retention result")).ToList();
-        return Build(context, attacks, retention);
+        return Build(context, attacks, retention) with { Provenance = Provenance(context, plan, results) };
+    }
+
+    /// <summary>Per reference arm: its cache key and how many of its units came from the baseline cache. A unit read
+    /// from the cache under another key than the context gives is refused: it would be another arm's result.</summary>
+    public static BaselineProvenance Provenance(CertificationContext context, IReadOnlyList<WorkUnit> plan, IReadOnlyDictionary<string, StoredUnit> results)
+    {
+        var arms = new List<BaselineArm>();
+        foreach (var role in new[] { TargetRole.Pretrained, TargetRole.RandomInit })
+        {
+            var key = BaselineKeyInputs.Of(context, role, AttackCodeVersion.Current).Key();
+            var units = plan.Where(u => u.Target == role).Select(u => (u.Id, results[u.Id].BaselineCacheKey)).ToList();
+            foreach (var (id, found) in units)
+            {
+                if (found is not null && found != key)
+                    throw new InvalidDataException($"unit {id} was read from the baseline cache under key {found}, but this certification's key is {key}");
+            }
+            var fromCache = units.Count(u => u.BaselineCacheKey is not null);
+            arms.Add(new BaselineArm(role, key, BaselineArm.SourceOf(fromCache, units.Count - fromCache), fromCache, units.Count - fromCache));
+        }
+        return new BaselineProvenance(AttackCodeVersion.Current, arms);
     }
 
     /// <summary>Summary, worst case and verdict from the results (what a verifier recomputes), then sealed.</summary>

@@ -41,6 +41,10 @@ public sealed record CertificationRequest
     /// <summary>Where tensors live; CPU when null.</summary>
     public torch.Device? Device { get; init; }
 
+    /// <summary>The baseline cache folder (see <see cref="BaselineCache"/>): the reference arms' units are read from it
+    /// when present and written to it when computed. Null: no cache (every arm is computed).</summary>
+    public string? BaselineCache { get; init; }
+
     /// <summary>Write report.md and plots beside the certificate (single runs and merges).</summary>
     public bool WriteReport { get; init; } = true;
 }

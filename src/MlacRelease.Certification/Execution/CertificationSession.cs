@@ -20,6 +20,12 @@ internal sealed class CertificationSession : IDisposable
     private CertificationSession(CertificationRequest request, CertificationContext context, AttackContext attackContext, TargetEncoder[] targets,
         IReadOnlyList<WorkUnit> units)
     {
+        Cache = request.BaselineCache is { } folder ? new BaselineCache(folder) : null;
+        BaselineKeys = new[] { TargetRole.Pretrained, TargetRole.RandomInit }.ToDictionary(r => r, r =>
+        {
+            var inputs = BaselineKeyInputs.Of(context, r, AttackCodeVersion.Current);
+            return (inputs, inputs.Key());
+        });
         Request = request;
         Context = context;
         Identity = context.Identity();
@@ -44,6 +50,36 @@ internal sealed class CertificationSession : IDisposable
     public IReadOnlyList<WorkUnit> Units { get; }
 
     public TargetEncoder Target(TargetRole role) => _targets[(int)role];
+
+    /// <summary>Where reference-arm units are looked up and stored; null without a cache.</summary>
+    public BaselineCache? Cache { get; }
+
+    /// <summary>The cache key (and what it is a digest of) of each reference arm.</summary>
+    public IReadOnlyDictionary<TargetRole, (BaselineKeyInputs Inputs, string Key)> BaselineKeys { get; }
+
+    /// <summary>Puts into <paramref name="store"/> every reference-arm unit of <paramref name="units"/> that the cache
+    /// holds and the store does not; returns the ids of those units.</summary>
+    public IReadOnlySet<string> FillFromCache(ResultStore store, IReadOnlyList<WorkUnit> units)
+    {
+        var filled = new HashSet<string>(StringComparer.Ordinal);
+        if (Cache is null) return filled;
+        foreach (var unit in units.Where(u => u.Target != TargetRole.Model && !store.HasUnit(u)))
+        {
+            var (inputs, key) = BaselineKeys[unit.Target];
+            if (Cache.TryLoad(inputs, key, unit, Identity) is not { } cached) continue;
+            store.SaveUnit(cached, unit);
+            filled.Add(unit.Id);
+        }
+        return filled;
+    }
+
+    /// <summary>Stores a freshly computed reference-arm unit in the cache (model units never go there).</summary>
+    public void Remember(WorkUnit unit, StoredUnit result)
+    {
+        if (Cache is null || unit.Target == TargetRole.Model) return;
+        var (inputs, key) = BaselineKeys[unit.Target];
+        Cache.Save(inputs, key, unit, result);
+    }
 
     /// <summary>The seed of the random-init twin, derived from the battery seed.</summary>
     public static ulong RandomInitSeed(Battery battery) => DeterministicRandom.DeriveSeed(battery.Seed, "random-init") >> 1;
@@ -83,7 +119,10 @@ internal sealed class CertificationSession : IDisposable
             EncoderDescription.Of(request.Model.Config, digests[0], request.ModelFileDigest),
             new ReferenceEncoders(digests[1], digests[2], randomSeed),
             new DataDescription(data.DatasetDigest, data.EncodedDigest, data.SplitSeed, battery.MaxLength, data.HarmfulLabels, data.DesiredLabels,
-                data.AttackerTrain.Count, tune.Count, test.Count, desired.Count),
+                data.AttackerTrain.Count, tune.Count, test.Count, desired.Count)
+            {
+                SplitFractions = data.SplitFractions is { } fractions ? SplitDescription.Of(fractions) : null,
+            },
             new BatteryDescription(battery.Name, battery.Digest, BatteryPresets.MatchingPreset(battery), battery),
             request.Policy,
             new NumericsDescription(device.type.ToString().ToLowerInvariant(), request.ThreadsPerWorker));

@@ -19,7 +19,10 @@ public static class Certifier
     {
         var shard = await ShardRunner.RunAsync(request, ShardSpec.Whole, progress, cancellation).ConfigureAwait(false);
         var certificate = ShardMerger.MergeShards([shard.Folder]);
-        return Write(certificate, request.OutputDirectory, request.WriteReport, shard.ComputedRuns, shard.ResumedRuns, shard.Elapsed);
+        return Write(certificate, request.OutputDirectory, request.WriteReport, shard.ComputedRuns, shard.ResumedRuns, shard.Elapsed) with
+        {
+            CachedUnits = shard.CachedUnits,
+        };
     }
 
     internal static CertificationResult Write(Certificate certificate, string outputDirectory, bool writeReport, int computed, int resumed, TimeSpan elapsed)

@@ -3,9 +3,9 @@ using System.Diagnostics;
 namespace MlacRelease.Certification.Execution;
 
 /// <summary>
-/// Turns finished runs into progress events. It counts run files in the output folder rather than its own runs, so
+/// Turns finished runs into progress events. It counts runs on disk in the output folder rather than its own runs, so
 /// the parent's events include what worker processes finished; runs on disk before the start count as resumed and
-/// are left out of the speed behind the ETA.
+/// are left out of the speed behind the ETA. Units taken from the baseline cache are not given to it at all.
 /// </summary>
 internal sealed class ProgressTracker
 {
@@ -22,16 +22,18 @@ internal sealed class ProgressTracker
         _store = store;
         _progress = progress;
         _totalRuns = units.Sum(u => u.Runs);
-        Resumed = store.CountFinishedRuns();
+        Resumed = CountFinished();
     }
 
     /// <summary>Runs already on disk when this tracker started.</summary>
     public int Resumed { get; }
 
     /// <summary>Runs finished since the start, by any worker.</summary>
-    public int Computed => _store.CountFinishedRuns() - Resumed;
+    public int Computed => CountFinished() - Resumed;
 
     public TimeSpan Elapsed => _clock.Elapsed;
+
+    private int CountFinished() => _units.Sum(_store.FinishedRuns);
 
     public void Run(RunEvent e) => Report($"{e.Unit.Id}: {e.Run}");
 
@@ -41,7 +43,7 @@ internal sealed class ProgressTracker
         CertificationProgress report;
         lock (_gate)
         {
-            var done = _store.CountFinishedRuns();
+            var done = CountFinished();
             var computed = done - Resumed;
             var units = _units.Count(_store.HasUnit);
             TimeSpan? eta = computed > 0 ? TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds / computed * Math.Max(0, _totalRuns - done)) : null;

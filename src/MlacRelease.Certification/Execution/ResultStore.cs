@@ -22,13 +22,13 @@ public sealed class ResultStore(string folder, string identity)
 
     public bool HasUnit(WorkUnit unit) => File.Exists(UnitPath(unit));
 
-    /// <summary>Finished fine-tuning runs on disk (run files, plus retention units, which are one run each).</summary>
-    public int CountFinishedRuns()
+    /// <summary>Finished fine-tuning runs of a unit: all of them once the unit is done (computed, or read from the
+    /// baseline cache, which leaves no run files), else its run files on disk.</summary>
+    public int FinishedRuns(WorkUnit unit)
     {
-        var runs = Path.Combine(Folder, "runs");
-        var units = Path.Combine(Folder, "units");
-        return (Directory.Exists(runs) ? Directory.EnumerateFiles(runs, "*.json", SearchOption.AllDirectories).Count() : 0)
-            + (Directory.Exists(units) ? Directory.EnumerateFiles(units, "*__retention.json").Count() : 0);
+        if (HasUnit(unit)) return unit.Runs;
+        var runs = Path.Combine(Folder, "runs", unit.Slug);
+        return Directory.Exists(runs) ? Directory.EnumerateFiles(runs, "*.json").Count() : 0;
     }
 
     public StoredUnit? TryLoadUnit(WorkUnit unit)

@@ -36,7 +36,8 @@ public static class ShardRunner
 
         var mine = ShardAssignment.Select(session.Units, shard);
         var store = new ResultStore(folder, session.Identity);
-        var tracker = new ProgressTracker(mine, store, progress);
+        var cached = session.FillFromCache(store, mine);
+        var tracker = new ProgressTracker(mine.Where(u => !cached.Contains(u.Id)).ToList(), store, progress);
         var loop = new WorkLoop(session, store, tracker);
         new UnitClaims(folder).Clear();
         WorkLoop.WriteIdentity(folder, session.Identity);
@@ -72,6 +73,6 @@ public static class ShardRunner
         var manifest = new ShardManifest(ShardManifest.CurrentSchema, session.Identity, shard.Number, shard.Count, session.Context,
             mine.Select(u => u.Id).ToList());
         AtomicFile.WriteAllBytes(manifestPath, CanonicalJson.Serialize(manifest));
-        return new ShardResult(folder, shard, manifest, tracker.Computed, tracker.Resumed, tracker.Elapsed);
+        return new ShardResult(folder, shard, manifest, tracker.Computed, tracker.Resumed, tracker.Elapsed, cached.Count);
     }
 }

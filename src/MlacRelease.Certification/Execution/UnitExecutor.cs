@@ -12,6 +12,8 @@ namespace MlacRelease.Certification.Execution;
 /// </summary>
 internal sealed class UnitExecutor(CertificationSession session, ResultStore store, Action<RunEvent> onRun)
 {
+    private readonly RunTimingLog _timings = new(store.Folder);
+
     public StoredUnit Execute(WorkUnit unit, CancellationToken cancellation)
     {
         if (store.TryLoadUnit(unit) is { } done) return done;
@@ -19,14 +21,15 @@ internal sealed class UnitExecutor(CertificationSession session, ResultStore sto
             ? new StoredUnit(session.Identity, unit.Id, null, Retention(unit, cancellation))
             : new StoredUnit(session.Identity, unit.Id, Attack(unit, cancellation), null);
         store.SaveUnit(result, unit);
+        session.Remember(unit, result);
         return result;
     }
 
     private RetentionResult Retention(WorkUnit unit, CancellationToken cancellation)
     {
         var settings = session.Battery.Retention;
-        var (probe, fineTune) = session.Runner.RunRetention(session.Target(unit.Target), settings.ProbeL2, settings.FineTune, settings.TrainExamples,
-            DeterministicRandom.DeriveSeed(session.Battery.Seed, "retention"), cancellation);
+        var (probe, fineTune) = _timings.Measure(unit, "retention", () => session.Runner.RunRetention(session.Target(unit.Target), settings.ProbeL2,
+            settings.FineTune, settings.TrainExamples, DeterministicRandom.DeriveSeed(session.Battery.Seed, "retention"), cancellation));
         onRun(new RunEvent(unit, "retention", false));
         return new RetentionResult(unit.Target, settings.TrainExamples, probe, fineTune);
     }
@@ -85,7 +88,7 @@ internal sealed class UnitExecutor(CertificationSession session, ResultStore sto
             onRun(new RunEvent(unit, name, true));
             return stored;
         }
-        var result = session.Runner.Run(session.Target(unit.Target), config, data, seed, steps, cancellation);
+        var result = _timings.Measure(unit, name, () => session.Runner.Run(session.Target(unit.Target), config, data, seed, steps, cancellation));
         store.SaveRun(unit, name, config, seed, steps, result);
         onRun(new RunEvent(unit, name, false));
         return result;

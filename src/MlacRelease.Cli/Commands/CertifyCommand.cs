@@ -1,15 +1,10 @@
 using System.CommandLine;
 using MlacRelease.Certification.Batteries;
-using MlacRelease.Certification.Data;
 using MlacRelease.Certification.Execution;
 using MlacRelease.Certification.Policies;
 using MlacRelease.Cli.Console;
-using MlacRelease.Cli.Inputs;
-using MlacRelease.Common.Integrity;
-using MlacRelease.Common.Text;
 using MlacRelease.Core.Data;
 using MlacRelease.Core.Devices;
-using MlacRelease.Core.Model;
 
 namespace MlacRelease.Cli.Commands;
 
@@ -28,77 +23,104 @@ public static class CertifyCommand
         var workers = new Option<int>("--workers") { Description = "Parallel workers on this machine", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads-per-worker") { Description = "Intra-op threads per worker", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
         var maxLength = new Option<int?>("--max-length") { Description = "Tokens per example (default: the battery's max_length; any other value is refused)" };
+        var seed = new Option<ulong?>("--seed") { Description = $"Split seed (default: the one mlac train recorded in the model folder's {SplitRecord.FileName}, else 0; another value than the recorded one is refused)" };
+        var cache = new Option<string>("--baseline-cache")
+        {
+            Description = $"Folder of reusable pretrained and random-init results, keyed by battery, data, split, reference weights and attack code " +
+                          $"(default: $XDG_CACHE_HOME/mlac/baselines or ~/.cache/mlac/baselines; '{NoCache}' to compute every arm)",
+            DefaultValueFactory = _ => BaselineCache.DefaultFolder(),
+        };
+        var plan = new Option<bool>("--plan") { Description = "Prepare everything (model, data, split, battery checks) and print the plan of this run or shard: units, runs and estimated cost per family; run nothing" };
         var workerIndex = new Option<int?>("--worker-index") { Description = "Internal: run as worker process N of a parallel certification", Hidden = true };
-        var (device, seed, json, noProgress) = (SharedOptions.Device(), SharedOptions.Seed(), SharedOptions.Json(), SharedOptions.NoProgress());
+        var (device, json, noProgress) = (SharedOptions.Device(), SharedOptions.Json(), SharedOptions.NoProgress());
         var (textField, desiredField, harmfulField) = (SharedOptions.TextField(), SharedOptions.DesiredField(), SharedOptions.HarmfulField());
         var command = new Command("certify", """
             Run a battery of fine-tuning attacks against the model, the pretrained original and a random-init twin;
             score blocking strength per attack family and attacker data size; write certificate.json (bound to the
             exact weights by digest) and a Markdown report with plots. Finished runs are kept on disk: after a crash
-            or Ctrl-C, the same command resumes.
+            or Ctrl-C, the same command resumes. The data is split as mlac train split it (split.json beside the
+            model). The pretrained and random-init arms are the same for every model certified on the same battery
+            and data: they are stored in the baseline cache and reused.
 
             Examples:
               mlac certify --model run/ --battery quick --out cert/
+              mlac certify --model run/ --battery standard --out cert/ --plan                   # what it would run, and its cost
               mlac certify --model run/ --battery standard --out cert/shard-3 --shard 3/16     # one slice, any scheduler
               mlac merge --out cert/ cert/shard-*                                               # the same certificate
             """)
-        { model, pretrained, data, battery, policy, output, shard, workers, threads, maxLength, workerIndex, device, seed, json, noProgress, textField, desiredField, harmfulField };
+        { model, pretrained, data, battery, policy, output, shard, workers, threads, maxLength, seed, cache, plan, workerIndex, device, json, noProgress, textField, desiredField, harmfulField };
         command.SetAction((result, cancellation) => CommandRunner.RunAsync(async token =>
         {
             var mode = new OutputMode(result.GetValue(json), result.GetValue(noProgress));
             var shardSpec = result.GetValue(shard) is { } s ? ShardSpec.Parse(s) : null;
-            var resolved = BatteryPresets.Resolve(result.GetValue(battery)!);
-            var outcome = await Certify(mode, result.GetValue(model)!, result.GetValue(pretrained), result.GetValue(data)!,
-                SharedOptions.Schema(result, textField, desiredField, harmfulField), resolved,
-                result.GetValue(battery)!, result.GetValue(policy),
-                result.GetValue(output)!, shardSpec, result.GetValue(workers), result.GetValue(threads), result.GetValue(maxLength) ?? resolved.MaxLength,
-                result.GetValue(device)!, result.GetValue(seed), token, result.GetValue(workerIndex));
-            return outcome;
+            var inputs = new CertificationInputs
+            {
+                Model = result.GetValue(model)!, Pretrained = result.GetValue(pretrained), Data = result.GetValue(data)!,
+                Schema = SharedOptions.Schema(result, textField, desiredField, harmfulField), Battery = BatteryPresets.Resolve(result.GetValue(battery)!),
+                SplitSeed = result.GetValue(seed), MaxLength = result.GetValue(maxLength),
+            };
+            var settings = new CertifySettings(result.GetValue(battery)!, result.GetValue(policy), result.GetValue(output)!, shardSpec, result.GetValue(workers),
+                result.GetValue(threads), result.GetValue(device)!, result.GetValue(cache) is { } c && c != NoCache ? c : null, result.GetValue(plan), result.GetValue(workerIndex));
+            return await Certify(mode, inputs, settings, token);
         }, cancellation));
         return command;
     }
 
-    public static async Task<int> Certify(OutputMode mode, string modelSpec, string? pretrainedSpec, string dataSpec, DatasetSchema schema,
-        Battery battery, string batterySpec, string? policyPath, string output, ShardSpec? shard, int workers, int threads, int maxLength, string deviceSpec,
-        ulong seed, CancellationToken cancellation, int? workerIndex = null)
+    /// <summary>The value of --baseline-cache that turns the cache off.</summary>
+    public const string NoCache = "none";
+
+    /// <summary>How to run a certification, as opposed to what to certify (<see cref="CertificationInputs"/>).</summary>
+    public sealed record CertifySettings(string BatteryName, string? PolicyPath, string Output, ShardSpec? Shard, int Workers, int Threads, string Device,
+        string? BaselineCache, bool PlanOnly = false, int? WorkerIndex = null);
+
+    public static async Task<int> Certify(OutputMode mode, CertificationInputs inputs, CertifySettings settings, CancellationToken cancellation)
     {
-        var device = DeviceSelector.Resolve(deviceSpec);
-        var policy = policyPath is null ? null : PolicyParser.Load(policyPath);
-        var (weights, vocabulary, description) = ModelSource.Load(modelSpec);
-        using (weights)
+        var policy = settings.PolicyPath is null ? null : PolicyParser.Load(settings.PolicyPath);
+        using var prepared = CertificationLoader.Load(inputs);
+        var request = prepared.Request(inputs.Battery, settings.Output) with
         {
-            var reference = pretrainedSpec ?? $"builtin:minilm:{weights.Config.NumHiddenLayers}";
-            var (original, _, originalDescription) = ModelSource.Load(reference);
-            using (original)
-            {
-                if (original.Config != weights.Config)
-                    mode.Info($"note: the pretrained reference ({originalDescription}) has another configuration than the model; the random-init twin follows the model");
-                var dataset = DataSource.Load(dataSpec, schema);
-                var tokenizer = new BertTextTokenizer(vocabulary, new TokenizerSettings { MaxLength = maxLength });
-                var data = CertificationData.FromDataset(dataset, tokenizer, seed, maxLength, desiredExamples: 400);
-                var request = new CertificationRequest
-                {
-                    Model = weights, Pretrained = original, Data = data, Battery = battery, Policy = policy, OutputDirectory = output,
-                    ModelFileDigest = File.Exists(modelSpec) ? FileDigest.Sha256(modelSpec) : null,
-                    Workers = workers, ThreadsPerWorker = threads, Device = device,
-                    WorkerLauncher = workers > 1 ? new ProcessWorkerLauncher(SelfAsWorker) : null,
-                };
-                if (workerIndex is not null) return await WorkerHost.RunAsync(request, shard, null, cancellation);
-                mode.Info($"certifying {description} against {originalDescription} and a random-init twin | battery {batterySpec} | data {dataSpec} " +
-                          $"(attacker-train {data.AttackerTrain.Count}, tune {data.AttackerTune.Count}, test {data.Test.Count}) | {workers} worker(s)" +
-                          (shard is null ? "" : $" | shard {shard}"));
-                var display = new CertificationDisplay(mode);
-                if (shard is not null)
-                {
-                    var part = await display.RunAsync(p => ShardRunner.RunAsync(request, shard, p, cancellation));
-                    mode.Info($"shard {shard} done: {part.ComputedRuns} runs computed, {part.ResumedRuns} resumed, in {part.Elapsed:hh\\:mm\\:ss} → {part.Folder}");
-                    if (mode.Json) OutputMode.WriteJson(new { shard = shard.ToString(), folder = part.Folder, computed = part.ComputedRuns, resumed = part.ResumedRuns });
-                    return ExitCodes.Success;
-                }
-                var certified = await display.RunAsync(p => Certifier.RunAsync(request, p, cancellation));
-                return Finish(mode, certified);
-            }
+            Policy = policy, Workers = settings.Workers, ThreadsPerWorker = settings.Threads, Device = DeviceSelector.Resolve(settings.Device),
+            BaselineCache = settings.BaselineCache,
+            WorkerLauncher = settings.Workers > 1 ? new ProcessWorkerLauncher(SelfAsWorker) : null,
+        };
+        var shard = settings.Shard;
+        if (settings.WorkerIndex is not null) return await WorkerHost.RunAsync(request, shard, null, cancellation);
+        foreach (var note in prepared.Notes) mode.Info("note: " + note);
+        var data = prepared.Data;
+        mode.Info($"certifying {prepared.ModelDescription} against {prepared.PretrainedDescription} and a random-init twin | battery {settings.BatteryName} | data {inputs.Data} " +
+                  $"(attacker-train {data.AttackerTrain.Count}, tune {data.AttackerTune.Count}, test {data.Test.Count}, desired {data.DesiredTrain.Count}; split seed {data.SplitSeed}) | " +
+                  $"{settings.Workers} worker(s) | baseline cache {settings.BaselineCache ?? "off"}" + (shard is null ? "" : $" | shard {shard}"));
+        if (settings.PlanOnly) return PrintPlan(mode, CertificationPlanner.Plan(request, shard));
+        var display = new CertificationDisplay(mode);
+        if (shard is not null)
+        {
+            var part = await display.RunAsync(p => ShardRunner.RunAsync(request, shard, p, cancellation));
+            mode.Info($"shard {shard} done: {part.ComputedRuns} runs computed, {part.ResumedRuns} resumed, {part.CachedUnits} units from the baseline cache, " +
+                      $"in {part.Elapsed:hh\\:mm\\:ss} → {part.Folder}");
+            if (mode.Json) OutputMode.WriteJson(new { shard = shard.ToString(), folder = part.Folder, computed = part.ComputedRuns, resumed = part.ResumedRuns, cached_units = part.CachedUnits });
+            return ExitCodes.Success;
         }
+        var certified = await display.RunAsync(p => Certifier.RunAsync(request, p, cancellation));
+        return Finish(mode, certified);
+    }
+
+    private static int PrintPlan(OutputMode mode, CertificationPlan plan)
+    {
+        mode.Info($"plan: shard {plan.Shard}: {plan.Units.Count} of {plan.TotalUnits} units, {plan.Runs} fine-tuning runs, " +
+                  $"{plan.TokenPasses:E2} estimated token passes; {plan.CachedUnits} reference units already in the baseline cache | identity {plan.Identity}");
+        foreach (var row in plan.Rows)
+            mode.Info($"  {WorkUnit.TargetName(row.Target),-12} {row.Family,-20} {row.Units,4} units {row.Runs,6} runs {row.TokenPasses,12:E2} token passes");
+        if (mode.Json)
+        {
+            OutputMode.WriteJson(new
+            {
+                identity = plan.Identity, shard = plan.Shard.ToString(), units = plan.Units.Count, total_units = plan.TotalUnits, runs = plan.Runs,
+                token_passes = plan.TokenPasses, cached_units = plan.CachedUnits,
+                rows = plan.Rows.Select(r => new { target = WorkUnit.TargetName(r.Target), family = r.Family, units = r.Units, runs = r.Runs, token_passes = r.TokenPasses }),
+                unit_list = plan.Units.Select(u => new { id = u.Id, family = CertificationPlanner.FamilyName(u), runs = u.Runs, token_passes = u.Cost }),
+            });
+        }
+        return ExitCodes.Success;
     }
 
     /// <summary>This same command line, as worker process <paramref name="index"/> of a parallel certification.</summary>
@@ -116,7 +138,8 @@ public static class CertifyCommand
     public static int Finish(OutputMode mode, CertificationResult certified)
     {
         CertificationDisplay.PrintHeadline(mode, certified.Certificate);
-        mode.Info($"certificate: {certified.CertificatePath}; report: {certified.ReportPath}; {certified.ComputedRuns} runs computed, {certified.ResumedRuns} resumed, {certified.Elapsed:hh\\:mm\\:ss}");
+        mode.Info($"certificate: {certified.CertificatePath}; report: {certified.ReportPath}; {certified.ComputedRuns} runs computed, {certified.ResumedRuns} resumed, " +
+                  $"{certified.CachedUnits} units from the baseline cache, {certified.Elapsed:hh\\:mm\\:ss}");
         if (mode.Json) OutputMode.WriteJson(new { certificate = certified.CertificatePath, report = certified.ReportPath, verdict = certified.Certificate.Verdict?.Passed, worst_case = certified.Certificate.WorstCase });
         return certified.Certificate.Verdict is { Passed: false } ? ExitCodes.CheckFailed : ExitCodes.Success;
     }

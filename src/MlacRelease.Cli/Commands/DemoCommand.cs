@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using MlacRelease.Certification.Batteries;
 using MlacRelease.Certification.Certificates;
+using MlacRelease.Certification.Execution;
 using MlacRelease.Cli.Console;
 using MlacRelease.Common.Integrity;
 using MlacRelease.Core.Data;
@@ -73,9 +74,10 @@ public static class DemoCommand
             var chosen = batterySpec is null ? BatteryParser.Parse(Resource("demo.yaml"), "builtin:demo") : BatteryPresets.Resolve(batterySpec);
             var policyPath = Path.Combine(root, "policy-demo.yaml");
             Common.IO.AtomicFile.WriteAllText(policyPath, Resource("policy-demo.yaml"));
-            await StageAsync(mode, timings, "certify", () => CertifyCommand.Certify(mode, run, "builtin:minilm", dataSpec, DatasetSchema.Default, chosen,
-                batterySpec ?? "demo", policyPath, cert, shard: null, workers: 1, threads: Environment.ProcessorCount, maxLength: 48,
-                result.GetValue(device)!, seed: 0, token));
+            await StageAsync(mode, timings, "certify", () => CertifyCommand.Certify(mode,
+                new CertificationInputs { Model = run, Pretrained = "builtin:minilm", Data = dataSpec, Battery = chosen, MaxLength = 48 },
+                new CertifyCommand.CertifySettings(batterySpec ?? "demo", policyPath, cert, Shard: null, Workers: 1, Threads: Environment.ProcessorCount,
+                    result.GetValue(device)!, BaselineCache: Path.Combine(root, "baselines")), token));
             var certificatePath = Path.Combine(cert, "certificate.json");
 
             var release = Path.Combine(root, "release");

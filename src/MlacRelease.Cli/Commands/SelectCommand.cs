@@ -22,7 +22,7 @@ public static class SelectCommand
         var pretrained = new Option<string?>("--pretrained") { Description = "The pretrained original (default: the built-in MiniLM with the model's layer count)" };
         var data = SharedOptions.Data(DataSource.Default);
         var battery = new Option<string>("--battery") { Description = "Validation battery: a preset or a YAML file", DefaultValueFactory = _ => DefaultBattery };
-        var seed = new Option<ulong?>("--seed") { Description = "Split seed (default: the training run's, from training.json); must be the training one" };
+        var seed = new Option<ulong?>("--seed") { Description = "Split seed (default: the training run's, from its split.json; another one is refused)" };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
         var (json, noProgress) = (SharedOptions.Json(), SharedOptions.NoProgress());
         var (textField, desiredField, harmfulField) = (SharedOptions.TextField(), SharedOptions.DesiredField(), SharedOptions.HarmfulField());
@@ -43,9 +43,8 @@ public static class SelectCommand
         {
             var mode = new OutputMode(result.GetValue(json), result.GetValue(noProgress));
             var folder = result.GetValue(run)!;
-            var splitSeed = result.GetValue(seed) ?? TrainingSeed(folder);
             var selection = Select(mode, folder, result.GetValue(pretrained), result.GetValue(data)!,
-                SharedOptions.Schema(result, textField, desiredField, harmfulField), result.GetValue(battery)!, splitSeed, result.GetValue(threads), token);
+                SharedOptions.Schema(result, textField, desiredField, harmfulField), result.GetValue(battery)!, result.GetValue(seed), result.GetValue(threads), token);
             if (mode.Json) OutputMode.WriteJson(selection);
             return Task.FromResult(selection.ChosenStep is null ? ExitCodes.CheckFailed : ExitCodes.Success);
         }, cancellation));
@@ -53,7 +52,7 @@ public static class SelectCommand
     }
 
     public static SelectionResult Select(OutputMode mode, string runFolder, string? pretrainedSpec, string dataSpec, DatasetSchema schema,
-        string batterySpec, ulong splitSeed, int threads, CancellationToken cancellation)
+        string batterySpec, ulong? seed, int threads, CancellationToken cancellation)
     {
         var candidates = CandidateLayout.List(runFolder).Select(c => new SelectionCandidate(c.Step, c.Path)).ToList();
         if (candidates.Count == 0)
@@ -66,7 +65,10 @@ public static class SelectCommand
         using (original)
         {
             var dataset = DataSource.Load(dataSpec, schema);
-            var splits = DatasetSplitter.Split(dataset, SplitFractions.Paper, splitSeed);
+            // The training run's own split: the attacker-tune examples selection attacks with were never trained on.
+            var (splitSeed, fractions) = SplitChoice.Resolve(SplitRecord.TryRead(runFolder), Path.Combine(runFolder, SplitRecord.FileName), seed, null,
+                dataset.Digest, dataSpec);
+            var splits = DatasetSplitter.Split(dataset, fractions, splitSeed);
             var tokenizer = new BertTextTokenizer(vocabulary, new TokenizerSettings { MaxLength = battery.MaxLength });
             var validation = ValidationData.FromSplits(splits, tokenizer, battery.MaxLength, battery.DesiredExamplesNeeded);
             mode.Info($"selecting among {candidates.Count} candidate(s) of {runFolder} with battery {batterySpec} against {originalDescription} | " +
@@ -104,16 +106,5 @@ public static class SelectCommand
                 using var source = File.OpenRead(file);
                 source.CopyTo(stream);
             });
-    }
-
-    /// <summary>The split seed a training run used (training.json's options.Seed).</summary>
-    private static ulong TrainingSeed(string runFolder)
-    {
-        var path = Path.Combine(runFolder, "training.json");
-        if (!File.Exists(path)) throw new CliException($"{path}: not found; pass --seed with the training run's seed");
-        using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-        if (document.RootElement.TryGetProperty("options", out var options) && options.TryGetProperty("Seed", out var seed) && seed.TryGetUInt64(out var value))
-            return value;
-        throw new CliException($"{path}: options.Seed is missing; pass --seed with the training run's seed");
     }
 }

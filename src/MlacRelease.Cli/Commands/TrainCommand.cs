@@ -174,7 +174,7 @@ public static class TrainCommand
             var trainer = new MlacTrainer(options, new TrainingRunInputs
             {
                 Pretrained = pretrained, Vocabulary = vocabulary, Tokenizer = tokenizer, Dataset = dataset, DefenderTrain = splits.DefenderTrain,
-                OutputFolder = output, Device = device, Restart = restart,
+                OutputFolder = output, Device = device, Restart = restart, Split = SplitRecord.Of(splits),
             });
             var display = new TrainingProgressDisplay(mode, options.Steps);
             var summary = await display.RunAsync(progress => trainer.RunAsync(progress, cancellation));

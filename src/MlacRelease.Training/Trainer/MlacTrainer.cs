@@ -127,6 +127,7 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
         if (_options.CandidateEvery > 0 && reason == "budget" && step > 0) WriteCandidate(output, step, latestPath, () => { });
 
         var digest = WriteReleaseWeights(output, File.Exists(bestPath) ? bestPath : latestPath);
+        inputs.Split?.Write(output);
         TrainingPlots.Write(metricsPath, Path.Combine(output, "plots"));
         var summary = new TrainingSummary
         {

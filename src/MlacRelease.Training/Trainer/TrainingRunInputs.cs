@@ -17,6 +17,10 @@ public sealed record TrainingRunInputs
     public required string OutputFolder { get; init; }
     public torch.Device Device { get; init; } = torch.CPU;
 
+    /// <summary>How <see cref="DefenderTrain"/> was split off; written beside the model (split.json) so certification
+    /// splits the same way. Null: nothing is written (the caller split the data some other way).</summary>
+    public SplitRecord? Split { get; init; }
+
     /// <summary>Ignore an existing checkpoint in the output folder and start over.</summary>
     public bool Restart { get; init; }
 }

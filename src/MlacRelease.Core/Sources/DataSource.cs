@@ -1,7 +1,6 @@
 using MlacRelease.Core.Data;
-using MlacRelease.Cli.Console;
 
-namespace MlacRelease.Cli.Inputs;
+namespace MlacRelease.Core.Sources;
 
 /// <summary>
 /// Where a dataset comes from: a JSONL or CSV file (field names configurable), or "builtin:bios[:COUNT[:SEED]]", the
@@ -17,7 +16,7 @@ public static class DataSource
         {
             var parts = spec.Split(':');
             if (parts[1] != "bios" || parts.Length > 4)
-                throw new CliException($"--data {spec}: the built-in corpus is 'builtin:bios[:COUNT[:SEED]]'");
+                throw new ArgumentException($"--data {spec}: the built-in corpus is 'builtin:bios[:COUNT[:SEED]]'");
             var count = parts.Length > 2 ? ParsePositive(parts[2], spec, "COUNT") : 6000;
             var seed = parts.Length > 3 ? (ulong)ParsePositive(parts[3], spec, "SEED") : 0UL;
             return Dataset.Create(BiosCorpusGenerator.Generate(new BiosCorpusOptions { Count = count, Seed = seed }), spec);
@@ -26,5 +25,5 @@ public static class DataSource
     }
 
     private static int ParsePositive(string text, string spec, string what) =>
-        int.TryParse(text, out var value) && value >= 0 ? value : throw new CliException($"--data {spec}: {what} must be a non-negative integer, got '{text}'");
+        int.TryParse(text, out var value) && value >= 0 ? value : throw new ArgumentException($"--data {spec}: {what} must be a non-negative integer, got '{text}'");
 }

@@ -1,0 +1,54 @@
+using MlacRelease.Certification.Data;
+using MlacRelease.Common.Integrity;
+using MlacRelease.Common.Text;
+using MlacRelease.Core.Data;
+using MlacRelease.Core.Sources;
+
+namespace MlacRelease.Certification.Execution;
+
+/// <summary>
+/// Loads what a certification needs from its specs: the model, its pretrained reference, the tokenizer and the
+/// data, split as the model's training split it (split.json beside the model) and tokenized once, with every
+/// desired-task example the battery uses. The CLI's <c>mlac certify</c> is this call plus display.
+/// </summary>
+public static class CertificationLoader
+{
+    public static PreparedCertification Load(CertificationInputs inputs)
+    {
+        var battery = inputs.Battery;
+        var maxLength = inputs.MaxLength ?? battery.MaxLength;
+        var notes = new List<string>();
+        var (weights, vocabulary, description) = ModelSource.Load(inputs.Model);
+        try
+        {
+            var reference = inputs.Pretrained ?? $"builtin:minilm:{weights.Config.NumHiddenLayers}";
+            var (original, _, originalDescription) = ModelSource.Load(reference);
+            try
+            {
+                if (original.Config != weights.Config)
+                    notes.Add($"the pretrained reference ({originalDescription}) has another configuration than the model; the random-init twin follows the model");
+                var dataset = DataSource.Load(inputs.Data, inputs.Schema);
+                var folder = ModelSource.Folder(inputs.Model);
+                var recorded = folder is null ? null : SplitRecord.TryRead(folder);
+                var recordPath = folder is null ? SplitRecord.FileName : Path.Combine(folder, SplitRecord.FileName);
+                var (seed, fractions) = SplitChoice.Resolve(recorded, recordPath, inputs.SplitSeed, inputs.SplitFractions, dataset.Digest, inputs.Data);
+                if (recorded is null)
+                    notes.Add($"the model records no training split ({SplitRecord.FileName}); splitting with {SplitRecord.Describe(seed, fractions)}");
+                var tokenizer = new BertTextTokenizer(vocabulary, new TokenizerSettings { MaxLength = maxLength });
+                var data = CertificationData.FromDataset(dataset, tokenizer, seed, maxLength, battery.DesiredExamplesNeeded, fractions);
+                var fileDigest = File.Exists(inputs.Model) ? FileDigest.Sha256(inputs.Model) : null;
+                return new PreparedCertification(weights, description, fileDigest, original, originalDescription, data, recorded, notes);
+            }
+            catch
+            {
+                original.Dispose();
+                throw;
+            }
+        }
+        catch
+        {
+            weights.Dispose();
+            throw;
+        }
+    }
+}

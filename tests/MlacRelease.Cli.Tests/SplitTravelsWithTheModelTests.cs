@@ -1,0 +1,136 @@
+using MlacRelease.Certification.Batteries;
+using MlacRelease.Certification.Data;
+using MlacRelease.Certification.Execution;
+using MlacRelease.Cli.Commands;
+using MlacRelease.Cli.Console;
+using MlacRelease.Common.Text;
+using MlacRelease.Core.Builtin;
+using MlacRelease.Core.Data;
+using MlacRelease.Core.Model;
+using MlacRelease.Core.Weights;
+using MlacRelease.Training.Trainer;
+using MlacRelease.Core.Sources;
+
+namespace MlacRelease.Cli.Tests;
+
+/// <summary>
+/// mlac train records its split (split.json beside the model); mlac certify on that model uses it, and refuses
+/// another seed or other data, naming both values. Trained through the train command's own code path on a 1-layer,
+/// 16-wide encoder for two steps, so the split is the one the CLI makes.
+/// </summary>
+public sealed class SplitTravelsWithTheModelTests : IDisposable
+{
+    private const string Data = "builtin:bios:2000:2";
+    private const ulong TrainingSeed = 5;
+
+    private readonly string _root = Directory.CreateTempSubdirectory("mlac-cli-split-").FullName;
+    private readonly string _pretrained;
+    private readonly string _run;
+    private readonly string _battery;
+
+    public SplitTravelsWithTheModelTests()
+    {
+        _pretrained = Path.Combine(_root, "pretrained");
+        using (var weights = EncoderWeights.RandomInit(new EncoderConfig
+        {
+            VocabSize = 30522, HiddenSize = 16, NumHiddenLayers = 1, NumAttentionHeads = 2, IntermediateSize = 32, MaxPositionEmbeddings = 32,
+        }, seed: 9))
+        {
+            HuggingFaceDirectory.Save(_pretrained, weights, BuiltinModel.ReadVocabulary());
+        }
+        _run = Path.Combine(_root, "run");
+        var options = new MlacTrainingOptions
+        {
+            InnerSteps = 2, InnerBatchSizes = [4], OuterBatchSize = 6, Steps = 2, EvaluateEvery = 2, CheckpointEvery = 2, MaxLength = 16,
+            ValidationExamples = 40, QuickAttackerExamples = 40, HeadInitializationExamples = 60, Seed = TrainingSeed,
+        };
+        var mode = new OutputMode(Json: false, NoProgress: true);
+        TrainCommand.Train(mode, options, _pretrained, Data, DatasetSchema.Default, _run, "cpu", restart: false, CancellationToken.None).GetAwaiter().GetResult();
+        _battery = Path.Combine(_root, "tiny.yaml");
+        File.WriteAllText(_battery, TinyBattery);
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void Training_records_its_seed_fractions_and_data_digest_beside_the_model()
+    {
+        var record = SplitRecord.TryRead(_run);
+        record.Should().NotBeNull();
+        record!.Seed.Should().Be(TrainingSeed);
+        record.Fractions.Should().Be(SplitFractions.Paper);
+        record.DatasetDigest.Should().Be(DataSource.Load(Data, DatasetSchema.Default).Digest);
+    }
+
+    [Fact]
+    public async Task Certify_with_another_seed_is_refused_naming_both_seeds()
+    {
+        (await Plan(seed: "6")).Should().Be(ExitCodes.InputError);
+        var load = () => CertificationLoader.Load(Inputs(seed: 6));
+        load.Should().Throw<SplitMismatchException>()
+            .Which.Message.Should().Contain(Path.Combine(_run, SplitRecord.FileName)).And.Contain("split seed 5").And.Contain("seed 6");
+    }
+
+    [Fact]
+    public async Task Certify_on_other_data_is_refused_naming_both_digests()
+    {
+        (await Plan(data: "builtin:bios:2000:3")).Should().Be(ExitCodes.InputError);
+        var other = DataSource.Load("builtin:bios:2000:3", DatasetSchema.Default).Digest;
+        var load = () => CertificationLoader.Load(Inputs() with { Data = "builtin:bios:2000:3" });
+        load.Should().Throw<SplitMismatchException>().Which.Message.Should().Contain(SplitRecord.TryRead(_run)!.DatasetDigest).And.Contain(other);
+    }
+
+    [Fact]
+    public void Other_fractions_are_refused_too()
+    {
+        var load = () => CertificationLoader.Load(Inputs() with { SplitFractions = new SplitFractions(0.8, 0.05, 0.05, 0.1) });
+        load.Should().Throw<SplitMismatchException>().Which.Message.Should().Contain("fractions");
+    }
+
+    [Fact]
+    public async Task Same_seed_or_none_gives_the_training_split_exactly()
+    {
+        (await Plan(seed: "5")).Should().Be(0);
+        (await Plan()).Should().Be(0);
+        using var recorded = CertificationLoader.Load(Inputs());
+        using var explicitSeed = CertificationLoader.Load(Inputs(seed: TrainingSeed));
+        recorded.Data.SplitSeed.Should().Be(TrainingSeed);
+        explicitSeed.Data.EncodedDigest.Should().Be(recorded.Data.EncodedDigest);
+
+        // The data certify attacks is the training split's attacker and test parts: the split of the recorded seed,
+        // and not the one of another seed (DatasetSplitter's own tests show those parts are disjoint from the defender's).
+        var dataset = DataSource.Load(Data, DatasetSchema.Default);
+        var tokenizer = new BertTextTokenizer(BuiltinModel.ReadVocabulary(), new TokenizerSettings { MaxLength = 16 });
+        var needed = BatteryParser.Load(_battery).DesiredExamplesNeeded;
+        CertificationData.FromDataset(dataset, tokenizer, TrainingSeed, 16, needed).EncodedDigest.Should().Be(recorded.Data.EncodedDigest);
+        CertificationData.FromDataset(dataset, tokenizer, 6, 16, needed).EncodedDigest.Should().NotBe(recorded.Data.EncodedDigest);
+    }
+
+    private CertificationInputs Inputs(ulong? seed = null) => new()
+    {
+        Model = _run, Pretrained = _pretrained, Data = Data, Battery = BatteryParser.Load(_battery), SplitSeed = seed,
+    };
+
+    private Task<int> Plan(string? seed = null, string data = Data) => CertifyCommand.Create().Parse([
+        "--model", _run, "--pretrained", _pretrained, "--data", data, "--battery", _battery, "--out", Path.Combine(_root, "cert"), "--plan",
+        "--baseline-cache", CertifyCommand.NoCache, "--no-progress", "--threads-per-worker", "1", .. seed is null ? Array.Empty<string>() : ["--seed", seed]]).InvokeAsync();
+
+    private const string TinyBattery = """
+        schema: mlac.battery/v1
+        name: tiny
+        seed: 3
+        max_length: 16
+        evaluation: {every: 4, tune_examples: 48, test_examples: 96}
+        data_sizes: [8, 24]
+        seeds: [0, 1]
+        search: {method: random_successive_halving, trials: 3, eta: 3, rungs: 2}
+        metrics: {accuracy_targets: [0.7, 0.9], blocking_min_gap: 0.05}
+        retention:
+          train_examples: 64
+          probe_l2: 0.01
+          fine_tune: {optimizer: adamw, learning_rate: 3.0e-3, schedule: constant, batch_size: 8, steps: 12}
+        attacks:
+          - family: linear_probe
+            l2: {min: 1.0e-3, max: 1.0}
+        """;
+}

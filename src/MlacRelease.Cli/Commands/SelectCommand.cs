@@ -1,6 +1,6 @@
 using System.CommandLine;
-using System.Text.Json;
 using MlacRelease.Certification.Batteries;
+using MlacRelease.Certification.Certificates;
 using MlacRelease.Certification.Selection;
 using MlacRelease.Cli.Console;
 using MlacRelease.Cli.Inputs;
@@ -87,12 +87,10 @@ public static class SelectCommand
             {
                 mode.Info($"warning: {selection.Reason}; the model in {runFolder} is unchanged");
             }
-            AtomicFile.WriteAllBytes(Path.Combine(runFolder, CheckpointSelector.ResultFile), JsonSerializer.SerializeToUtf8Bytes(selection, Indented));
+            AtomicFile.WriteAllBytes(Path.Combine(runFolder, CheckpointSelector.ResultFile), CanonicalJson.Serialize(selection));
             return selection;
         }
     }
-
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>Copies the candidate's model files over the run's, each atomically; the weights go last, so a crash
     /// in between leaves the old weights with files that describe them as well (config and vocabulary are the same

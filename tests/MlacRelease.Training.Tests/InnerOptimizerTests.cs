@@ -10,15 +10,33 @@ public sealed class InnerOptimizerTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void Differentiable_Adam_follows_torch_optim_Adam_including_skipped_parameters(bool textbook)
+    public void Differentiable_Adam_follows_torch_optim_Adam_including_skipped_parameters(bool textbook) =>
+        AssertFollowsTorch(InnerOptimizers.Create(InnerOptimizerKind.Adam, textbook), p => optim.Adam(p, 3e-3), 3e-3, seed: 5);
+
+    /// <summary>AdamW (decoupled weight decay 0.01) and SGD with momentum 0.9, as the realistic attacker mix builds them,
+    /// against torch.optim.AdamW and torch.optim.SGD.</summary>
+    [Theory]
+    [InlineData(InnerOptimizerKind.AdamW)]
+    [InlineData(InnerOptimizerKind.SgdMomentum)]
+    public void The_realistic_mix_optimizers_follow_torch_optim(InnerOptimizerKind kind)
+    {
+        const double lr = 2e-2;
+        var ours = InnerOptimizers.Create(kind);
+        AssertFollowsTorch(ours, p => kind == InnerOptimizerKind.AdamW
+            ? optim.AdamW(p, lr, weight_decay: DifferentiableAdamW.DefaultWeightDecay)
+            : optim.SGD(p, lr, momentum: DifferentiableSgd.BatteryMomentum), lr, seed: 11);
+        ours.StateTensors.Should().NotBeEmpty("the optimiser reports the state a first-order rollout must keep");
+    }
+
+    /// <summary>Six steps against a torch.optim optimiser: gradients of very different scales, one exactly zero, and
+    /// parameter 1 without a gradient at step 2 (a head-only step), which torch.optim neither decays nor steps.</summary>
+    private static void AssertFollowsTorch(IInnerOptimizer ours, Func<TorchSharp.Modules.Parameter[], optim.Optimizer> createReference, double lr, int seed)
     {
         using var scope = NewDisposeScope();
-        const double lr = 3e-3;
-        var generator = new Random(5);
+        var generator = new Random(seed);
         Tensor Random(params long[] shape) => tensor(Enumerable.Range(0, (int)shape.Aggregate(1L, (a, b) => a * b)).Select(_ => generator.NextDouble() * 2 - 1).ToArray(), ScalarType.Float64).reshape(shape);
 
         var start = new[] { Random(4, 3), Random(5) };
-        // Gradients of very different scales, one exactly zero, and parameter 1 skipped at step 2 (a head-only step).
         var gradients = Enumerable.Range(0, 6).Select(step => new Tensor?[]
         {
             Random(4, 3) * Math.Pow(10, step % 3 - 1),
@@ -26,16 +44,14 @@ public sealed class InnerOptimizerTests
         }).ToList();
 
         var torchParameters = start.Select(p => new TorchSharp.Modules.Parameter(p.clone())).ToArray();
-        using var adam = optim.Adam(torchParameters, lr);
-
-        var ours = InnerOptimizers.Create(InnerOptimizerKind.Adam, textbook);
+        using var reference = createReference(torchParameters);
         IReadOnlyList<Tensor> current = start.Select(p => p.clone()).ToList();
         var learningRate = tensor(lr, ScalarType.Float64);
         foreach (var step in gradients)
         {
-            adam.zero_grad();
+            reference.zero_grad();
             for (var i = 0; i < torchParameters.Length; i++) torchParameters[i].grad = step[i] is { } g ? g.clone() : null;
-            adam.step();
+            reference.step();
             current = ours.Step(current, step, learningRate);
             for (var i = 0; i < current.Count; i++)
             {
@@ -65,5 +81,18 @@ public sealed class InnerOptimizerTests
             current = ours.Step(current, [tensor(g, ScalarType.Float64)], tensor(lr, ScalarType.Float64));
             (current[0] - parameter.detach()).abs().max().ToDouble().Should().BeLessThan(1e-15);
         }
+    }
+
+    [Fact]
+    public void AdamW_decays_the_weights_apart_from_the_moments()
+    {
+        using var scope = NewDisposeScope();
+        // A zero gradient: Adam does not move the parameter at all; AdamW still shrinks it by (1 − lr·λ).
+        var p = tensor(new[] { 2.0, -4.0 }, ScalarType.Float64);
+        var lr = tensor(0.1, ScalarType.Float64);
+        var adam = InnerOptimizers.Create(InnerOptimizerKind.Adam).Step([p], [zeros_like(p)], lr)[0];
+        var adamW = InnerOptimizers.Create(InnerOptimizerKind.AdamW).Step([p], [zeros_like(p)], lr)[0];
+        (adam - p).abs().max().ToDouble().Should().Be(0);
+        (adamW - p * (1 - 0.1 * DifferentiableAdamW.DefaultWeightDecay)).abs().max().ToDouble().Should().BeLessThan(1e-15);
     }
 }

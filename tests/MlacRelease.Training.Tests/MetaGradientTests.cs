@@ -38,6 +38,26 @@ public sealed class MetaGradientTests
         AssertMatchesFiniteDifferences(state, plan, new MlacObjectiveOptions { Weights = Smooth, InnerOptimizer = kind });
     }
 
+    /// <summary>The realistic mix's attackers, second order: AdamW's decay, SGD's momentum, the benign phase (whose head
+    /// swap and fresh optimiser sit inside the graph) and a LoRA draw, each at a drawn learning rate and the batteries'
+    /// clip of 1 (active on this encoder, so the gradient runs through the clip's scaling too).</summary>
+    [Theory]
+    [InlineData(AttackerFamily.FullFineTune, InnerOptimizerKind.AdamW)]
+    [InlineData(AttackerFamily.FullFineTune, InnerOptimizerKind.SgdMomentum)]
+    [InlineData(AttackerFamily.BenignThenHarmful, InnerOptimizerKind.AdamW)]
+    [InlineData(AttackerFamily.LowRank, InnerOptimizerKind.SgdMomentum)]
+    public void Outer_gradient_through_a_drawn_attacker_matches_finite_differences(AttackerFamily family, InnerOptimizerKind kind)
+    {
+        using var state = TinySetup.State(seed: 8);
+        var benign = family == AttackerFamily.BenignThenHarmful;
+        var plan = TinySetup.Plan(innerSteps: 3, headOnlySecond: !benign) with
+        {
+            Attacker = new AttackerDraw(family, kind, 0.05, BenignSteps: benign ? 1 : 0, ClipNorm: 1),
+            LowRank = family == AttackerFamily.LowRank ? new LowRankRollout(Rank: 2, Alpha: 4, LearningRate: 0.05, Seed: 7) : null,
+        };
+        AssertMatchesFiniteDifferences(state, plan, new MlacObjectiveOptions { Weights = Smooth });
+    }
+
     /// <summary>Each bounded suppression term alone: its gradient reaches θ, the attacker's head and its learning rate
     /// through all three inner steps (the representation term needs no inner loop: only θ moves it).</summary>
     [Theory]

@@ -4,6 +4,7 @@ using MlacRelease.Core.Data;
 using MlacRelease.Core.Model;
 using MlacRelease.Core.Selection;
 using MlacRelease.Core.Weights;
+using MlacRelease.Training.Inner;
 using MlacRelease.Training.Trainer;
 
 namespace MlacRelease.Training.Tests;
@@ -119,6 +120,49 @@ public sealed class TrainerTests : IDisposable
             File.ReadAllBytes(Path.Combine(b, "model.safetensors")).Should().Equal(File.ReadAllBytes(Path.Combine(a, "model.safetensors")));
     }
 
+    private static readonly MlacTrainingOptions RealisticLong = Options with
+    {
+        HeadOnlyProbability = 0, LowRankRolloutProbability = 0,
+        Weights = new() { Good = 1, HeadAdjustment = 1, Entropy = 0.5, KlUniform = 0.2 },
+        AttackerMix = new RealisticAttackerMix { LowRankRanks = [2, 4] },
+        LongHorizon = new LongHorizonOptions { Steps = 5, SuppressionEvery = 2, Fraction = 0.5 },
+    };
+
+    [Fact]
+    public void Resume_is_bit_identical_with_the_realistic_attacker_and_long_rollouts()
+    {
+        var straight = AssertResumeIsBitIdentical(RealisticLong, "realistic-");
+        var steps = File.ReadLines(Path.Combine(straight, "metrics.jsonl")).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!.AsObject())
+            .Where(o => o["eval"] is null).ToList();
+        steps.Should().HaveCount(6).And.OnlyContain(o => o["attacker_family"] != null && o["attacker_optimizer"] != null && o["attacker_rollout_lr"] != null,
+            "every rollout's draw is recorded");
+        steps.Where(o => o["suppression_every"] != null).Should().NotBeEmpty().And.OnlyContain(o => o["inner_steps"]!.GetValue<int>() == 5 && o["suppression_every"]!.GetValue<int>() == 2);
+        steps.Where(o => o["suppression_every"] == null).Should().NotBeEmpty().And.OnlyContain(o => o["inner_steps"]!.GetValue<int>() == 2);
+    }
+
+    [Fact]
+    public void Resuming_with_another_attacker_mix_or_horizon_is_refused()
+    {
+        using var pretrained = Pretrained();
+        new MlacTrainer(RealisticLong with { Steps = 1 }, Inputs("run", pretrained)).Run();
+        var variants = new[]
+        {
+            RealisticLong with { LongHorizon = RealisticLong.LongHorizon! with { Steps = 6 } },
+            RealisticLong with { LongHorizon = RealisticLong.LongHorizon! with { SuppressionEvery = 1 } },
+            RealisticLong with { LongHorizon = RealisticLong.LongHorizon! with { Fraction = 1 } },
+            RealisticLong with { LongHorizon = null },
+            RealisticLong with { AttackerMix = RealisticLong.AttackerMix! with { LearningRateMax = 1e-3 } },
+            RealisticLong with { AttackerMix = RealisticLong.AttackerMix! with { Optimizers = [InnerOptimizerKind.Adam] } },
+            RealisticLong with { AttackerMix = null },
+        };
+        foreach (var variant in variants)
+        {
+            var resume = () => new MlacTrainer(variant with { Steps = 2 }, Inputs("run", pretrained)).Run();
+            resume.Should().Throw<InvalidOperationException>().WithMessage("*other training options*");
+        }
+        new MlacTrainer(RealisticLong with { Steps = 2 }, Inputs("run", pretrained)).Run().ResumedFromStep.Should().Be(1, "the same options resume");
+    }
+
     private readonly Lazy<EncoderWeights> _pretrained = new(Pretrained);
 
     /// <summary>Six steps straight, and three then a resumed three in another folder: same checkpoint tensors, weights
@@ -146,7 +190,8 @@ public sealed class TrainerTests : IDisposable
         static IEnumerable<string> Losses(string folder) => File.ReadLines(Path.Combine(folder, "metrics.jsonl"))
             .Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!.AsObject())
             .Select(o => $"{o["step"]} {o["outer_loss"]} {o["attacker_ce"]} {o["lora_lr"]} {o["attacker_entropy"]} {o["kl_uniform"]} " +
-                         $"{o["inverse_ce"]} {o["rep_mmd"]} {o["eval"]?["validation_loss"]}");
+                         $"{o["inverse_ce"]} {o["rep_mmd"]} {o["attacker_family"]} {o["attacker_optimizer"]} {o["attacker_rollout_lr"]} {o["suppression_every"]} " +
+                         $"{o["eval"]?["validation_loss"]}");
         Losses(Path.Combine(_root, prefix + "resumed")).Should().Equal(Losses(Path.Combine(_root, prefix + "straight")));
         return Path.Combine(_root, prefix + "straight");
     }

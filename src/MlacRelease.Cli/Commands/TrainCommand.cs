@@ -22,7 +22,7 @@ public static class TrainCommand
         var preset = new Option<string>("--preset") { Description = $"Objective preset: {string.Join(" | ", MlacPresets.Names)}", DefaultValueFactory = _ => "mlac" };
         var steps = new Option<int?>("--steps") { Description = "Outer steps (paper: 50,000)" };
         var innerSteps = new Option<int?>("--inner-steps") { Description = "K, simulated attacker steps per rollout (paper: 16)" };
-        var innerOptimizer = new Option<InnerOptimizerKind?>("--inner-optimizer") { Description = "The simulated attacker's optimiser: Adam | Sgd" };
+        var innerOptimizer = new Option<InnerOptimizerKind?>("--inner-optimizer") { Description = "The fixed simulated attacker's optimiser: Adam | AdamW (weight decay 0.01) | Sgd | SgdMomentum (0.9); --attacker-mix realistic draws it instead" };
         var batch = new Option<int?>("--batch-size") { Description = "Outer batch size (paper: 10–20)" };
         var lr = new Option<double?>("--lr") { Description = "Encoder learning rate (paper 1e-5; reproduction config 1e-4)" };
         var evalEvery = new Option<int?>("--eval-every") { Description = "Validate (and keep the best checkpoint) every N steps" };
@@ -62,12 +62,15 @@ public static class TrainCommand
               mlac train --out run/                                   # built-in MiniLM on the built-in corpus
               mlac train --model bert-tiny/ --data bios.jsonl --out run/ --steps 50000 --inner-steps 16 --device cuda
               mlac train --out run/ --budget 30m --preset max-loss
+              mlac train --out run/ --preset head-adjustment --attacker-mix realistic --long-horizon 32 --suppression-every 4 --lambda-entropy 1
             """)
         {
             model, data, output, preset, steps, innerSteps, innerOptimizer, batch, lr, evalEvery, checkpointEvery, budget, maxLength,
             firstOrder, dense, innerBatches, headOnly, lowRank, lowRankLr, entropyDecay, selectEvery, restart, device, seed, json, noProgress, textField, desiredField, harmfulField,
         };
         foreach (var l in lambdas) command.Options.Add(l);
+        var attacker = new TrainAttackerOptions();
+        foreach (var o in attacker.All) command.Options.Add(o);
 
         command.SetAction((result, cancellation) => CommandRunner.RunAsync(async token =>
         {
@@ -88,7 +91,7 @@ public static class TrainCommand
                 Steps = result.GetValue(steps) ?? 300,
                 InnerSteps = result.GetValue(innerSteps) ?? (options.InnerSteps == 0 ? 0 : 4),
                 InnerOptimizer = result.GetValue(innerOptimizer) ?? options.InnerOptimizer,
-                InnerBatchSizes = result.GetValue(innerBatches) is { } sizes ? ParseSizes(sizes) : options.InnerBatchSizes,
+                InnerBatchSizes = result.GetValue(innerBatches) is { } sizes ? TrainAttackerOptions.ParsePositiveIntegers(sizes, "--inner-batch-sizes") : options.InnerBatchSizes,
                 OuterBatchSize = result.GetValue(batch) ?? options.OuterBatchSize,
                 OuterLearningRate = result.GetValue(lr) ?? options.OuterLearningRate,
                 EvaluateEvery = result.GetValue(evalEvery) ?? 50,
@@ -105,9 +108,10 @@ public static class TrainCommand
             };
             if (result.GetValue(lowRankLr) is { } range)
             {
-                var (min, max) = ParseRange(range, "--lora-lr");
+                var (min, max) = TrainAttackerOptions.ParseRange(range, "--lora-lr");
                 options = options with { LowRankLearningRateMin = min, LowRankLearningRateMax = max };
             }
+            options = attacker.Apply(result, options, innerOptimizerGiven: result.GetResult(innerOptimizer) is not null);
             options.Validate();
             var summary = await Train(mode, options, result.GetValue(model)!, result.GetValue(data)!,
                 SharedOptions.Schema(result, textField, desiredField, harmfulField), result.GetValue(output)!,
@@ -122,26 +126,6 @@ public static class TrainCommand
             return selection is { ChosenStep: null } ? ExitCodes.CheckFailed : ExitCodes.Success;
         }, cancellation));
         return command;
-    }
-
-    private static int[] ParseSizes(string text)
-    {
-        var parts = text.Split(',', StringSplitOptions.TrimEntries);
-        return parts.Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n
-                : throw new CliException($"--inner-batch-sizes {text}: expected positive integers separated by commas, e.g. 12,24,48")).ToArray();
-    }
-
-    private static (double Min, double Max) ParseRange(string text, string option)
-    {
-        var parts = text.Split(',', StringSplitOptions.TrimEntries);
-        if (parts.Length == 2
-            && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var min)
-            && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var max)
-            && min > 0 && min <= max)
-        {
-            return (min, max);
-        }
-        throw new CliException($"{option} {text}: expected MIN,MAX with 0 < MIN ≤ MAX, e.g. 1e-3,5e-3");
     }
 
     /// <summary>The bounded suppression weights that are on, for the objective line (nothing when all are off).</summary>
@@ -171,6 +155,7 @@ public static class TrainCommand
             mode.Info($"objective: λ_good {options.Weights.Good}, λ_bad {options.Weights.Bad}, λ_grad {options.Weights.GradientPenalty}, " +
                       $"λ_lin {options.Weights.HeadAdjustment}, λ_distill {options.Weights.Distillation}{SuppressionSummary(options)}; K = {options.InnerSteps} ({options.InnerOptimizer}, " +
                       $"{(options.FirstOrder ? "first" : "second")} order); {options.Steps} steps, batch {options.OuterBatchSize}, lr {options.OuterLearningRate.ToString(CultureInfo.InvariantCulture)}");
+            if (TrainAttackerOptions.Summary(options) is { Length: > 0 } attackerLine) mode.Info(attackerLine);
             var trainer = new MlacTrainer(options, new TrainingRunInputs
             {
                 Pretrained = pretrained, Vocabulary = vocabulary, Tokenizer = tokenizer, Dataset = dataset, DefenderTrain = splits.DefenderTrain,

@@ -15,6 +15,8 @@ public sealed class DifferentiableAdam(double beta1 = 0.9, double beta2 = 0.999,
 {
     private readonly Dictionary<int, (Tensor M, Tensor V, int Steps)> _state = [];
 
+    public IEnumerable<Tensor> StateTensors => _state.Values.SelectMany(s => new[] { s.M, s.V });
+
     public IReadOnlyList<Tensor> Step(IReadOnlyList<Tensor> parameters, IReadOnlyList<Tensor?> gradients, Tensor learningRate)
     {
         var stepSizes = new Dictionary<int, Tensor>();

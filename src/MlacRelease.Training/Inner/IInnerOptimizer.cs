@@ -11,12 +11,22 @@ public interface IInnerOptimizer
     /// <summary>New parameters θ' = update(θ, g, lr). A null gradient leaves that parameter, and its state, as it is
     /// (head-only steps).</summary>
     IReadOnlyList<Tensor> Step(IReadOnlyList<Tensor> parameters, IReadOnlyList<Tensor?> gradients, Tensor learningRate);
+
+    /// <summary>The tensors the optimiser's state holds now (moments, velocities): a first-order rollout that frees
+    /// each step's tensors as it goes must keep these.</summary>
+    IEnumerable<Tensor> StateTensors { get; }
 }
 
+/// <summary>The simulated attacker's optimiser. New members go last: the value is part of a checkpoint's fingerprint.</summary>
 public enum InnerOptimizerKind
 {
     Adam,
+    /// <summary>Plain SGD, no momentum.</summary>
     Sgd,
+    /// <summary>AdamW with weight decay <see cref="DifferentiableAdamW.DefaultWeightDecay"/>.</summary>
+    AdamW,
+    /// <summary>SGD with momentum <see cref="DifferentiableSgd.BatteryMomentum"/>, the battery's <c>sgd_momentum</c>.</summary>
+    SgdMomentum,
 }
 
 public static class InnerOptimizers
@@ -26,6 +36,8 @@ public static class InnerOptimizers
         InnerOptimizerKind.Adam when textbookAdam => new TextbookAdam(),
         InnerOptimizerKind.Adam => new DifferentiableAdam(),
         InnerOptimizerKind.Sgd => new DifferentiableSgd(),
+        InnerOptimizerKind.AdamW => new DifferentiableAdamW(),
+        InnerOptimizerKind.SgdMomentum => new DifferentiableSgd(DifferentiableSgd.BatteryMomentum),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown inner optimiser"),
     };
 

@@ -11,6 +11,8 @@ public sealed class TextbookAdam(double beta1 = 0.9, double beta2 = 0.999, doubl
 {
     private readonly Dictionary<int, (Tensor M, Tensor V, int Steps)> _state = [];
 
+    public IEnumerable<Tensor> StateTensors => _state.Values.SelectMany(s => new[] { s.M, s.V });
+
     public IReadOnlyList<Tensor> Step(IReadOnlyList<Tensor> parameters, IReadOnlyList<Tensor?> gradients, Tensor learningRate) =>
         InnerOptimizers.UpdatePresent(parameters, gradients, (i, p, g) =>
         {

@@ -8,4 +8,12 @@ namespace MlacRelease.Training.Objective;
 public sealed record RolloutPlan(LabeledBatch Outer, IReadOnlyList<LabeledBatch> Inner, IReadOnlyList<bool> HeadOnly, LowRankRollout? LowRank = null)
 {
     public int InnerSteps => Inner.Count;
+
+    /// <summary>The attacker drawn from the realistic mix; null: the options' fixed attacker (inner optimiser,
+    /// meta-learned α, or the LoRA rollout's own learning rate).</summary>
+    public AttackerDraw? Attacker { get; init; }
+
+    /// <summary>Set: a first-order long-horizon rollout (<see cref="LongHorizonObjective"/>) whose suppression losses are
+    /// taken after every M-th inner step (and at k = 0 and k = K); null: the differentiable short rollout.</summary>
+    public int? SuppressionEvery { get; init; }
 }

@@ -31,6 +31,18 @@ public static class SuppressionLosses
         return exponents.softmax(0);
     }
 
+    /// <summary>The same step weights at chosen inner steps only (the long-horizon rollout's evaluation points):
+    /// w_j ∝ exp(λ_t·(k_j − K)), summing to 1; at k_j = 0..K they are <see cref="EntropyStepWeights"/>.</summary>
+    public static double[] EntropyPointWeights(IReadOnlyList<int> points, int last, double decay)
+    {
+        if (points.Count < 1) throw new ArgumentOutOfRangeException(nameof(points), "at least one point is needed");
+        if (!double.IsFinite(decay) || decay < 0) throw new ArgumentOutOfRangeException(nameof(decay), $"the entropy step decay must be finite and ≥ 0, got {decay}");
+        // exp of non-positive exponents (k_j ≤ K) cannot overflow; the largest is exp(0) = 1.
+        var raw = points.Select(k => Math.Exp(decay * (k - last))).ToArray();
+        var sum = raw.Sum();
+        return raw.Select(r => r / sum).ToArray();
+    }
+
     /// <summary>Σ_k w_k · H_k with H_k = mean_n −Σ_c p_{k,n,c} log p_{k,n,c}, the attacker's mean entropy at step k and
     /// w_k from <see cref="EntropyStepWeights"/>. The objective subtracts λ_entropy times this (TAR's
     /// <c>max_entropy_loss</c> is −mean entropy, minimised), so it pushes every step's predictions towards uniform;

@@ -199,6 +199,12 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
             OuterGradientNorm = outerNorm,
             AttackerLearningRate = state.AttackerLearningRate.ToDouble(),
             LowRankLearningRate = plan.LowRank?.LearningRate,
+            AttackerFamily = plan.Attacker?.Family.ToString(),
+            AttackerOptimizer = plan.Attacker?.Optimizer.ToString(),
+            AttackerRolloutLearningRate = plan.Attacker?.LearningRate,
+            LowRankRank = plan.Attacker is null ? null : plan.LowRank?.Rank,
+            BenignSteps = plan.Attacker?.BenignSteps,
+            SuppressionEvery = plan.SuppressionEvery,
         };
     }
 

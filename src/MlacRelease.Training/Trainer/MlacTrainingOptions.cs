@@ -41,6 +41,14 @@ public sealed record MlacTrainingOptions
     public double LowRankLearningRateMin { get; init; } = 1e-3;
     public double LowRankLearningRateMax { get; init; } = 5e-3;
 
+    /// <summary>Set: every rollout draws a realistic attacker (family, optimiser, learning rate) from this mix, which
+    /// replaces <see cref="InnerOptimizer"/>, the meta-learned α, <see cref="HeadOnlyProbability"/> and the LoRA rollouts
+    /// (those two must be 0); null: the fixed attacker.</summary>
+    public RealisticAttackerMix? AttackerMix { get; init; }
+
+    /// <summary>Set: first-order long-horizon rollouts (all, or a share of them); null: only short ones.</summary>
+    public LongHorizonOptions? LongHorizon { get; init; }
+
     /// <summary>λ_t of the entropy term's step weights exp(λ_t·(k − K)), normalised (TAR: 0.0625); used when λ_entropy &gt; 0.</summary>
     public double EntropyStepDecay { get; init; } = SuppressionLosses.DefaultEntropyStepDecay;
 
@@ -102,6 +110,19 @@ public sealed record MlacTrainingOptions
         Require(LowRankAlpha > 0, "lora-alpha", "> 0", LowRankAlpha);
         Require(LowRankLearningRateMin > 0 && LowRankLearningRateMin <= LowRankLearningRateMax && LowRankLearningRateMax <= 1,
             "lora-lr", "0 < min ≤ max ≤ 1", $"{LowRankLearningRateMin} / {LowRankLearningRateMax}");
+        if (AttackerMix is { } mix)
+        {
+            mix.Validate();
+            Require(HeadOnlyProbability == 0, "head-only-probability", "0 with --attacker-mix realistic (its head-only family replaces it)", HeadOnlyProbability);
+            Require(LowRankRolloutProbability == 0, "lora-rollouts", "0 with --attacker-mix realistic (its LoRA family replaces it)", LowRankRolloutProbability);
+        }
+        if (LongHorizon is { } longHorizon)
+        {
+            Require(longHorizon.Steps is >= 1 and <= 1024, "long-horizon", "1..1024", longHorizon.Steps);
+            Require(longHorizon.SuppressionEvery >= 1 && longHorizon.SuppressionEvery <= longHorizon.Steps, "suppression-every", $"1..{longHorizon.Steps}", longHorizon.SuppressionEvery);
+            Require(longHorizon.Fraction is > 0 and <= 1, "long-horizon-fraction", "0 < p ≤ 1", longHorizon.Fraction);
+            Require(Weights.GradientPenalty == 0, "lambda-grad", "0 with --long-horizon (the gradient penalty needs second-order gradients; --preset head-adjustment has none)", Weights.GradientPenalty);
+        }
         Require(AttackerLearningRateMin > 0 && AttackerLearningRateMin <= AttackerLearningRateInit && AttackerLearningRateInit <= AttackerLearningRateMax,
             "attacker-lr", "min ≤ init ≤ max, all > 0", $"{AttackerLearningRateMin} / {AttackerLearningRateInit} / {AttackerLearningRateMax}");
         Require(MetaLearningRate > 0 && OuterLearningRate > 0, "learning rates", "> 0", $"{MetaLearningRate}, {OuterLearningRate}");

@@ -13,8 +13,12 @@ public sealed class RolloutSampler(IReadOnlyList<EncodedExample> train, MlacTrai
     public RolloutPlan Plan(long step)
     {
         var random = new DeterministicRandom(DeterministicRandom.DeriveSeed(options.Seed, (ulong)step));
+        // The attacker's own draws (long or short, the realistic attacker) come from a stream of their own, so turning
+        // them on leaves every outer batch of a run as it was.
+        var attackerRandom = new DeterministicRandom(DeterministicRandom.DeriveSeed(AttackerStream, (ulong)step));
+        var longHorizon = options.LongHorizon is { } lh && attackerRandom.NextDouble() < lh.Fraction ? lh : null;
         var outer = Sample(random, options.OuterBatchSize);
-        var k = options.InnerStepsAt(step);
+        var k = longHorizon?.Steps ?? options.InnerStepsAt(step);
         var size = options.InnerBatchSizes[random.NextInt(options.InnerBatchSizes.Count)];
         var inner = new List<LabeledBatch>(k);
         var headOnly = new List<bool>(k);
@@ -31,8 +35,16 @@ public sealed class RolloutSampler(IReadOnlyList<EncodedExample> train, MlacTrai
             var learningRate = Math.Exp(min + random.NextDouble() * (max - min));
             lowRank = new LowRankRollout(options.LowRankRank, options.LowRankAlpha, learningRate, random.NextUInt64());
         }
-        return new RolloutPlan(outer, inner, headOnly, lowRank);
+        AttackerDraw? attacker = null;
+        if (options.AttackerMix is { } mix)
+        {
+            (attacker, lowRank) = mix.Draw(attackerRandom, k);
+            if (attacker.Family == AttackerFamily.HeadOnly) headOnly = Enumerable.Repeat(true, k).ToList();
+        }
+        return new RolloutPlan(outer, inner, headOnly, lowRank) { Attacker = attacker, SuppressionEvery = longHorizon?.SuppressionEvery };
     }
+
+    private ulong AttackerStream { get; } = DeterministicRandom.DeriveSeed(options.Seed, "attacker");
 
     private LabeledBatch Sample(DeterministicRandom random, int size)
     {

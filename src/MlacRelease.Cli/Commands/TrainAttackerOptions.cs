@@ -1,0 +1,141 @@
+using System.CommandLine;
+using System.Globalization;
+using MlacRelease.Cli.Console;
+using MlacRelease.Training.Inner;
+using MlacRelease.Training.Trainer;
+
+namespace MlacRelease.Cli.Commands;
+
+/// <summary>The flags of <c>mlac train</c> that choose the simulated attacker: the realistic mix and the first-order
+/// long-horizon rollouts. Kept apart from the command so that its option list stays readable.</summary>
+internal sealed class TrainAttackerOptions
+{
+    private readonly Option<string?> _mix = new("--attacker-mix")
+    {
+        Description = "fixed | realistic. realistic: every rollout draws its attacker's family (full fine-tuning, LoRA rank 4-16, head only, " +
+                      "benign-then-harmful), optimiser (Adam, AdamW, SGD with momentum) and a log-uniform learning rate over the batteries' ranges, " +
+                      "seeded by --seed and the step, and metrics.jsonl records each draw; it replaces --inner-optimizer, the meta-learned α, " +
+                      "--head-only-probability and --lora-rollouts [default: fixed]",
+    };
+    private readonly Option<string?> _families = new("--attacker-families") { Description = "With realistic: NAME[=WEIGHT],… from full, lora, head, benign; unlisted families are not drawn [default: full,lora,head,benign, equal weights]" };
+    private readonly Option<string?> _optimizers = new("--attacker-optimizers") { Description = "With realistic: drawn uniformly from adam, adamw (weight decay 0.01), sgd-momentum (0.9) [default: all three]" };
+    private readonly Option<string?> _lr = new("--attacker-lr") { Description = "With realistic: MIN,MAX log-uniform learning rate of Adam/AdamW attackers other than LoRA [default: 1e-5,3e-3]" };
+    private readonly Option<string?> _loraLr = new("--attacker-lora-lr") { Description = "With realistic: MIN,MAX for Adam/AdamW LoRA attackers [default: 1e-4,5e-3]" };
+    private readonly Option<string?> _sgdLr = new("--attacker-sgd-lr") { Description = "With realistic: MIN,MAX for SGD-with-momentum attackers of every family [default: 1e-3,1e-1]" };
+    private readonly Option<string?> _ranks = new("--attacker-lora-ranks") { Description = "With realistic: LoRA ranks drawn uniformly, α = 2·rank [default: 4,8,16]" };
+    private readonly Option<double?> _clip = new("--attacker-clip") { Description = "With realistic: the attacker's gradient clip (global norm), the batteries' max_grad_norm [default: 1]" };
+    private readonly Option<int?> _longHorizon = new("--long-horizon")
+    {
+        Description = "K of first-order long-horizon rollouts (16-64 suggested): no graph through the inner steps, the suppression terms " +
+                      "taken every --suppression-every steps and their gradients at the attacker's weights applied straight through to the " +
+                      "encoder (first-order MAML); needs --lambda-grad 0 [default: off]",
+    };
+    private readonly Option<int?> _suppressionEvery = new("--suppression-every") { Description = "With --long-horizon: M, take the suppression loss at k = 0, M, 2M, …, K [default: 4]" };
+    private readonly Option<double?> _longFraction = new("--long-horizon-fraction") { Description = "With --long-horizon: share of rollouts that are long, the rest short and second order with K = --inner-steps [default: 1]" };
+
+    public IEnumerable<Option> All => [_mix, _families, _optimizers, _lr, _loraLr, _sgdLr, _ranks, _clip, _longHorizon, _suppressionEvery, _longFraction];
+
+    /// <summary>The options with these flags applied; refuses refinements of a mode that is not on.</summary>
+    public MlacTrainingOptions Apply(ParseResult result, MlacTrainingOptions options, bool innerOptimizerGiven)
+    {
+        var mixName = result.GetValue(_mix) ?? "fixed";
+        if (mixName is not ("fixed" or "realistic")) throw new CliException($"--attacker-mix {mixName}: expected fixed or realistic");
+        var refinements = new Option[] { _families, _optimizers, _lr, _loraLr, _sgdLr, _ranks, _clip };
+        if (mixName == "fixed")
+        {
+            if (refinements.FirstOrDefault(o => result.GetResult(o) is not null) is { } given)
+                throw new CliException($"{given.Name} refines the realistic attacker: pass --attacker-mix realistic too");
+        }
+        else
+        {
+            if (innerOptimizerGiven) throw new CliException("--inner-optimizer sets the fixed attacker; --attacker-mix realistic draws it (see --attacker-optimizers)");
+            var mix = new RealisticAttackerMix();
+            if (result.GetValue(_families) is { } families) mix = ParseFamilies(families, mix);
+            if (result.GetValue(_optimizers) is { } optimizers) mix = mix with { Optimizers = ParseOptimizers(optimizers) };
+            if (result.GetValue(_lr) is { } lr) { var (min, max) = ParseRange(lr, _lr.Name); mix = mix with { LearningRateMin = min, LearningRateMax = max }; }
+            if (result.GetValue(_loraLr) is { } loraLr) { var (min, max) = ParseRange(loraLr, _loraLr.Name); mix = mix with { LowRankLearningRateMin = min, LowRankLearningRateMax = max }; }
+            if (result.GetValue(_sgdLr) is { } sgdLr) { var (min, max) = ParseRange(sgdLr, _sgdLr.Name); mix = mix with { SgdLearningRateMin = min, SgdLearningRateMax = max }; }
+            if (result.GetValue(_ranks) is { } ranks) mix = mix with { LowRankRanks = ParsePositiveIntegers(ranks, _ranks.Name) };
+            if (result.GetValue(_clip) is { } clip) mix = mix with { ClipNorm = clip };
+            options = options with { AttackerMix = mix };
+        }
+
+        if (result.GetValue(_longHorizon) is { } k)
+        {
+            var longHorizon = new LongHorizonOptions { Steps = k };
+            longHorizon = longHorizon with
+            {
+                SuppressionEvery = result.GetValue(_suppressionEvery) ?? Math.Min(longHorizon.SuppressionEvery, k),
+                Fraction = result.GetValue(_longFraction) ?? longHorizon.Fraction,
+            };
+            options = options with { LongHorizon = longHorizon };
+        }
+        else if (new Option[] { _suppressionEvery, _longFraction }.FirstOrDefault(o => result.GetResult(o) is not null) is { } given)
+        {
+            throw new CliException($"{given.Name} refines the long-horizon rollouts: pass --long-horizon K too");
+        }
+        return options;
+    }
+
+    /// <summary>One line for the run's log, or nothing with the fixed short attacker.</summary>
+    public static string Summary(MlacTrainingOptions options)
+    {
+        static string N(double v) => v.ToString(CultureInfo.InvariantCulture);
+        var parts = new List<string>();
+        if (options.AttackerMix is { } m)
+        {
+            var families = new[] { ("full", m.FullFineTuneWeight), ("lora", m.LowRankWeight), ("head", m.HeadOnlyWeight), ("benign", m.BenignThenHarmfulWeight) }
+                .Where(f => f.Item2 > 0).Select(f => $"{f.Item1}={N(f.Item2)}");
+            parts.Add($"realistic attacker: {string.Join(",", families)}; {string.Join(",", m.Optimizers)}; lr {N(m.LearningRateMin)}-{N(m.LearningRateMax)}, " +
+                      $"LoRA {N(m.LowRankLearningRateMin)}-{N(m.LowRankLearningRateMax)} at ranks {string.Join(",", m.LowRankRanks)}, SGD {N(m.SgdLearningRateMin)}-{N(m.SgdLearningRateMax)}; clip {N(m.ClipNorm)}");
+        }
+        if (options.LongHorizon is { } l)
+            parts.Add($"long-horizon first-order rollouts: K = {l.Steps}, suppression every {l.SuppressionEvery}, share {N(l.Fraction)}");
+        return string.Join(" | ", parts);
+    }
+
+    private static RealisticAttackerMix ParseFamilies(string text, RealisticAttackerMix mix)
+    {
+        var weights = new Dictionary<string, double>(StringComparer.Ordinal) { ["full"] = 0, ["lora"] = 0, ["head"] = 0, ["benign"] = 0 };
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            var pieces = part.Split('=', 2, StringSplitOptions.TrimEntries);
+            var weight = 1.0;
+            if (!weights.ContainsKey(pieces[0])
+                || pieces.Length == 2 && !(double.TryParse(pieces[1], NumberStyles.Float, CultureInfo.InvariantCulture, out weight) && double.IsFinite(weight) && weight >= 0))
+            {
+                throw new CliException($"--attacker-families {text}: expected NAME[=WEIGHT],… with names full, lora, head, benign and weights ≥ 0, e.g. full=1,lora=2");
+            }
+            weights[pieces[0]] = weight;
+        }
+        return mix with { FullFineTuneWeight = weights["full"], LowRankWeight = weights["lora"], HeadOnlyWeight = weights["head"], BenignThenHarmfulWeight = weights["benign"] };
+    }
+
+    private static InnerOptimizerKind[] ParseOptimizers(string text) => text.Split(',', StringSplitOptions.TrimEntries).Select(name => name switch
+    {
+        "adam" => InnerOptimizerKind.Adam,
+        "adamw" => InnerOptimizerKind.AdamW,
+        "sgd-momentum" => InnerOptimizerKind.SgdMomentum,
+        _ => throw new CliException($"--attacker-optimizers {text}: expected a comma-separated list of adam, adamw, sgd-momentum"),
+    }).Distinct().ToArray();
+
+    public static int[] ParsePositiveIntegers(string text, string option)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        return parts.Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n
+            : throw new CliException($"{option} {text}: expected positive integers separated by commas")).ToArray();
+    }
+
+    public static (double Min, double Max) ParseRange(string text, string option)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length == 2
+            && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var min)
+            && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var max)
+            && min > 0 && min <= max)
+        {
+            return (min, max);
+        }
+        throw new CliException($"{option} {text}: expected MIN,MAX with 0 < MIN ≤ MAX, e.g. 1e-3,5e-3");
+    }
+}

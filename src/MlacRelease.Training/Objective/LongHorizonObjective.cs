@@ -1,0 +1,168 @@
+using MlacRelease.Core.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MlacRelease.Training.Objective;
+
+/// <summary>
+/// The first-order long-horizon rollout (TAR- and SOPHON-style, defences.md "Inner loops"): K inner steps with no graph
+/// through them (K = 16–64 costs about K first-order steps, not K second-order ones, and memory stays that of one step),
+/// and the suppression terms of the short rollout taken at evaluation points k = 0, M, 2M, …, K only. The outer
+/// gradient is first-order MAML's straight-through one: at each point the loss ℓ_j(φ_kj) is differentiated with
+/// respect to the fast weights φ_kj, and that gradient is applied to the encoder weights they started from (for LoRA,
+/// to the weights the adapters sit on, which enter the forward directly), summed over the points:
+/// g_θ = Σ_j ∂ℓ_j/∂φ|φ_kj. The desired-task, distillation and representation terms are read at θ exactly.
+/// </summary>
+/// <remarks>
+/// ℓ_j = (1/J)·(−λ_bad CE_j − λ_lin CE(z_j W*_j) + λ_kl KL_j + λ_inverse_ce INV_j) − λ_entropy w_j H_j, with J points and
+/// w_j ∝ exp(λ_t·(k_j − K)) summing to 1: the short rollout's terms with its means over steps taken over the points
+/// instead, so the λ keep their meaning. With M = 1 the gradient equals the short rollout's in first-order mode. The
+/// gradient penalty λ_grad needs second derivatives and is refused. The attacker's head is meta-learned on the same
+/// straight-through gradient of its mean CE at the points; the meta-learned α gets no gradient here (it enters only
+/// through the update chain, which a first-order rollout does not differentiate).
+/// </remarks>
+public static class LongHorizonObjective
+{
+    public static MlacTerms Compute(MlacModelState state, RolloutPlan plan, MlacObjectiveOptions options, EncoderWeights? original = null)
+    {
+        var every = plan.SuppressionEvery ?? throw new ArgumentException("not a long-horizon plan: SuppressionEvery is not set");
+        if (every < 1) throw new ArgumentException($"the suppression interval must be ≥ 1, got {every}");
+        var weights = options.Weights.Validate();
+        if (weights.GradientPenalty > 0)
+            throw new ArgumentException("the gradient penalty λ_grad needs second-order gradients, which a first-order long-horizon rollout does not take; set it to 0");
+        var attacker = new SimulatedAttacker(state, plan, options);
+        var layout = attacker.Layout;
+        var outer = layout.Prepare(plan.Outer);
+        var points = EvaluationPoints(plan.InnerSteps, every);
+        var entropyWeights = SuppressionLosses.EntropyPointWeights(points, plan.InnerSteps, options.EntropyStepDecay);
+
+        var outerParameters = state.OuterParameters.Select(p => p.Tensor).ToList();
+        var outerSums = outerParameters.Select(p => zeros_like(p)).ToList();
+        var headSum = zeros_like(state.AttackerHead);
+        var values = new List<PointValues>(points.Count);
+        var norms = new List<double>(plan.InnerSteps);
+
+        // The rollout's tensors are freed step by step: only the current fast weights and optimiser state survive a step.
+        var harmfulLeaf = state.AttackerHead.detach().requires_grad_(true);
+        var phi = attacker.Start(state, harmfulLeaf).Select(t => t.detach().requires_grad_(true)).ToList();
+        var owned = Own(phi.Append(harmfulLeaf), []);
+        try
+        {
+            for (var k = 0; ; k++)
+            {
+                if (points.Contains(k))
+                {
+                    values.Add(Evaluate(state, attacker, outer, phi, k, 1.0 / points.Count, entropyWeights[values.Count], options, outerParameters, outerSums, headSum));
+                }
+                if (k == plan.InnerSteps) break;
+                using var scope = NewDisposeScope();
+                var (next, norm) = attacker.Step(phi, k, harmfulLeaf, firstOrder: true, detachUpdate: true);
+                norms.Add(norm.ToDouble());
+                phi = next;
+                owned = Own(phi.Concat(attacker.Optimizer.StateTensors).Append(harmfulLeaf), owned);   // the head a benign phase hands over to
+            }
+        }
+        finally
+        {
+            foreach (var t in owned) t.Dispose();
+        }
+
+        var start = attacker.Start(state, state.AttackerHead);
+        using var base0 = layout.Forward(start, outer, hiddenStates: weights.Representation > 0);
+        var encoderTerms = EncoderTerms.Of(state, base0, outer, weights, original);
+        var (dtype, device) = (base0.PooledOutput.dtype, base0.PooledOutput.device);
+        Tensor Scalar(double value) => full([], value, dtype, device);
+
+        var total = weights.Good * encoderTerms.Desired + weights.Distillation * encoderTerms.Distillation;
+        if (weights.Representation > 0) total = total + weights.Representation * encoderTerms.Separability;
+        total = total + StraightThrough(outerParameters, outerSums) + Scalar(values.Sum(v => v.Loss));
+        var attackerCe = values.Average(v => v.CrossEntropy);
+        var attackerLoss = StraightThrough([state.AttackerHead], [headSum]) + Scalar(attackerCe);
+        return new MlacTerms(total, attackerLoss, encoderTerms.Desired, Scalar(attackerCe), Scalar(norms.Count > 0 ? norms.Average() : 0),
+            Scalar(values.Average(v => v.HeadAdjusted)), encoderTerms.Distillation, tensor(values.Select(v => v.CrossEntropy).ToArray(), dtype, device))
+        {
+            Entropy = Scalar(values.Select((v, j) => entropyWeights[j] * v.Entropy).Sum()),
+            KlUniform = Scalar(values.Average(v => v.KlUniform)),
+            InverseCrossEntropy = Scalar(values.Average(v => v.InverseCrossEntropy)),
+            RepresentationSeparability = encoderTerms.Separability,
+        };
+    }
+
+    /// <summary>k = 0, M, 2M, … and always K: the unadapted encoder, every M-th step and the attacker's final state.</summary>
+    public static IReadOnlyList<int> EvaluationPoints(int innerSteps, int every)
+    {
+        var points = Enumerable.Range(0, innerSteps / every + 1).Select(j => j * every).ToList();
+        if (points[^1] != innerSteps) points.Add(innerSteps);
+        return points;
+    }
+
+    private sealed record PointValues(double Loss, double CrossEntropy, double HeadAdjusted, double Entropy, double KlUniform, double InverseCrossEntropy);
+
+    /// <summary>ℓ_j at φ_k (fast weights that are leaves), with its gradient carried straight through to θ and the
+    /// attacker's CE gradient to its initial head, added to the running sums.</summary>
+    private static PointValues Evaluate(MlacModelState state, SimulatedAttacker attacker, PreparedBatch outer, IReadOnlyList<Tensor> phi, int completed,
+        double meanWeight, double entropyWeight, MlacObjectiveOptions options, IList<Tensor> outerParameters, IReadOnlyList<Tensor> outerSums, Tensor headSum)
+    {
+        using var scope = NewDisposeScope();
+        var layout = attacker.Layout;
+        // s + (φ − s).detach(): the value of φ_k, and the identity Jacobian back to s = φ₀(θ), which for full fine-tuning
+        // is θ itself (rows gathered from the embedding matrix in the sparse layout).
+        // The head slot is the harmful head: h₀ itself during a benign phase (whose own head the slot then holds), else
+        // straight through to h₀ likewise.
+        var h0 = state.AttackerHead;
+        var head = completed < attacker.BenignSteps ? h0 : h0 + (phi[layout.HeadIndex] - h0).detach();
+        var start = attacker.Start(state, h0);
+        var through = start.Select((s, i) => i == layout.HeadIndex ? head : s + (phi[i] - s).detach()).ToList();
+        using var adapted = layout.Forward(through, outer);
+        var z = adapted.PooledOutput.matmul(head.t()).unsqueeze(0);
+        var t = HarmfulLogitTerms.Of(z, outer.Harmful, options);
+        var w = options.Weights;
+        var parts = new List<Tensor>();
+        if (w.Bad > 0) parts.Add(-(meanWeight * w.Bad) * t.CrossEntropy);
+        if (w.HeadAdjustment > 0) parts.Add(-(meanWeight * w.HeadAdjustment) * t.HeadAdjusted);
+        if (w.KlUniform > 0) parts.Add((meanWeight * w.KlUniform) * t.KlUniform);
+        if (w.InverseCrossEntropy > 0) parts.Add((meanWeight * w.InverseCrossEntropy) * t.InverseCrossEntropy);
+        if (w.Entropy > 0) parts.Add(-(entropyWeight * w.Entropy) * t.Entropy);
+        var loss = 0.0;
+        if (parts.Count > 0)
+        {
+            var sum = stack(parts).sum();
+            loss = sum.ToDouble();
+            Accumulate(autograd.grad([sum], outerParameters, retain_graph: true, allow_unused: true), outerSums);
+        }
+        Accumulate(autograd.grad([meanWeight * t.CrossEntropy], [h0], allow_unused: true), [headSum]);
+        return new PointValues(loss, t.CrossEntropy.ToDouble(), t.HeadAdjusted.ToDouble(), t.Entropy.ToDouble(), t.KlUniform.ToDouble(), t.InverseCrossEntropy.ToDouble());
+    }
+
+    private static void Accumulate(IList<Tensor> gradients, IReadOnlyList<Tensor> sums)
+    {
+        using var noGrad = no_grad();
+        for (var i = 0; i < sums.Count; i++)
+        {
+            if (gradients[i] is { IsInvalid: false } g) sums[i].add_(g);
+        }
+    }
+
+    /// <summary>Σ_i (p_i · g_i).sum() minus its own detached value: zero, with gradient g_i with respect to p_i.</summary>
+    private static Tensor StraightThrough(IReadOnlyList<Tensor> parameters, IReadOnlyList<Tensor> gradients)
+    {
+        var inner = stack(parameters.Select((p, i) => (p * gradients[i]).sum()).ToList()).sum();
+        return inner - inner.detach();
+    }
+
+    /// <summary>Takes ownership of <paramref name="keep"/> (out of any dispose scope) and frees what was owned before and
+    /// is no longer kept. Tensors that share the encoder's storage (detached views) free only their handle.</summary>
+    private static HashSet<Tensor> Own(IEnumerable<Tensor> keep, HashSet<Tensor> previous)
+    {
+        var kept = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        foreach (var t in keep)
+        {
+            if (kept.Add(t)) t.DetachFromDisposeScope();
+        }
+        foreach (var t in previous)
+        {
+            if (!kept.Contains(t)) t.Dispose();
+        }
+        return kept;
+    }
+}

@@ -1,0 +1,103 @@
+using MlacRelease.Training.Inner;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace MlacRelease.Training.Objective;
+
+/// <summary>
+/// The simulated attacker of one rollout, shared by the differentiable short rollout (<see cref="MlacObjective"/>) and
+/// the first-order long one (<see cref="LongHorizonObjective"/>): what it adapts (all weights or LoRA adapters), at which
+/// learning rate, with which optimiser and gradient clip, and its benign phase.
+/// </summary>
+internal sealed class SimulatedAttacker
+{
+    private readonly RolloutPlan _plan;
+    private readonly InnerOptimizerKind _kind;
+    private readonly bool _textbookAdam;
+    private readonly List<int> _all;
+
+    public SimulatedAttacker(MlacModelState state, RolloutPlan plan, MlacObjectiveOptions options)
+    {
+        if (plan.HeadOnly.Count != plan.Inner.Count) throw new ArgumentException("one head-only flag per inner step is required");
+        _plan = plan;
+        Layout = plan.LowRank is { } lowRank
+            ? new LowRankFastWeights(state.Encoder, lowRank)
+            : new FastWeightLayout(state.Encoder, options.SparseEmbeddings, plan.Inner.Prepend(plan.Outer));
+        var alpha = state.AttackerLearningRate;
+        // A drawn attacker, and a LoRA attacker, run at their own learning rate: the meta-learned α is tuned to full
+        // fine-tuning with one optimiser, and adapters need a larger one (the battery's LoRA attack uses 1e-3 to 5e-3).
+        double? fixedRate = plan.Attacker?.LearningRate ?? plan.LowRank?.LearningRate;
+        LearningRate = fixedRate is { } rate
+            ? full([], rate, alpha.dtype, alpha.device)
+            : alpha.clamp(options.AttackerLearningRateMin, options.AttackerLearningRateMax);
+        _kind = plan.Attacker?.Optimizer ?? options.InnerOptimizer;
+        _textbookAdam = options.TextbookInnerAdam;
+        ClipNorm = plan.Attacker?.ClipNorm ?? options.InnerClipNorm;
+        BenignSteps = plan.Attacker?.BenignSteps ?? 0;
+        if (BenignSteps < 0 || BenignSteps > plan.InnerSteps) throw new ArgumentException($"{BenignSteps} benign steps in a rollout of {plan.InnerSteps}");
+        Optimizer = InnerOptimizers.Create(_kind, _textbookAdam);
+        _all = Enumerable.Range(0, Layout.HeadIndex + 1).ToList();
+    }
+
+    public IFastWeights Layout { get; }
+
+    /// <summary>Scalar; in the graph of the meta-learned α when the attacker uses it.</summary>
+    public Tensor LearningRate { get; }
+
+    public double ClipNorm { get; }
+
+    /// <summary>The first this many inner steps fine-tune on the desired task (benign-then-harmful attacker).</summary>
+    public int BenignSteps { get; }
+
+    /// <summary>The optimiser of the current phase (a new one starts the harmful phase).</summary>
+    public IInnerOptimizer Optimizer { get; private set; }
+
+    /// <summary>φ₀. With a benign phase the head slot holds the benign head, a fresh leaf copied from the desired head (the
+    /// attacker fine-tunes the released model on its task first), until the harmful phase swaps in the harmful head.</summary>
+    public List<Tensor> Start(MlacModelState state, Tensor harmfulHead) =>
+        Layout.Initial(state.Encoder, BenignSteps > 0 ? state.DesiredHead.detach().clone().requires_grad_(true) : harmfulHead);
+
+    /// <summary>
+    /// Inner step <paramref name="k"/> on φ: the cross-entropy of the head slot on inner batch k (desired labels in the
+    /// benign phase, harmful after), its gradient (in the graph unless <paramref name="firstOrder"/>), clipped, and the
+    /// optimiser's update; with <paramref name="detachUpdate"/> the update is computed outside the graph and the new
+    /// weights are fresh leaves. After the last benign step the head slot becomes <paramref name="harmfulHead"/> and a new
+    /// optimiser starts, as the battery runs the two phases as separate fine-tunes. Returns the pre-clip gradient norm.
+    /// </summary>
+    public (List<Tensor> Phi, Tensor Norm) Step(IReadOnlyList<Tensor> phi, int k, Tensor harmfulHead, bool firstOrder, bool detachUpdate = false)
+    {
+        var batch = Layout.Prepare(_plan.Inner[k]);
+        using var features = Layout.Forward(phi, batch);
+        var labels = k < BenignSteps ? batch.Desired : batch.Harmful;
+        var loss = F.cross_entropy(features.PooledOutput.matmul(phi[Layout.HeadIndex].t()), labels);
+        var targets = _plan.HeadOnly[k] ? [Layout.HeadIndex] : _all;
+        var grads = autograd.grad([loss], targets.Select(i => phi[i]).ToList(), retain_graph: true, create_graph: !firstOrder);
+        var present = new Tensor?[phi.Count];
+        for (var t = 0; t < targets.Count; t++) present[targets[t]] = firstOrder ? grads[t].detach() : grads[t];
+        var (clipped, norm) = GradientClipping.ClipByGlobalNorm(present, ClipNorm);
+        List<Tensor> next;
+        if (detachUpdate)
+        {
+            using (no_grad()) next = Optimizer.Step(phi, clipped, LearningRate.detach()).ToList();
+            for (var i = 0; i < next.Count; i++)
+            {
+                if (!next[i].requires_grad) next[i].requires_grad_(true);
+            }
+        }
+        else
+        {
+            next = Optimizer.Step(phi, clipped, LearningRate).ToList();
+        }
+        if (k == BenignSteps - 1)
+        {
+            next[Layout.HeadIndex] = harmfulHead;
+            Optimizer = InnerOptimizers.Create(_kind, _textbookAdam);
+        }
+        return (next, norm);
+    }
+
+    /// <summary>The head that scores the harmful task after <paramref name="completed"/> inner steps: the attacker's
+    /// initial one during the benign phase, the adapted head slot after it.</summary>
+    public Tensor HarmfulHead(IReadOnlyList<Tensor> phi, int completed, Tensor harmfulHead) =>
+        completed < BenignSteps ? harmfulHead : phi[Layout.HeadIndex];
+}

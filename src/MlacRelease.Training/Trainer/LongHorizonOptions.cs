@@ -1,0 +1,20 @@
+namespace MlacRelease.Training.Trainer;
+
+/// <summary>
+/// First-order long-horizon rollouts (<see cref="Objective.LongHorizonObjective"/>): the simulated attacker runs
+/// <see cref="Steps"/> first-order inner steps, as long as real attacks run, at about the cost of that many plain
+/// fine-tuning steps, and the suppression loss is taken every <see cref="SuppressionEvery"/> steps. A share
+/// <see cref="Fraction"/> of the rollouts is long; the rest are the differentiable short rollouts of K =
+/// <see cref="MlacTrainingOptions.InnerSteps"/>.
+/// </summary>
+public sealed record LongHorizonOptions
+{
+    /// <summary>K of a long rollout (TAR: 64).</summary>
+    public int Steps { get; init; } = 32;
+
+    /// <summary>M: the suppression loss is taken at k = 0, M, 2M, …, K (TAR: every 4th step).</summary>
+    public int SuppressionEvery { get; init; } = 4;
+
+    /// <summary>The share of rollouts that are long, drawn per rollout; 1 = every rollout.</summary>
+    public double Fraction { get; init; } = 1;
+}

@@ -1,0 +1,103 @@
+using MlacRelease.Core.Data;
+using MlacRelease.Training.Inner;
+using MlacRelease.Training.Objective;
+
+namespace MlacRelease.Training.Trainer;
+
+/// <summary>
+/// The realistic simulated attacker: each rollout draws its family, optimiser and a log-uniform learning rate from the
+/// ranges the certification batteries search, instead of one fixed inner optimiser with a meta-learned α. Defaults:
+/// the `long` battery's ranges (release-checks/extra-batteries/long.yaml: full fine-tuning 1e-5 to 3e-3, LoRA up to
+/// 5e-3 at ranks 4–16 with α = 2r as the batteries' r 8 / α 16), which contain the `quick` battery's (3e-4 to 1e-3;
+/// LoRA 1e-3 to 5e-3); SGD with momentum over the standard battery's SGD override capped at its 1e-1, from 1e-3 (below
+/// that SGD does not move the encoder in a rollout's few steps); the batteries' gradient clip (1.0).
+/// </summary>
+public sealed record RealisticAttackerMix
+{
+    /// <summary>Relative weights of the families; a family of weight 0 is never drawn.</summary>
+    public double FullFineTuneWeight { get; init; } = 1;
+    public double LowRankWeight { get; init; } = 1;
+    public double HeadOnlyWeight { get; init; } = 1;
+    public double BenignThenHarmfulWeight { get; init; } = 1;
+
+    /// <summary>Drawn uniformly per rollout.</summary>
+    public IReadOnlyList<InnerOptimizerKind> Optimizers { get; init; } = [InnerOptimizerKind.Adam, InnerOptimizerKind.AdamW, InnerOptimizerKind.SgdMomentum];
+
+    /// <summary>Adam and AdamW, full fine-tuning, head-only and benign-then-harmful attackers.</summary>
+    public double LearningRateMin { get; init; } = 1e-5;
+    public double LearningRateMax { get; init; } = 3e-3;
+
+    /// <summary>Adam and AdamW, LoRA attackers.</summary>
+    public double LowRankLearningRateMin { get; init; } = 1e-4;
+    public double LowRankLearningRateMax { get; init; } = 5e-3;
+
+    /// <summary>SGD with momentum, every family.</summary>
+    public double SgdLearningRateMin { get; init; } = 1e-3;
+    public double SgdLearningRateMax { get; init; } = 1e-1;
+
+    /// <summary>A LoRA attacker draws its rank uniformly from these; α = <see cref="LowRankAlphaPerRank"/> · rank.</summary>
+    public IReadOnlyList<int> LowRankRanks { get; init; } = [4, 8, 16];
+    public double LowRankAlphaPerRank { get; init; } = 2;
+
+    /// <summary>The share of a benign-then-harmful rollout's K steps spent on the desired task first (at least one step
+    /// of each phase).</summary>
+    public double BenignFraction { get; init; } = 0.25;
+
+    /// <summary>The attacker's gradient clip (global norm); the batteries' max_grad_norm.</summary>
+    public double ClipNorm { get; init; } = 1.0;
+
+    public RealisticAttackerMix Validate()
+    {
+        void Require(bool ok, string field, string expected, object actual)
+        {
+            if (!ok) throw new ArgumentException($"attacker mix '{field}': expected {expected}, got {actual}");
+        }
+        var familyWeights = new[] { FullFineTuneWeight, LowRankWeight, HeadOnlyWeight, BenignThenHarmfulWeight };
+        Require(familyWeights.All(w => double.IsFinite(w) && w >= 0) && familyWeights.Sum() > 0, "attacker-families", "finite weights ≥ 0, not all 0", string.Join(",", familyWeights));
+        Require(Optimizers.Count > 0 && Optimizers.All(Enum.IsDefined), "attacker-optimizers", "a non-empty list", string.Join(",", Optimizers));
+        foreach (var (field, min, max) in new[] { ("attacker-lr", LearningRateMin, LearningRateMax), ("attacker-lora-lr", LowRankLearningRateMin, LowRankLearningRateMax),
+                     ("attacker-sgd-lr", SgdLearningRateMin, SgdLearningRateMax) })
+        {
+            Require(min > 0 && min <= max && max <= 10, field, "0 < min ≤ max ≤ 10", $"{min} / {max}");
+        }
+        Require(LowRankRanks.Count > 0 && LowRankRanks.All(r => r is >= 1 and <= 1024), "attacker-lora-ranks", "ranks in 1..1024", string.Join(",", LowRankRanks));
+        Require(LowRankAlphaPerRank > 0, "lora alpha per rank", "> 0", LowRankAlphaPerRank);
+        Require(BenignFraction is > 0 and < 1, "benign fraction", "0 < f < 1", BenignFraction);
+        Require(ClipNorm > 0, "attacker-clip", "> 0", ClipNorm);
+        return this;
+    }
+
+    /// <summary>One rollout's attacker, drawn from <paramref name="random"/> in a fixed order (family, optimiser, learning
+    /// rate, then a LoRA draw's rank and adapter seed). A rollout of fewer than two steps cannot hold both phases of a
+    /// benign-then-harmful attacker, so that family is left out of its draw.</summary>
+    public (AttackerDraw Draw, LowRankRollout? LowRank) Draw(DeterministicRandom random, int innerSteps)
+    {
+        var weights = new (AttackerFamily Family, double Weight)[]
+        {
+            (AttackerFamily.FullFineTune, FullFineTuneWeight), (AttackerFamily.LowRank, LowRankWeight), (AttackerFamily.HeadOnly, HeadOnlyWeight),
+            (AttackerFamily.BenignThenHarmful, innerSteps >= 2 ? BenignThenHarmfulWeight : 0),
+        };
+        var total = weights.Sum(w => w.Weight);
+        if (total <= 0) weights[0].Weight = total = 1;   // only benign-then-harmful was asked for and it does not fit
+        var u = random.NextDouble() * total;
+        var family = weights.Last(w => w.Weight > 0).Family;
+        foreach (var (candidate, weight) in weights)
+        {
+            if (weight > 0 && u < weight) { family = candidate; break; }
+            u -= weight;
+        }
+        var optimizer = Optimizers[random.NextInt(Optimizers.Count)];
+        var (min, max) = optimizer is InnerOptimizerKind.Sgd or InnerOptimizerKind.SgdMomentum ? (SgdLearningRateMin, SgdLearningRateMax)
+            : family == AttackerFamily.LowRank ? (LowRankLearningRateMin, LowRankLearningRateMax)
+            : (LearningRateMin, LearningRateMax);
+        var learningRate = Math.Exp(Math.Log(min) + random.NextDouble() * (Math.Log(max) - Math.Log(min)));
+        LowRankRollout? lowRank = null;
+        if (family == AttackerFamily.LowRank)
+        {
+            var rank = LowRankRanks[random.NextInt(LowRankRanks.Count)];
+            lowRank = new LowRankRollout(rank, LowRankAlphaPerRank * rank, learningRate, random.NextUInt64());
+        }
+        var benign = family == AttackerFamily.BenignThenHarmful ? Math.Clamp((int)Math.Round(BenignFraction * innerSteps), 1, innerSteps - 1) : 0;
+        return (new AttackerDraw(family, optimizer, learningRate, benign, ClipNorm), lowRank);
+    }
+}

@@ -33,6 +33,20 @@ public sealed class BertTextTokenizer
         return new BertTextTokenizer(File.ReadAllText(vocabularyPath), settings);
     }
 
+    /// <summary>The tokenizer a release's tokenizer.json describes: the same vocabulary and settings Hugging Face consumers
+    /// read from that file. Throws when the special tokens' ids come out other than the file's.</summary>
+    public static BertTextTokenizer FromTokenizerJson(HuggingFaceTokenizerJson file, string source)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        var tokenizer = new BertTextTokenizer(file.Vocabulary.ToText(), file.Settings);
+        foreach (var (token, id) in new[] { (BertSpecialTokens.Cls, tokenizer.ClsId), (BertSpecialTokens.Sep, tokenizer.SepId), (BertSpecialTokens.Pad, tokenizer.PadId), (BertSpecialTokens.Unknown, tokenizer.UnknownId) })
+        {
+            if (file.Vocabulary.IdOf(token) != id)
+                throw new InvalidDataException($"{source}: {token} has id {file.Vocabulary.IdOf(token)} in the file but {id} in the tokenizer built from it");
+        }
+        return tokenizer;
+    }
+
     public TokenizerSettings Settings { get; }
 
     public int VocabularySize { get; }

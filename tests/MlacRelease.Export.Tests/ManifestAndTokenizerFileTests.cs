@@ -104,7 +104,8 @@ public sealed class ManifestAndTokenizerFileTests
         ((Action)(() => Parse("""{"schema": "mlac.tokenizer.v1", "type": "bert-wordpiece", "vocabulary": "vocab.txt"}""")))
             .Should().Throw<InvalidDataException>().WithMessage("*field 'model'*");
         ((Action)(() => WordPieceVocabulary.FromText("[PAD]\n[UNK]\n[CLS]\n[SEP]\nsp ace\n \n", "v"))).Should().Throw<InvalidDataException>().WithMessage("v: line 6*whitespace*");
-        ((Action)(() => WordPieceVocabulary.FromText("[PAD]\r\n[UNK]\n[CLS]\n[SEP]\n", "v"))).Should().Throw<InvalidDataException>().WithMessage("v: line 1*control character*");
+        ((Action)(() => WordPieceVocabulary.FromText("[PAD]\r\r\n[UNK]\n[CLS]\n[SEP]\n", "v"))).Should().Throw<InvalidDataException>().WithMessage("v: line 1*control character*");
+        WordPieceVocabulary.FromText("[PAD]\r\n[UNK]\r\n[CLS]\r\n[SEP]", "v").Tokens.Should().Equal("[PAD]", "[UNK]", "[CLS]", "[SEP]");
         ((Action)(() => WordPieceVocabulary.FromText("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[PAD]\n", "v"))).Should().Throw<InvalidDataException>().WithMessage("v: line 5*already has id 0*");
         ((Action)(() => WordPieceVocabulary.FromText("[PAD]\n[UNK]\n[CLS]\n", "v"))).Should().Throw<InvalidDataException>().WithMessage("*no [SEP] token*");
     }

@@ -32,13 +32,14 @@ public sealed class WordPieceVocabulary
     /// <summary>vocab.txt: one token per line, in id order.</summary>
     public string ToText() => string.Join("\n", Tokens) + "\n";
 
-    /// <summary>Reads vocab.txt text (a final line break is optional).</summary>
+    /// <summary>Reads vocab.txt text: lines end in "\n" or "\r\n" (as Python's universal newlines and Hugging Face's
+    /// load_vocab read them; the built-in MiniLM's file has Windows line ends), and a final line break is optional.</summary>
     public static WordPieceVocabulary FromText(string text, string source)
     {
         ArgumentNullException.ThrowIfNull(text);
         var lines = text.Split('\n');
         var count = lines[^1].Length == 0 ? lines.Length - 1 : lines.Length;
-        return FromTokens(lines.Take(count), source, i => $"line {i + 1}");
+        return FromTokens(lines.Take(count).Select(line => line.EndsWith('\r') ? line[..^1] : line), source, i => $"line {i + 1}");
     }
 
     /// <summary>Builds a vocabulary from tokens in id order; <paramref name="where"/> names the i-th one in errors.</summary>

@@ -12,5 +12,5 @@ mlac=(dotnet run -c Release --project "$repo/src/MlacRelease.Cli" --)
 "${mlac[@]}" demo --out "$work/demo" --no-progress
 "${mlac[@]}" gate --release "$work/demo/release" --policy "$here/policy-demo.yaml" \
   --public-key "$work/demo/keys/release.pub" --no-progress
-/usr/bin/python3 "$here/onnx_check.py" "$work/demo/release/model.onnx"
+/usr/bin/python3 "$here/onnx_check.py" "$work/demo/release/onnx/model.onnx"
 echo "release check passed: $work/demo/release"

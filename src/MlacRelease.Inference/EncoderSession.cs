@@ -20,7 +20,7 @@ public sealed class EncoderSession : IDisposable
     private readonly string[] _outputNames;
     private readonly int _maxBatchSize;
 
-    private EncoderSession(InferenceSession session, BertTextTokenizer tokenizer, string provider, string? fallbackReason, int maxBatchSize)
+    private EncoderSession(InferenceSession session, BertTextTokenizer tokenizer, ReleaseModelConfig config, string provider, string? fallbackReason, int maxBatchSize)
     {
         _session = session;
         Tokenizer = tokenizer;
@@ -47,6 +47,7 @@ public sealed class EncoderSession : IDisposable
             Metadata = new Dictionary<string, string>(metadata, StringComparer.Ordinal);
             Labels = metadata.TryGetValue(OnnxMetadataKeys.Labels, out var labels) ? JsonSerializer.Deserialize<string[]>(labels) : null;
             CheckTokenizerAgreesWithModel(metadata);
+            CheckConfigLabelsAgreeWithModel(config, HasClassifier ? outputs[OnnxIoNames.Logits].Dimensions[^1] : 0);
         }
         catch
         {
@@ -73,7 +74,7 @@ public sealed class EncoderSession : IDisposable
         // external data from whatever file an initializer names.
         var model = folder.ModelBytes();
         var created = OrtSessionFactory.Create(options, sessionOptions => new InferenceSession(model, sessionOptions));
-        return new EncoderSession(created.Session, tokenizer, created.Provider, created.FallbackReason, options.MaxBatchSize);
+        return new EncoderSession(created.Session, tokenizer, folder.Config, created.Provider, created.FallbackReason, options.MaxBatchSize);
     }
 
     public BertTextTokenizer Tokenizer { get; }
@@ -185,8 +186,22 @@ public sealed class EncoderSession : IDisposable
     private void CheckTokenizerAgreesWithModel(IReadOnlyDictionary<string, string> metadata)
     {
         if (!metadata.TryGetValue(OnnxMetadataKeys.Tokenizer, out var json)) return;
-        var recorded = TokenizerFile.SettingsFromJson(json, $"model metadata '{OnnxMetadataKeys.Tokenizer}'");
+        var recorded = TokenizerSettingsJson.Parse(json, $"model metadata '{OnnxMetadataKeys.Tokenizer}'");
         if (recorded != Tokenizer.Settings)
-            throw new InvalidDataException($"{ReleaseFileNames.Tokenizer} ({TokenizerFile.SettingsToJson(Tokenizer.Settings)}) disagrees with the tokenizer settings recorded in the model at export ({json})");
+            throw new InvalidDataException($"{ReleaseFileNames.Tokenizer} ({TokenizerSettingsJson.ToJson(Tokenizer.Settings)}) disagrees with the tokenizer settings recorded in the model at export ({json})");
+    }
+
+    /// <summary>config.json's id2label is what Hugging Face's text-classification names classes by: it must describe
+    /// this model's head (as many classes as logits, the names the model records), or the two would disagree.</summary>
+    private void CheckConfigLabelsAgreeWithModel(ReleaseModelConfig config, long classes)
+    {
+        if (!HasClassifier)
+        {
+            if (config.Labels is not null) throw new InvalidDataException($"{ReleaseFileNames.Config} names {config.Labels.Count} classes, but the model has no classification head");
+            return;
+        }
+        var expected = Labels ?? (classes > 0 ? ReleaseModelConfig.DefaultLabels(checked((int)classes)) : null);
+        if (config.Labels is null || (expected is not null && !config.Labels.SequenceEqual(expected, StringComparer.Ordinal)))
+            throw new InvalidDataException($"{ReleaseFileNames.Config}'s id2label ({(config.Labels is null ? "none" : string.Join(", ", config.Labels))}) does not name the model's classes ({(expected is null ? $"{classes}" : string.Join(", ", expected))})");
     }
 }

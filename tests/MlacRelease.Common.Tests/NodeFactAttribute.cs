@@ -1,3 +1,5 @@
+using MlacRelease.Tests.Shared;
+
 namespace MlacRelease.Common.Tests;
 
 /// <summary>
@@ -9,12 +11,6 @@ public sealed class NodeFactAttribute : FactAttribute
 {
     public NodeFactAttribute()
     {
-        if (WhyNot() is { } reason) Skip = "Sigstore JS verification skipped: " + reason;
-    }
-
-    public static string? WhyNot()
-    {
-        var missing = new[] { "node", "npm" }.Where(t => SigstoreJs.Locate(t) is null).ToList();
-        return missing.Count > 0 ? $"{string.Join(" and ", missing)} not on PATH (install Node.js 20.17 or later)" : null;
+        if (NodeTools.WhyNot() is { } reason) Skip = "Sigstore JS verification skipped: " + reason;
     }
 }

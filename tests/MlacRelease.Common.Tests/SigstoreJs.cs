@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using MlacRelease.Tests.Shared;
 
 namespace MlacRelease.Common.Tests;
 
@@ -11,9 +11,7 @@ public static class SigstoreJs
 {
     public const string EnvironmentVariable = "MLAC_SIGSTORE_JS";
 
-    public static string Folder =>
-        Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } folder ? folder
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "mlac-npm", "sigstore-verify@3.1.0");
+    public static string Folder => NodeTools.PackageFolder(EnvironmentVariable, "sigstore-verify@3.1.0");
 
     public static (int ExitCode, string Output) Verify(string bundlePath, string publicKeyPath)
     {
@@ -22,22 +20,8 @@ public static class SigstoreJs
         File.Exists(Path.Combine(Folder, "node_modules", "@sigstore", "verify", "package.json")).Should().BeTrue(
             $"the pinned @sigstore packages must be installed in {Folder}: .ci/run does it, or run " +
             $"'mkdir -p {Folder} && cp tests/MlacRelease.Common.Tests/SigstoreJs/package*.json {Folder}/ && npm ci --prefix {Folder} --ignore-scripts'");
-        var start = new ProcessStartInfo(Locate("node")!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { script, Folder, bundlePath, publicKeyPath }) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(60_000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("node verify-bundle.cjs ran past 60 s");
-        }
-        var text = (stdout.Result + stderr.Result).Trim();
-        process.ExitCode.Should().NotBe(2, $"the verifier could not run: {text}");
-        return (process.ExitCode, text);
+        var (exitCode, text) = NodeTools.Run(TimeSpan.FromSeconds(60), script, Folder, bundlePath, publicKeyPath);
+        exitCode.Should().NotBe(2, $"the verifier could not run: {text}");
+        return (exitCode, text);
     }
-
-    public static string? Locate(string tool) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-        .Select(f => Path.Combine(f, tool)).FirstOrDefault(File.Exists);
 }

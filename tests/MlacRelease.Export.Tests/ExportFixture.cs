@@ -45,7 +45,13 @@ public sealed class ExportFixture : IDisposable
         _release = new Lazy<ReleaseWriteResult>(() =>
         {
             var certificate = Path.Combine(Folder, "certificate.json");
-            File.WriteAllText(certificate, """{"schema_version": 1, "verdict": {"passed": true, "policy": "quick"}, "worst_case": {"attack": "adamw-lr1e-4", "blocking_score": 0.93}, "curves": []}""");
+            File.WriteAllText(certificate, """
+                {"schema_version": 1, "context": {"data": {"dataset_digest": "sha256:d474"}}, "verdict": {"passed": true, "policy": "quick"},
+                 "worst_case": {"attack": "adamw-lr1e-4", "blocking_score": 0.93, "by_size": [
+                   {"data_size": 20, "model_accuracy": 0.534375, "pretrained_accuracy": 0.584375, "random_init_accuracy": 0.546875, "blocking_score": null},
+                   {"data_size": "all", "model_accuracy": 0.52, "pretrained_accuracy": 0.88, "random_init_accuracy": 0.54, "blocking_score": 1.055}]},
+                 "curves": []}
+                """);
             var written = ReleaseWriter.Write(Path.Combine(Folder, "release"), TwoLayers, new ReleaseOptions
             {
                 Vocabulary = Vocabulary,
@@ -97,10 +103,7 @@ public sealed class ExportFixture : IDisposable
     /// <summary>A fresh copy of the release folder a test may tamper with.</summary>
     public string CopyOfRelease()
     {
-        var copy = Path.Combine(Folder, "copy-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(copy);
-        foreach (var file in Directory.EnumerateFiles(Release.Folder)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
-        return copy;
+        return ReleaseCopy.Copy(Release.Folder, Path.Combine(Folder, "copy-" + Guid.NewGuid().ToString("N")));
     }
 
     public void Dispose()

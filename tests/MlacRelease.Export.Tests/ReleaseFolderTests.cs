@@ -1,5 +1,6 @@
 using MlacRelease.Common.Integrity;
 using MlacRelease.Common.Release;
+using MlacRelease.Common.Text;
 using MlacRelease.Core.Weights;
 using MlacRelease.Export.Onnx;
 using MlacRelease.Inference;
@@ -15,10 +16,11 @@ public sealed class ReleaseFolderTests(ExportFixture fixture)
     public void The_manifest_pins_every_file_by_digest_and_size()
     {
         var release = fixture.Release;
-        var files = Directory.EnumerateFiles(release.Folder).Select(Path.GetFileName).ToList();
-        files.Should().BeEquivalentTo([ReleaseFileNames.Model, ReleaseFileNames.Vocabulary, ReleaseFileNames.Tokenizer,
-            ReleaseFileNames.Certificate, ReleaseFileNames.ModelCard, ReleaseFileNames.Manifest, ReleaseFileNames.ManifestSignature,
-            ModelSigningBundle.DefaultFileName]);
+        var files = ReleaseCopy.Files(release.Folder);
+        files.Should().BeEquivalentTo([ReleaseFileNames.Model, ReleaseFileNames.Config, ReleaseFileNames.Tokenizer, ReleaseFileNames.TokenizerConfig,
+            ReleaseFileNames.SpecialTokensMap, ReleaseFileNames.Certificate, ReleaseFileNames.ModelCard, ReleaseFileNames.Manifest,
+            ReleaseFileNames.ManifestSignature, ModelSigningBundle.DefaultFileName]);
+        files.Should().Contain("onnx/model.onnx", "Hugging Face's ONNX loaders look for the graph there");
         var manifest = ReleaseManifest.Parse(File.ReadAllText(Path.Combine(release.Folder, ReleaseFileNames.Manifest)));
         manifest.Files.Select(f => f.Path).Should().BeEquivalentTo(files.Where(f => f is not (ReleaseFileNames.Manifest or ReleaseFileNames.ManifestSignature or ModelSigningBundle.DefaultFileName)));
         foreach (var entry in manifest.Files)
@@ -38,11 +40,13 @@ public sealed class ReleaseFolderTests(ExportFixture fixture)
         var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(release.Export.ModelPath));
         EncoderOnnxExporter.Find(model, OnnxMetadataKeys.WeightDigest).Should().Be(fixture.TwoLayers.Digest());
         EncoderOnnxExporter.Find(model, OnnxMetadataKeys.CertificateDigest).Should().Be(FileDigest.Sha256(Path.Combine(release.Folder, ReleaseFileNames.Certificate)));
-        TokenizerFile.SettingsFromJson(EncoderOnnxExporter.Find(model, OnnxMetadataKeys.Tokenizer)!, "metadata").Should().Be(new Common.Text.TokenizerSettings());
+        TokenizerSettingsJson.Parse(EncoderOnnxExporter.Find(model, OnnxMetadataKeys.Tokenizer)!, "metadata").Should().Be(new Common.Text.TokenizerSettings());
         EncoderOnnxExporter.Find(model, OnnxMetadataKeys.Labels).Should().Be("""["nurse","surgeon","teacher"]""");
-        var tokenizer = TokenizerFile.Parse(File.ReadAllText(Path.Combine(release.Folder, ReleaseFileNames.Tokenizer)));
-        tokenizer.SpecialTokens["cls"].Should().Be(("[CLS]", 101));
-        tokenizer.Settings.MaxLength.Should().Be(128);
+        var tokenizer = HuggingFaceTokenizerJson.Parse(File.ReadAllBytes(Path.Combine(release.Folder, ReleaseFileNames.Tokenizer)), "tokenizer.json");
+        tokenizer.Vocabulary.IdOf("[CLS]").Should().Be(101);
+        tokenizer.Vocabulary.Tokens.Should().Equal(WordPieceVocabulary.FromText(fixture.Vocabulary, "vocab.txt").Tokens);
+        tokenizer.Vocabulary.Count.Should().Be(30522);
+        tokenizer.Settings.Should().Be(new Common.Text.TokenizerSettings());
     }
 
     [Fact]
@@ -50,6 +54,12 @@ public sealed class ReleaseFolderTests(ExportFixture fixture)
     {
         var card = File.ReadAllText(Path.Combine(fixture.Release.Folder, ReleaseFileNames.ModelCard));
         card.Should().StartWith("---\nlicense: mit\nlibrary_name: onnx\npipeline_tag: text-classification\ntags:\n- onnx\n");
+        var frontMatter = card[..card.IndexOf("\n---\n", 4, StringComparison.Ordinal)];
+        frontMatter.Should().Contain("model-index:\n- name: \"MiniLM (2 layers) with a test head\"\n  results:\n  - task:\n      type: text-classification\n");
+        frontMatter.Should().Contain("      - type: blocking_score\n        name: \"Blocking score (1 = as hard as training from scratch), n = all\"\n        value: 1.055\n");
+        frontMatter.Should().Contain("      - type: accuracy\n        name: \"Attacker's best harmful-task accuracy on this model, n = 20\"\n        value: 0.534375\n");
+        frontMatter.Should().Contain("name: \"certification test split of sha256:d474\"");
+        frontMatter.Split("type: blocking_score").Should().HaveCount(2, "n = 20 has no blocking score (null in the certificate), so only n = all lists one");
         card.Should().Contain("**verdict**").And.Contain("\"passed\": true").And.Contain("**worst_case**").And.Contain("\"blocking_score\": 0.93");
         card.Should().Contain(fixture.TwoLayers.Digest());
         card.Should().NotContain("curves", "only the top-level verdict and worst_case are shown");
@@ -57,8 +67,11 @@ public sealed class ReleaseFolderTests(ExportFixture fixture)
 
     [Theory]
     [InlineData(ReleaseFileNames.Model)]
-    [InlineData(ReleaseFileNames.Vocabulary)]
+    [InlineData(ReleaseFileNames.Config)]
     [InlineData(ReleaseFileNames.Tokenizer)]
+    [InlineData(ReleaseFileNames.TokenizerConfig)]
+    [InlineData(ReleaseFileNames.SpecialTokensMap)]
+    [InlineData(ReleaseFileNames.ModelCard)]
     [InlineData(ReleaseFileNames.Certificate)]
     public void A_flipped_byte_is_refused_naming_the_file(string file)
     {
@@ -84,7 +97,7 @@ public sealed class ReleaseFolderTests(ExportFixture fixture)
         string[] texts = ["A nurse in Montréal.", "A poet in Lagos."];
         float[][] before;
         using (var session = EncoderSession.Open(release)) before = session.Embed(texts);
-        foreach (var name in new[] { ReleaseFileNames.Model, ReleaseFileNames.Vocabulary })
+        foreach (var name in new[] { ReleaseFileNames.Model, ReleaseFileNames.Tokenizer })
         {
             var path = Path.Combine(folder, name);
             var bytes = File.ReadAllBytes(path);
@@ -101,8 +114,9 @@ public sealed class ReleaseFolderTests(ExportFixture fixture)
 
     [Theory]
     [InlineData(ReleaseFileNames.Model)]
-    [InlineData(ReleaseFileNames.Vocabulary)]
+    [InlineData(ReleaseFileNames.Config)]
     [InlineData(ReleaseFileNames.Tokenizer)]
+    [InlineData(ReleaseFileNames.TokenizerConfig)]
     [InlineData(ReleaseFileNames.Manifest)]
     public void A_missing_file_is_refused_naming_it(string file)
     {
@@ -129,11 +143,11 @@ public sealed class ReleaseFolderTests(ExportFixture fixture)
     {
         var folder = fixture.CopyOfRelease();
         var manifestPath = Path.Combine(folder, ReleaseFileNames.Manifest);
-        File.WriteAllText(manifestPath, File.ReadAllText(manifestPath).Replace("\"vocab.txt\"", "\"../vocab.txt\""));
+        File.WriteAllText(manifestPath, File.ReadAllText(manifestPath).Replace("\"config.json\"", "\"../config.json\""));
         // Signed as it is (mlac sign refuses to sign such a manifest): the loader must still refuse to follow the path.
         ManifestSignature.Sign(manifestPath, fixture.PrivateKey);
         var open = () => ReleaseFolder.Open(folder, fixture.PublicKey);
-        open.Should().Throw<ReleaseIntegrityException>().WithMessage("*../vocab.txt*not a plain file name*");
+        open.Should().Throw<ReleaseIntegrityException>().WithMessage("*../config.json*not a plain file name*");
     }
 
     [Fact]
@@ -147,9 +161,9 @@ public sealed class ReleaseFolderTests(ExportFixture fixture)
         unsigned.Signed.Should().BeFalse();
         using (var session = EncoderSession.Open(unsigned)) session.Embed("still runs").Should().HaveCount(384);
 
-        File.AppendAllText(Path.Combine(folder, ReleaseFileNames.Vocabulary), "extra-wordpiece\n");
+        File.AppendAllText(Path.Combine(folder, ReleaseFileNames.Tokenizer), "\n");
         ((Action)(() => ReleaseFolder.Open(folder, ReleaseTrust.Unsigned))).Should().Throw<ReleaseIntegrityException>()
-            .Where(e => e.FileName == ReleaseFileNames.Vocabulary);
+            .Where(e => e.FileName == ReleaseFileNames.Tokenizer);
     }
 
     [Fact]

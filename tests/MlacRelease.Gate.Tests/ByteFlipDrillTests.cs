@@ -16,7 +16,7 @@ public sealed class ByteFlipDrillTests(GateFixture f)
     private List<(string File, int Offset, byte Xor)> Plan(int seed)
     {
         var random = new Random(seed);
-        var sizes = Directory.GetFiles(f.Release).ToDictionary(p => Path.GetFileName(p)!, p => (int)new FileInfo(p).Length, StringComparer.Ordinal);
+        var sizes = ReleaseCopy.Files(f.Release).ToDictionary(p => p, p => (int)new FileInfo(Path.Combine(f.Release, p)).Length, StringComparer.Ordinal);
         byte Xor() => (byte)random.Next(1, 256);
         var plan = new List<(string, int, byte)>();
         for (var i = 0; i < sizes[ReleaseFileNames.ManifestSignature]; i++) plan.Add((ReleaseFileNames.ManifestSignature, i, Xor()));
@@ -38,6 +38,8 @@ public sealed class ByteFlipDrillTests(GateFixture f)
         plan.Count(p => p.File is ReleaseFileNames.Manifest or ReleaseFileNames.ManifestSignature).Should().BeGreaterThanOrEqualTo(200);
         var signatureLength = (int)new FileInfo(Path.Combine(f.Release, ReleaseFileNames.ManifestSignature)).Length;
         plan.Where(p => p.File == ReleaseFileNames.ManifestSignature).Select(p => p.Offset).Distinct().Should().HaveCount(signatureLength);
+        plan.Select(p => p.File).Distinct().Should().Contain([ReleaseFileNames.Model, ReleaseFileNames.Config, ReleaseFileNames.Tokenizer, ReleaseFileNames.TokenizerConfig],
+            "the drill covers every file, the one in onnx/ included");
 
         var release = f.CopyOfRelease("drill");
         var accepted = new List<string>();
@@ -70,7 +72,7 @@ public sealed class ByteFlipDrillTests(GateFixture f)
         sample.Select(s => s.File).Distinct().Count().Should().BeGreaterThan(2);
         foreach (var (file, offset, xor) in sample)
         {
-            var release = f.CopyOfRelease($"drill-process-{file}-{offset}");
+            var release = f.CopyOfRelease($"drill-process-{file.Replace('/', '-')}-{offset}");
             var path = Path.Combine(release, file);
             var bytes = File.ReadAllBytes(path);
             bytes[offset] ^= xor;

@@ -18,7 +18,7 @@ public sealed class GateAttackTests(GateFixture f)
 
     private GateResult Gate(string release) => ReleaseGate.Evaluate(release, f.Policy, f.PublicKey);
 
-    private static void ShouldFailAt(GateResult result, string check, string detail)
+    internal static void ShouldFailAt(GateResult result, string check, string detail)
     {
         result.Passed.Should().BeFalse();
         var failed = result.Checks.First(c => !c.Passed);
@@ -100,10 +100,10 @@ public sealed class GateAttackTests(GateFixture f)
         ReleaseTampering.RehashAndSign(release, f.PrivateKey);
         var manifestPath = Path.Combine(release, ReleaseFileNames.Manifest);
         var manifest = ReleaseManifest.Parse(File.ReadAllText(manifestPath));
-        File.WriteAllText(manifestPath, (manifest with { Files = manifest.Files.Where(e => e.Path != "side.bin").ToList() }).ToJson());
+        File.WriteAllText(manifestPath, (manifest with { Files = manifest.Files.Where(e => e.Path != "onnx/side.bin").ToList() }).ToJson());
         ReleaseSigning.Sign(release, f.PrivateKey);
-        ShouldFailAt(Gate(release), "manifest digests", "side.bin is in the folder but not listed");
-        ((Action)(() => EncoderSession.Open(release, f.PublicKey))).Should().Throw<ReleaseIntegrityException>().Where(e => e.FileName == "side.bin");
+        ShouldFailAt(Gate(release), "manifest digests", "onnx/side.bin is in the folder but not listed");
+        ((Action)(() => EncoderSession.Open(release, f.PublicKey))).Should().Throw<ReleaseIntegrityException>().Where(e => e.FileName == "onnx/side.bin");
     }
 
     [Fact]
@@ -211,10 +211,10 @@ public sealed class GateAttackTests(GateFixture f)
     public void A_symbolic_link_in_the_release_fails_the_manifest_check()
     {
         var release = f.CopyOfRelease("symlink");
-        var vocab = Path.Combine(release, ReleaseFileNames.Vocabulary);
-        var elsewhere = f.P("copies/vocab-elsewhere.txt");
-        File.Move(vocab, elsewhere, overwrite: true);
-        File.CreateSymbolicLink(vocab, elsewhere);
+        var tokenizer = Path.Combine(release, ReleaseFileNames.Tokenizer);
+        var elsewhere = f.P("copies/tokenizer-elsewhere.json");
+        File.Move(tokenizer, elsewhere, overwrite: true);
+        File.CreateSymbolicLink(tokenizer, elsewhere);
         ShouldFailAt(Gate(release), "manifest digests", "symbolic link");
     }
 }

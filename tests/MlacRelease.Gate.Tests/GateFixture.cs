@@ -86,10 +86,7 @@ public sealed class GateFixture : IDisposable
     /// <summary>A fresh copy of the good release to break.</summary>
     public string CopyOfRelease(string name)
     {
-        var target = P($"copies/{name}");
-        Directory.CreateDirectory(target);
-        foreach (var file in Directory.GetFiles(Release)) File.Copy(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
-        return target;
+        return ReleaseCopy.Copy(Release, P($"copies/{name}"));
     }
 
     public void Dispose() => Directory.Delete(Root, recursive: true);

@@ -16,11 +16,13 @@ public sealed class ReleaseGateTests(GateFixture f)
     }
 
     [Theory]
-    [InlineData("model.onnx")]
-    [InlineData("vocab.txt")]
+    [InlineData("onnx/model.onnx")]
+    [InlineData("config.json")]
     [InlineData("tokenizer.json")]
+    [InlineData("tokenizer_config.json")]
+    [InlineData("special_tokens_map.json")]
     [InlineData("certificate.json")]
-    [InlineData("MODEL_CARD.md")]
+    [InlineData("README.md")]
     public void One_flipped_byte_in_any_file_fails_the_manifest_check_naming_the_file(string file)
     {
         var release = f.CopyOfRelease($"flip-{file}");
@@ -80,9 +82,9 @@ public sealed class ReleaseGateTests(GateFixture f)
     public void A_missing_file_fails_closed()
     {
         var release = f.CopyOfRelease("missing");
-        File.Delete(Path.Combine(release, "vocab.txt"));
+        File.Delete(Path.Combine(release, "tokenizer.json"));
         var result = ReleaseGate.Evaluate(release, f.Policy, f.PublicKey);
-        Check(result, "manifest digests").Detail.Should().Contain("vocab.txt");
+        Check(result, "manifest digests").Detail.Should().Contain("tokenizer.json");
         result.Passed.Should().BeFalse();
         result.Checks.Where(c => c.Name is not ("manifest digests" or "signature")).Should().OnlyContain(c => !c.Passed, "later checks depend on an intact folder");
 

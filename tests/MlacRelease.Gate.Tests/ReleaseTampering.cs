@@ -70,7 +70,8 @@ internal static class ReleaseTampering
     public static void MoveInitializerToExternalFile(string folder, ModelProto model, string initializer, string fileName)
     {
         var tensor = model.Graph.Initializer.Single(t => t.Name == initializer);
-        File.WriteAllBytes(Path.Combine(folder, fileName), tensor.RawData.ToByteArray());
+        // Beside the model, in onnx/, where ONNX resolves an external_data location.
+        File.WriteAllBytes(Path.Combine(folder, ReleaseFileNames.ModelFolder, fileName), tensor.RawData.ToByteArray());
         tensor.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = fileName });
         tensor.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = "0" });
         tensor.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = tensor.RawData.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) });

@@ -23,8 +23,9 @@ public static class ExportCommand
         var maxLength = new Option<int>("--max-length") { Description = "Tokenizer truncation length recorded in the release", DefaultValueFactory = _ => 128 };
         var json = SharedOptions.Json();
         var command = new Command("export", """
-            Export an encoder as an ONNX release folder: model.onnx (opset 17), vocab.txt, tokenizer.json,
-            certificate.json, manifest.json (SHA-256 of every file) and MODEL_CARD.md. ONNX Runtime's outputs are
+            Export an encoder as a release folder laid out as a Hugging Face ONNX model: onnx/model.onnx (opset 17),
+            config.json, tokenizer.json, tokenizer_config.json, special_tokens_map.json, certificate.json, the model
+            card as README.md, and manifest.json (SHA-256 of every file). ONNX Runtime's outputs are
             compared with the TorchSharp encoder on inputs of several shapes; the export fails above --tolerance.
 
             Example:

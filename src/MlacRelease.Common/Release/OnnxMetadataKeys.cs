@@ -9,7 +9,7 @@ public static class OnnxMetadataKeys
     /// <summary>SHA-256 of the certificate.json file the export was made under; absent when none was given.</summary>
     public const string CertificateDigest = "mlac.certificate_digest";
 
-    /// <summary>The <see cref="Text.TokenizerSettings"/> as JSON (see <see cref="TokenizerFile"/>).</summary>
+    /// <summary>The <see cref="Text.TokenizerSettings"/> as JSON (see <see cref="Text.TokenizerSettingsJson"/>).</summary>
     public const string Tokenizer = "mlac.tokenizer";
 
     /// <summary>The encoder's Hugging Face config.json.</summary>

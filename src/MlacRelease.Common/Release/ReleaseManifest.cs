@@ -71,7 +71,7 @@ public sealed record ReleaseManifest
             var where = $"{source}: files[{i}]";
             if (files[i] is not JsonObject file) throw new InvalidDataException($"{where}: expected an object");
             var path = String(file, "path", where);
-            CheckPlainFileName(path, where);
+            CheckReleasePath(path, where);
             if (path is ReleaseFileNames.Manifest or ReleaseFileNames.ManifestSignature or ReleaseFileNames.ModelSigningBundle)
                 throw new InvalidDataException($"{where}: '{path}' cannot list itself or its signature");
             if (!seen.Add(path)) throw new InvalidDataException($"{where}: '{path}' is listed twice");
@@ -80,6 +80,12 @@ public sealed record ReleaseManifest
             var size = Long(file, "size", where);
             if (size < 0) throw new InvalidDataException($"{where} ('{path}'): field 'size' is negative");
             entries.Add(new ReleaseManifestEntry(path, sha, size));
+        }
+        // "onnx" cannot be a file and the folder of "onnx/model.onnx" at once: one of the two would be unreadable.
+        foreach (var entry in entries)
+        {
+            if (FolderOf(entry.Path) is { } folder && seen.Contains(folder))
+                throw new InvalidDataException($"{source}: '{folder}' is listed as a file and as the folder of '{entry.Path}'");
         }
         return new ReleaseManifest
         {
@@ -90,15 +96,31 @@ public sealed record ReleaseManifest
         };
     }
 
-    /// <summary>Manifest paths are bare names in the folder: no separators, no "..", nothing a reader could be steered outside the folder with.</summary>
-    public static void CheckPlainFileName(string path, string where)
+    /// <summary>How many sub-folders deep a listed file may lie: one, for Hugging Face's onnx/model.onnx.</summary>
+    public const int MaxFolderDepth = 1;
+
+    /// <summary>A manifest path is a plain file name in the release folder or in one sub-folder of it
+    /// ("onnx/model.onnx"): '/' separates the parts, and each part is a plain name, so no path can steer a reader
+    /// outside the folder ("..", absolute paths, backslashes) or into folders the loaders do not expect.</summary>
+    public static void CheckReleasePath(string path, string where)
     {
-        if (path.Length is 0 or > 255 || path is "." or ".." || path.IndexOfAny(['/', '\\', ':', '\0']) >= 0
-            || path.Any(char.IsControl) || path != path.Trim())
+        ArgumentNullException.ThrowIfNull(path);
+        var parts = path.Split('/');
+        if (parts.Length > MaxFolderDepth + 1)
+            throw new InvalidDataException($"{where}: '{path}' lies more than {MaxFolderDepth} sub-folder deep in the release folder");
+        foreach (var part in parts)
         {
-            throw new InvalidDataException($"{where}: '{path}' is not a plain file name inside the release folder");
+            if (!IsPlainFileName(part)) throw new InvalidDataException($"{where}: '{path}' is not a plain file name inside the release folder");
         }
     }
+
+    /// <summary>The sub-folder a manifest path lies in ("onnx" for "onnx/model.onnx"), or null for a top-level file.</summary>
+    public static string? FolderOf(string path) => path.IndexOf('/') is var slash and > 0 ? path[..slash] : null;
+
+    /// <summary>Bare names in a folder: no separators, no "..", nothing a reader could be steered outside the folder with.</summary>
+    private static bool IsPlainFileName(string path) =>
+        !(path.Length is 0 or > 255 || path is "." or ".." || path.IndexOfAny(['/', '\\', ':', '\0']) >= 0
+            || path.Any(char.IsControl) || path != path.Trim());
 
     private static bool IsSha256(string value) =>
         value.StartsWith(FileDigest.Prefix, StringComparison.Ordinal) && value.Length == FileDigest.Prefix.Length + 64

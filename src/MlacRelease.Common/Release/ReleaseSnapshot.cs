@@ -7,8 +7,8 @@ namespace MlacRelease.Common.Release;
 /// A release folder read once into memory and verified: manifest.sig over manifest.json's exact bytes (before those
 /// bytes are parsed), then every file the manifest lists, each read once, hashed, and kept. Whoever uses a snapshot
 /// (the gate's checks, ONNX Runtime, the tokenizer) gets exactly the bytes that were verified, so a file swapped on disk
-/// after the check changes nothing. The folder may hold nothing else: an unlisted file, a sub-folder, a symbolic link
-/// or a listed file that is not a regular file is refused, because a loader could pick it up (ONNX external data, a
+/// after the check changes nothing. The folder may hold nothing else: an unlisted file, a sub-folder that holds no
+/// listed file (or anything unlisted), a symbolic link or a listed file that is not a regular file is refused, because a loader could pick it up (ONNX external data, a
 /// tokenizer beside the model) without the signature covering it.
 /// </summary>
 public sealed class ReleaseSnapshot
@@ -49,10 +49,10 @@ public sealed class ReleaseSnapshot
 
     public string Path(string name) => System.IO.Path.Combine(Folder, name);
 
-    /// <summary>model.onnx as verified, with its external data (only a listed model.onnx.data) inlined, ready for ONNX
-    /// Runtime and the importer; never a path, so nothing can make a loader open another file.</summary>
+    /// <summary>onnx/model.onnx as verified, with its external data (only a listed onnx/model.onnx.data) inlined, ready
+    /// for ONNX Runtime and the importer; never a path, so nothing can make a loader open another file.</summary>
     public byte[] InlinedModel() => OnnxExternalDataInliner.InlinedBytes(
-        Bytes(ReleaseFileNames.Model), ReleaseFileNames.ModelExternalData,
+        Bytes(ReleaseFileNames.Model), ReleaseFileNames.ModelExternalDataLocation,
         Has(ReleaseFileNames.ModelExternalData) ? Bytes(ReleaseFileNames.ModelExternalData) : null,
         Path(ReleaseFileNames.Model));
 
@@ -118,14 +118,30 @@ public sealed class ReleaseSnapshot
         return new ReleaseSnapshot(full, trust, manifestBytes, manifest, reason, files);
     }
 
-    /// <summary>Anything in the folder besides the listed files, the manifest and its two signature files fails closed.</summary>
+    /// <summary>Anything in the folder besides the listed files, the manifest and its two signature files fails closed.
+    /// A sub-folder is accepted only when the manifest lists a file inside it (onnx/ for onnx/model.onnx), only as a
+    /// real folder (not a link to one), and only holding listed files: nothing unlisted can hide one level down.</summary>
     private static void RefuseUnlisted(string folder, ReleaseManifest manifest)
     {
+        var listedFolders = manifest.Files.Select(f => ReleaseManifest.FolderOf(f.Path)).OfType<string>().ToHashSet(StringComparer.Ordinal);
         foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos())
         {
             var name = entry.Name;
-            var known = name is ReleaseFileNames.Manifest or ReleaseFileNames.ManifestSignature or ModelSigningBundle.DefaultFileName
-                || manifest.Find(name) is not null;
+            if (entry is DirectoryInfo sub && listedFolders.Contains(name))
+            {
+                if (sub.LinkTarget is not null) throw Refuse(folder, name, $"{name} is a symbolic link; a release holds regular files and folders only");
+                foreach (var inner in sub.EnumerateFileSystemInfos())
+                {
+                    var path = name + "/" + inner.Name;
+                    if (inner is DirectoryInfo)
+                        throw Refuse(folder, path, $"{path} is a folder; a release holds files at most {ReleaseManifest.MaxFolderDepth} sub-folder deep");
+                    if (manifest.Find(path) is null)
+                        throw Refuse(folder, path, $"{path} is in the folder but not listed in {ReleaseFileNames.Manifest}; a release holds only the files its manifest pins");
+                }
+                continue;
+            }
+            var known = entry is not DirectoryInfo
+                && (name is ReleaseFileNames.Manifest or ReleaseFileNames.ManifestSignature or ModelSigningBundle.DefaultFileName || manifest.Find(name) is not null);
             if (!known)
                 throw Refuse(folder, name, $"{name} is in the folder but not listed in {ReleaseFileNames.Manifest}; a release holds only the files its manifest pins");
         }
@@ -136,6 +152,10 @@ public sealed class ReleaseSnapshot
     private static byte[]? ReadEntire(string folder, string name, long maxBytes)
     {
         var path = System.IO.Path.Combine(folder, name);
+        // A listed file's sub-folder must be a real folder too: through a linked folder the read would leave the
+        // release (the digest would still have to match, but nothing outside the folder is ever opened).
+        if (ReleaseManifest.FolderOf(name) is { } sub && new DirectoryInfo(System.IO.Path.Combine(folder, sub)).LinkTarget is not null)
+            throw Refuse(folder, sub, $"{sub} is a symbolic link; a release holds regular files and folders only");
         var info = new FileInfo(path);
         if (info.LinkTarget is not null) throw Refuse(folder, name, $"{name} is a symbolic link; a release holds regular files only");
         if (Directory.Exists(path)) throw Refuse(folder, name, $"{name} is a folder; a release holds regular files only");

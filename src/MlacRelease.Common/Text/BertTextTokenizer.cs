@@ -3,34 +3,54 @@ using Microsoft.ML.Tokenizers;
 namespace MlacRelease.Common.Text;
 
 /// <summary>
-/// WordPiece tokenization as Hugging Face's BertTokenizer does it (basic tokenization, lower-casing, accent
-/// stripping, CJK splitting, [CLS] … [SEP]), on Microsoft.ML.Tokenizers, plus the padding, masks and truncation
-/// that library does not provide.
+/// WordPiece tokenization as Hugging Face's tokenizers library does it for a BERT tokenizer.json (special tokens,
+/// BertNormalizer, BertPreTokenizer: see <see cref="BertPreTokenization"/>; then WordPiece on Microsoft.ML.Tokenizers;
+/// [CLS] … [SEP]), plus the padding, masks and truncation that library does not provide.
 /// </summary>
 public sealed class BertTextTokenizer
 {
     private readonly BertTokenizer _tokenizer;
+    private readonly WordPieceVocabulary _vocabulary;
+    private readonly string[] _specialTokens;
 
     public BertTextTokenizer(string vocabularyText, TokenizerSettings? settings = null)
     {
         Settings = (settings ?? new TokenizerSettings()).Validate();
         if (string.IsNullOrWhiteSpace(vocabularyText)) throw new InvalidDataException("the vocabulary is empty");
-        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(vocabularyText));
+        _vocabulary = WordPieceVocabulary.FromText(vocabularyText, "vocabulary");
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(_vocabulary.ToText()));
+        // Normalisation and pre-tokenisation are ours (Microsoft's basic tokenisation drops symbol characters that
+        // Hugging Face keeps); this instance only looks words up, with every option that would change text off.
         _tokenizer = BertTokenizer.Create(stream, new BertOptions
         {
-            LowerCaseBeforeTokenization = Settings.LowerCase,
-            RemoveNonSpacingMarks = Settings.StripAccents,
-            ApplyBasicTokenization = true,
-            IndividuallyTokenizeCjk = true,
-            SplitOnSpecialTokens = true,
+            LowerCaseBeforeTokenization = false,
+            RemoveNonSpacingMarks = false,
+            ApplyBasicTokenization = false,
+            IndividuallyTokenizeCjk = false,
+            SplitOnSpecialTokens = false,
         });
-        VocabularySize = vocabularyText.Split('\n').Count(line => line.Length > 0);
+        _specialTokens = BertSpecialTokens.Roles.Select(r => r.Token).Where(t => _vocabulary.IdOf(t) is not null).ToArray();
+        VocabularySize = _vocabulary.Count;
     }
 
     public static BertTextTokenizer FromFile(string vocabularyPath, TokenizerSettings? settings = null)
     {
         if (!File.Exists(vocabularyPath)) throw new FileNotFoundException($"{vocabularyPath}: no such vocabulary file", vocabularyPath);
         return new BertTextTokenizer(File.ReadAllText(vocabularyPath), settings);
+    }
+
+    /// <summary>The tokenizer a release's tokenizer.json describes: the same vocabulary and settings Hugging Face consumers
+    /// read from that file. Throws when the special tokens' ids come out other than the file's.</summary>
+    public static BertTextTokenizer FromTokenizerJson(HuggingFaceTokenizerJson file, string source)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        var tokenizer = new BertTextTokenizer(file.Vocabulary.ToText(), file.Settings);
+        foreach (var (token, id) in new[] { (BertSpecialTokens.Cls, tokenizer.ClsId), (BertSpecialTokens.Sep, tokenizer.SepId), (BertSpecialTokens.Pad, tokenizer.PadId), (BertSpecialTokens.Unknown, tokenizer.UnknownId) })
+        {
+            if (file.Vocabulary.IdOf(token) != id)
+                throw new InvalidDataException($"{source}: {token} has id {file.Vocabulary.IdOf(token)} in the file but {id} in the tokenizer built from it");
+        }
+        return tokenizer;
     }
 
     public TokenizerSettings Settings { get; }
@@ -51,7 +71,7 @@ public sealed class BertTextTokenizer
         ArgumentNullException.ThrowIfNull(text);
         var limit = maxLength ?? Settings.MaxLength;
         if (limit < 2) throw new ArgumentOutOfRangeException(nameof(maxLength), "room is needed for [CLS] and [SEP]");
-        var pieces = _tokenizer.EncodeToIds(text, addSpecialTokens: false);
+        var pieces = Pieces(text);
         var take = Math.Min(pieces.Count, limit - 2);
         var ids = new List<int>(take + 2) { ClsId };
         for (var i = 0; i < take; i++) ids.Add(pieces[i]);
@@ -59,8 +79,20 @@ public sealed class BertTextTokenizer
         return ids;
     }
 
-    public IReadOnlyList<string> Tokens(string text) =>
-        _tokenizer.EncodeToTokens(text, out _).Select(t => t.Value).ToList();
+    /// <summary>The wordpieces of <paramref name="text"/> as strings, without [CLS] and [SEP].</summary>
+    public IReadOnlyList<string> Tokens(string text) => Pieces(text).Select(id => _vocabulary.Tokens[id]).ToList();
+
+    /// <summary>The ids of the text's special tokens and wordpieces, untruncated.</summary>
+    private List<int> Pieces(string text)
+    {
+        var ids = new List<int>();
+        foreach (var (piece, isSpecial) in BertPreTokenization.Split(text, Settings, _specialTokens))
+        {
+            if (isSpecial) ids.Add(_vocabulary.IdOf(piece)!.Value);
+            else ids.AddRange(_tokenizer.EncodeToIds(piece, addSpecialTokens: false, considerPreTokenization: false, considerNormalization: false));
+        }
+        return ids;
+    }
 
     /// <summary>Encodes and pads to the longest text in the batch (not to the maximum length: less work per step).</summary>
     public TokenizedBatch EncodeBatch(IReadOnlyList<string> texts, int? maxLength = null)

@@ -71,7 +71,7 @@ public static class EncoderOnnxExporter
     {
         yield return (OnnxMetadataKeys.WeightDigest, weights.Digest());
         if (options.CertificateDigest is not null) yield return (OnnxMetadataKeys.CertificateDigest, options.CertificateDigest);
-        yield return (OnnxMetadataKeys.Tokenizer, TokenizerFile.SettingsToJson(options.Tokenizer));
+        yield return (OnnxMetadataKeys.Tokenizer, Common.Text.TokenizerSettingsJson.ToJson(options.Tokenizer));
         yield return (OnnxMetadataKeys.EncoderConfig, weights.Config.ToJson());
         if (options.Head?.Labels is { } labels) yield return (OnnxMetadataKeys.Labels, new JsonArray(labels.Select(l => (JsonNode?)l).ToArray()).ToJsonString());
         yield return (OnnxMetadataKeys.ToolVersion, ToolVersion);

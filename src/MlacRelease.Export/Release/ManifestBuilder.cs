@@ -9,16 +9,27 @@ public static class ManifestBuilder
     public static ReleaseManifest Describe(string folder, string toolVersion)
     {
         var entries = new List<ReleaseManifestEntry>();
-        foreach (var path in Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal))
+        foreach (var path in Directory.EnumerateFiles(folder))
         {
-            var name = Path.GetFileName(path);
-            if (name is ReleaseFileNames.Manifest or ReleaseFileNames.ManifestSignature or ReleaseFileNames.ModelSigningBundle || IsTemporary(name)) continue;
-            ReleaseManifest.CheckPlainFileName(name, $"{folder}: file");
-            entries.Add(new ReleaseManifestEntry(name, FileDigest.Sha256(path), new FileInfo(path).Length));
+            Add(entries, folder, Path.GetFileName(path));
         }
-        if (Directory.EnumerateDirectories(folder).Any())
-            throw new InvalidOperationException($"{folder}: a release folder holds files only; remove the sub-folders");
-        return new ReleaseManifest { ToolVersion = toolVersion, Files = entries };
+        // One level of sub-folders (onnx/), as the reader accepts; anything deeper is refused rather than left unlisted.
+        foreach (var sub in Directory.EnumerateDirectories(folder))
+        {
+            var subName = Path.GetFileName(sub);
+            if (Directory.EnumerateDirectories(sub).Any())
+                throw new InvalidOperationException($"{sub}: a release folder holds files at most {ReleaseManifest.MaxFolderDepth} sub-folder deep; remove the folders inside it");
+            foreach (var path in Directory.EnumerateFiles(sub)) Add(entries, folder, subName + "/" + Path.GetFileName(path));
+        }
+        return new ReleaseManifest { ToolVersion = toolVersion, Files = entries.OrderBy(e => e.Path, StringComparer.Ordinal).ToList() };
+    }
+
+    private static void Add(List<ReleaseManifestEntry> entries, string folder, string name)
+    {
+        if (name is ReleaseFileNames.Manifest or ReleaseFileNames.ManifestSignature or ReleaseFileNames.ModelSigningBundle || IsTemporary(Path.GetFileName(name))) return;
+        ReleaseManifest.CheckReleasePath(name, $"{folder}: file");
+        var path = Path.Combine(folder, name);
+        entries.Add(new ReleaseManifestEntry(name, FileDigest.Sha256(path), new FileInfo(path).Length));
     }
 
     /// <summary>AtomicFile's in-flight temporaries (".name.pid.guid.tmp") never belong in a manifest.</summary>

@@ -7,8 +7,9 @@ using MlacRelease.Common.Release;
 namespace MlacRelease.Export.Release;
 
 /// <summary>
-/// MODEL_CARD.md: Hugging Face front matter (license, tags, library_name, pipeline_tag) and a short results section
-/// taken from the certificate. The certificate is treated as opaque JSON (its schema belongs to Certification); only
+/// README.md, the release's model card: Hugging Face front matter (license, tags, library_name, pipeline_tag and the
+/// certificate's results as model-index, see <see cref="ModelIndex"/>) and a short results section taken from the
+/// certificate. The certificate is treated as opaque JSON (its schema belongs to Certification); only
 /// its top-level "verdict" and "worst_case" are shown, verbatim.
 /// </summary>
 public static partial class ModelCard
@@ -32,6 +33,7 @@ public static partial class ModelCard
         card.Append($"pipeline_tag: {(facts.Classes > 0 ? "text-classification" : "feature-extraction")}\n");
         card.Append("tags:\n");
         foreach (var tag in options.Tags.Distinct(StringComparer.Ordinal)) card.Append($"- {tag}\n");
+        card.Append(ModelIndex.Render(OneLine(options.Title), facts.CertificateJson));
         card.Append("---\n\n");
         card.Append($"# {OneLine(options.Title)}\n\n");
         if (!string.IsNullOrWhiteSpace(options.Description)) card.Append(options.Description.Trim()).Append("\n\n");
@@ -64,9 +66,13 @@ public static partial class ModelCard
             if (!any) card.Append("The certificate has no top-level \"verdict\" or \"worst_case\" field.\n");
         }
         card.Append("\n## Use\n\n");
-        card.Append("Load the folder with `MlacRelease.Inference.EncoderSession.Open(folder, publisherPublicKey)`; it verifies ");
-        card.Append($"`{ReleaseFileNames.ManifestSignature}` with the publisher's key and every file against `{ReleaseFileNames.Manifest}` before serving. Any ONNX Runtime can run `{ReleaseFileNames.Model}` directly ");
-        card.Append($"(inputs `{OnnxIoNames.InputIds}`, `{OnnxIoNames.AttentionMask}`, `{OnnxIoNames.TokenTypeIds}`; tokenizer: `{ReleaseFileNames.Vocabulary}` with the settings in `{ReleaseFileNames.Tokenizer}`).\n");
+        card.Append("The folder is a Hugging Face ONNX model: `").Append(ReleaseFileNames.Config).Append("`, `").Append(ReleaseFileNames.Tokenizer)
+            .Append("` (BERT WordPiece), `").Append(ReleaseFileNames.TokenizerConfig).Append("`, `").Append(ReleaseFileNames.Model).Append("`. ");
+        card.Append("transformers.js loads it as it is, e.g. `pipeline('feature-extraction', folder, { local_files_only: true, dtype: 'fp32' })`");
+        if (facts.Classes > 0) card.Append(" or `pipeline('text-classification', …)`");
+        card.Append(". Verify it first: ");
+        card.Append($"`MlacRelease.Inference.EncoderSession.Open(folder, publisherPublicKey)` (and `mlac verify`) checks `{ReleaseFileNames.ManifestSignature}` with the publisher's key and every file against `{ReleaseFileNames.Manifest}` before serving. ");
+        card.Append($"Any ONNX Runtime can run `{ReleaseFileNames.Model}` directly (inputs `{OnnxIoNames.InputIds}`, `{OnnxIoNames.AttentionMask}`, `{OnnxIoNames.TokenTypeIds}`).\n");
         return card.ToString();
     }
 

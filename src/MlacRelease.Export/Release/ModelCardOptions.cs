@@ -9,7 +9,7 @@ public sealed record ModelCardOptions
     /// "other" says nothing.</summary>
     public string License { get; init; } = "other";
 
-    public IReadOnlyList<string> Tags { get; init; } = ["onnx", "bert", "feature-extraction", "mlac", "self-destructing"];
+    public IReadOnlyList<string> Tags { get; init; } = ["onnx", "bert", "feature-extraction", "transformers.js", "mlac", "self-destructing"];
 
     public string LibraryName { get; init; } = "onnx";
 

@@ -11,8 +11,10 @@ using MlacRelease.Export.Validation;
 namespace MlacRelease.Export.Release;
 
 /// <summary>
-/// Writes a release folder: model.onnx (validated against the encoder), vocab.txt, tokenizer.json, certificate.json
-/// (when given), MODEL_CARD.md, and last manifest.json with the SHA-256 and size of every other file. Each file is
+/// Writes a release folder laid out as a Hugging Face ONNX model: onnx/model.onnx (validated against the encoder),
+/// config.json (with id2label/label2id for a head), tokenizer.json (the tokenizers library's format, which this
+/// toolkit's tokenizer reads too), tokenizer_config.json, special_tokens_map.json, certificate.json (when given), the
+/// model card as README.md, and last manifest.json with the SHA-256 and size of every other file. Each file is
 /// written atomically, and the manifest last, so a folder with a manifest is complete; a failure on the way (the
 /// parity check, say) leaves no manifest, and the loader refuses such a folder. manifest.sig (signing) is a later
 /// step over the manifest's bytes.
@@ -29,10 +31,14 @@ public static class ReleaseWriter
             throw new IOException($"{folder}: the release folder must be new or empty (stale files would end up in the manifest)");
         Directory.CreateDirectory(folder);
 
-        // The tokenizer is built first: a vocabulary that does not load fails the release before anything is written.
-        var tokenizer = new BertTextTokenizer(options.Vocabulary, options.Tokenizer);
+        // The tokenizer is built first, from the tokenizer.json the release will hold (read back as a consumer reads it):
+        // a vocabulary that does not load fails the release before anything is written.
+        var tokenizerFile = new HuggingFaceTokenizerJson { Vocabulary = WordPieceVocabulary.FromText(options.Vocabulary, "vocabulary"), Settings = options.Tokenizer.Validate() };
+        var tokenizerJson = tokenizerFile.ToJson();
+        var tokenizer = BertTextTokenizer.FromTokenizerJson(HuggingFaceTokenizerJson.Parse(System.Text.Encoding.UTF8.GetBytes(tokenizerJson), ReleaseFileNames.Tokenizer), ReleaseFileNames.Tokenizer);
         var (certificateDigest, certificate) = CopyCertificate(folder, options.CertificatePath);
 
+        Directory.CreateDirectory(Path.Combine(folder, ReleaseFileNames.ModelFolder));
         var export = EncoderOnnxExporter.Save(weights, Path.Combine(folder, ReleaseFileNames.Model), new OnnxExportOptions
         {
             Tokenizer = options.Tokenizer,
@@ -40,7 +46,7 @@ public static class ReleaseWriter
             Head = options.Head,
             ExternalDataThresholdBytes = options.ExternalDataThresholdBytes,
         });
-        if (export.ExternalDataPath is not null && Path.GetFileName(export.ExternalDataPath) != ReleaseFileNames.ModelExternalData)
+        if (export.ExternalDataPath is not null && Path.GetFullPath(export.ExternalDataPath) != Path.Combine(folder, ReleaseFileNames.ModelExternalData))
             throw new InvalidOperationException($"external data went to {export.ExternalDataPath}, not {ReleaseFileNames.ModelExternalData}");
 
         ParityReport? parity = null;
@@ -52,8 +58,11 @@ public static class ReleaseWriter
             });
         }
 
-        AtomicFile.WriteAllText(Path.Combine(folder, ReleaseFileNames.Vocabulary), options.Vocabulary);
-        AtomicFile.WriteAllText(Path.Combine(folder, ReleaseFileNames.Tokenizer), TokenizerFile.Describe(tokenizer).ToJson());
+        AtomicFile.WriteAllText(Path.Combine(folder, ReleaseFileNames.Tokenizer), tokenizerJson);
+        AtomicFile.WriteAllText(Path.Combine(folder, ReleaseFileNames.TokenizerConfig), HuggingFaceTokenizerConfig.TokenizerConfigJson(tokenizerFile));
+        AtomicFile.WriteAllText(Path.Combine(folder, ReleaseFileNames.SpecialTokensMap), HuggingFaceTokenizerConfig.SpecialTokensMapJson(tokenizerFile));
+        var labels = options.Head is { } head ? head.Labels ?? ReleaseModelConfig.DefaultLabels(head.Classes) : null;
+        AtomicFile.WriteAllText(Path.Combine(folder, ReleaseFileNames.Config), ReleaseModelConfig.ToJson(weights.Config.ToJson(), labels));
 
         List<string> outputs = [OnnxIoNames.LastHiddenState, OnnxIoNames.PoolerOutput];
         if (options.Head is not null) outputs.Add(OnnxIoNames.Logits);

@@ -46,7 +46,7 @@ public static class StructuralBinding
         {
             rebuilt = EncoderOnnxExporter.Build(weights, new OnnxExportOptions
             {
-                Tokenizer = TokenizerFile.SettingsFromJson(tokenizerJson, $"metadata '{OnnxMetadataKeys.Tokenizer}'"),
+                Tokenizer = Common.Text.TokenizerSettingsJson.Parse(tokenizerJson, $"metadata '{OnnxMetadataKeys.Tokenizer}'"),
                 CertificateDigest = metadata.GetValueOrDefault(OnnxMetadataKeys.CertificateDigest),
                 Flavor = fused ? OnnxGraphFlavor.OnnxRuntimeFused : OnnxGraphFlavor.Portable,
                 Head = head is null ? null : new ClassificationHead(head.Weight, head.Bias, labels),

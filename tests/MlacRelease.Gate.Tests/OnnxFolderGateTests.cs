@@ -1,0 +1,69 @@
+using MlacRelease.Common.Release;
+
+namespace MlacRelease.Gate.Tests;
+
+/// <summary>
+/// The Hugging Face layout puts the graph in a sub-folder (onnx/model.onnx). The gate passes that layout, and the
+/// sub-folder gets no slack: a changed or swapped model there, an unlisted file beside it (transformers.js would load
+/// onnx/model_quantized.onnx for dtype q8), a linked or nested folder, all fail.
+/// </summary>
+[Collection(GateCollection.Name)]
+public sealed class OnnxFolderGateTests(GateFixture f)
+{
+    private GateResult Gate(string release) => ReleaseGate.Evaluate(release, f.Policy, f.PublicKey);
+
+    [Fact]
+    public void The_gate_passes_the_Hugging_Face_layout_and_fails_a_tampered_model_in_onnx()
+    {
+        File.Exists(Path.Combine(f.Release, "onnx", "model.onnx")).Should().BeTrue();
+        File.Exists(Path.Combine(f.Release, "model.onnx")).Should().BeFalse("the model lives where Hugging Face's ONNX loaders look");
+        Gate(f.Release).Passed.Should().BeTrue();
+
+        var release = f.CopyOfRelease("onnx-flip");
+        var model = Path.Combine(release, ReleaseFileNames.Model);
+        var bytes = File.ReadAllBytes(model);
+        bytes[bytes.Length - 3] ^= 0x10;
+        File.WriteAllBytes(model, bytes);
+        GateAttackTests.ShouldFailAt(Gate(release), "manifest digests", "onnx/model.onnx does not match its SHA-256");
+
+        var (code, output) = MlacProcess.Run("gate", "--release", release, "--policy", f.Policy, "--public-key", f.PublicKey, "--no-progress");
+        code.Should().Be(1, output);
+        output.Should().Contain("gate: FAIL").And.Contain("onnx/model.onnx");
+    }
+
+    [Fact]
+    public void A_model_swapped_into_onnx_fails_even_when_re_signed()
+    {
+        // The other release's model has the same weights but names another certificate: re-hashed and re-signed by
+        // a key holder, the digests pass and the certificate binding does not.
+        var release = GateAttackTests.Tampered(f, "onnx-swap", folder =>
+            File.Copy(Path.Combine(f.ReleaseWithOtherCertificate, ReleaseFileNames.Model), Path.Combine(folder, ReleaseFileNames.Model), overwrite: true));
+        GateAttackTests.ShouldFailAt(Gate(release), "certified weights", "but the release's certificate.json is");
+    }
+
+    [Fact]
+    public void An_unlisted_file_beside_the_model_fails()
+    {
+        var release = f.CopyOfRelease("onnx-unlisted");
+        File.Copy(Path.Combine(release, ReleaseFileNames.Model), Path.Combine(release, "onnx", "model_quantized.onnx"));
+        GateAttackTests.ShouldFailAt(Gate(release), "manifest digests", "onnx/model_quantized.onnx is in the folder but not listed");
+    }
+
+    [Fact]
+    public void A_linked_nested_or_unlisted_folder_fails()
+    {
+        var linked = f.CopyOfRelease("onnx-link");
+        var elsewhere = f.P("copies/onnx-elsewhere");
+        Directory.Move(Path.Combine(linked, "onnx"), elsewhere);
+        Directory.CreateSymbolicLink(Path.Combine(linked, "onnx"), elsewhere);
+        GateAttackTests.ShouldFailAt(Gate(linked), "manifest digests", "onnx is a symbolic link");
+
+        var nested = f.CopyOfRelease("onnx-nested");
+        Directory.CreateDirectory(Path.Combine(nested, "onnx", "deeper"));
+        GateAttackTests.ShouldFailAt(Gate(nested), "manifest digests", "onnx/deeper is a folder");
+
+        var extra = f.CopyOfRelease("extra-folder");
+        Directory.CreateDirectory(Path.Combine(extra, "extra"));
+        GateAttackTests.ShouldFailAt(Gate(extra), "manifest digests", "extra is in the folder but not listed");
+    }
+}

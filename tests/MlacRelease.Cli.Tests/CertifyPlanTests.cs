@@ -17,7 +17,7 @@ public sealed class CertifyPlanTests : IDisposable
 
     private static IReadOnlyList<string> BatteryNames { get; } =
     [
-        "quick", "standard", "paper",
+        "quick", "standard", "paper", "validation",
         .. Directory.EnumerateFiles(RepositoryFiles.Path("release-checks", "extra-batteries"), "*.yaml").Order(StringComparer.Ordinal),
     ];
 

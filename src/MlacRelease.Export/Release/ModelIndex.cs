@@ -53,5 +53,13 @@ public static class ModelIndex
         return results.Length == 0 ? "" : $"model-index:\n- name: {Quote(modelName)}\n  results:\n{results}";
     }
 
-    private static string Quote(string text) => JsonSerializer.Serialize(text);
+    /// <summary>A YAML double-quoted scalar. JSON string syntax is a subset of it; the relaxed encoder keeps apostrophes
+    /// and non-ASCII text readable (it still escapes quotes, backslashes and control characters). YAML also reads
+    /// U+0085, U+2028 and U+2029 as line breaks, so they are escaped too.</summary>
+    private static string Quote(string text) => JsonSerializer.Serialize(text, QuoteOptions)
+        .Replace("\u0085", "\\N", StringComparison.Ordinal)
+        .Replace("\u2028", "\\L", StringComparison.Ordinal)
+        .Replace("\u2029", "\\P", StringComparison.Ordinal);
+
+    private static readonly JsonSerializerOptions QuoteOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }

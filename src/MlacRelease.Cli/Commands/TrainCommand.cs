@@ -153,7 +153,7 @@ public static class TrainCommand
             mode.Info($"model: {description} ({pretrained.ParameterCount:N0} parameters) | data: {dataSpec} ({dataset.Count:N0} examples, " +
                       $"{dataset.DesiredLabels.Count} desired / {dataset.HarmfulLabels.Count} harmful classes; defender split {splits.DefenderTrain.Count:N0}) | device: {device}");
             mode.Info($"objective: λ_good {options.Weights.Good}, λ_bad {options.Weights.Bad}, λ_grad {options.Weights.GradientPenalty}, " +
-                      $"λ_lin {options.Weights.HeadAdjustment}, λ_distill {options.Weights.Distillation}{SuppressionSummary(options)}; K = {options.InnerSteps} ({options.InnerOptimizer}, " +
+                      $"λ_lin {options.Weights.HeadAdjustment}, λ_distill {options.Weights.Distillation}{SuppressionSummary(options)}; K = {options.InnerSteps} ({(options.AttackerMix is null ? options.InnerOptimizer.ToString() : "attacker drawn per rollout")}, " +
                       $"{(options.FirstOrder ? "first" : "second")} order); {options.Steps} steps, batch {options.OuterBatchSize}, lr {options.OuterLearningRate.ToString(CultureInfo.InvariantCulture)}");
             if (TrainAttackerOptions.Summary(options) is { Length: > 0 } attackerLine) mode.Info(attackerLine);
             var trainer = new MlacTrainer(options, new TrainingRunInputs

@@ -21,7 +21,7 @@ public static class CertificationLoader
         var (weights, vocabulary, description) = ModelSource.Load(inputs.Model);
         try
         {
-            var reference = inputs.Pretrained ?? $"builtin:minilm:{weights.Config.NumHiddenLayers}";
+            var reference = inputs.Pretrained ?? ModelSource.DefaultReferenceFor(weights.Config);
             var (original, _, originalDescription) = ModelSource.Load(reference);
             try
             {

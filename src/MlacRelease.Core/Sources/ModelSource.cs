@@ -19,6 +19,10 @@ public static class ModelSource
         : Directory.Exists(spec) ? Path.GetFullPath(spec)
         : Path.GetDirectoryName(Path.GetFullPath(spec));
 
+    /// <summary>The pretrained reference a model is compared with when none is named: the built-in MiniLM cut to the
+    /// model's layer count.</summary>
+    public static string DefaultReferenceFor(EncoderConfig config) => $"builtin:minilm:{config.NumHiddenLayers}";
+
     public static (EncoderWeights Weights, string Vocabulary, string Description) Load(string spec)
     {
         if (spec.StartsWith("builtin:", StringComparison.Ordinal))

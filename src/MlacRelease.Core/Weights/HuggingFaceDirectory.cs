@@ -32,6 +32,24 @@ public static class HuggingFaceDirectory
         return digest;
     }
 
+    /// <summary>A model folder's configuration and vocabulary without its weights (bounded as <see cref="Load"/> reads them).</summary>
+    public static (EncoderConfig Config, string Vocabulary) ReadDescription(string folder)
+    {
+        var configPath = Path.Combine(folder, ConfigFile);
+        var vocabularyPath = Path.Combine(folder, VocabularyFile);
+        foreach (var required in new[] { configPath, vocabularyPath })
+        {
+            if (!File.Exists(required)) throw new FileNotFoundException($"{required}: missing (a model folder holds {ConfigFile}, {WeightsFile} and {VocabularyFile})", required);
+        }
+        return (ReadConfig(configPath), File.ReadAllText(vocabularyPath));
+    }
+
+    private static EncoderConfig ReadConfig(string configPath)
+    {
+        if (new FileInfo(configPath).Length > MaxConfigBytes) throw new InvalidDataException($"{configPath}: larger than {MaxConfigBytes} bytes");
+        return EncoderConfig.FromJson(File.ReadAllText(configPath), configPath);
+    }
+
     /// <summary>Loads a folder (or the model.safetensors path inside one). Unknown tensors, wrong shapes and
     /// a digest that disagrees with the file's own metadata are errors that name the file.</summary>
     public static (EncoderWeights Weights, string Vocabulary) Load(string path, torch.Device? device = null)
@@ -45,8 +63,7 @@ public static class HuggingFaceDirectory
         {
             if (!File.Exists(required)) throw new FileNotFoundException($"{required}: missing (a model folder holds {ConfigFile}, {WeightsFile} and {VocabularyFile})", required);
         }
-        if (new FileInfo(configPath).Length > MaxConfigBytes) throw new InvalidDataException($"{configPath}: larger than {MaxConfigBytes} bytes");
-        var config = EncoderConfig.FromJson(File.ReadAllText(configPath), configPath);
+        var config = ReadConfig(configPath);
         var file = SafetensorsReader.Read(weightsPath);
         var records = file.Tensors.Where(r => !r.Name.EndsWith("position_ids", StringComparison.Ordinal)
             && !r.Name.StartsWith("cls.", StringComparison.Ordinal)).ToList();

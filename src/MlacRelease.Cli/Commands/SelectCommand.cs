@@ -8,6 +8,7 @@ using MlacRelease.Common.IO;
 using MlacRelease.Common.Text;
 using MlacRelease.Core.Data;
 using MlacRelease.Core.Selection;
+using MlacRelease.Core.Weights;
 
 namespace MlacRelease.Cli.Commands;
 
@@ -58,10 +59,9 @@ public static class SelectCommand
         if (candidates.Count == 0)
             throw new CliException($"{Path.Combine(runFolder, CandidateLayout.Folder)}: no candidates (train with --select-every N to keep some)");
         var battery = BatteryPresets.Resolve(batterySpec);
-        var (first, vocabulary, _) = ModelSource.Load(candidates[0].Folder);
-        var layers = first.Config.NumHiddenLayers;
-        first.Dispose();
-        var (original, _, originalDescription) = ModelSource.Load(pretrainedSpec ?? $"builtin:minilm:{layers}");
+        // Every candidate of a run shares one configuration and vocabulary; the selector loads each one's weights itself.
+        var (config, vocabulary) = HuggingFaceDirectory.ReadDescription(candidates[0].Folder);
+        var (original, _, originalDescription) = ModelSource.Load(pretrainedSpec ?? ModelSource.DefaultReferenceFor(config));
         using (original)
         {
             var dataset = DataSource.Load(dataSpec, schema);
@@ -69,6 +69,7 @@ public static class SelectCommand
             var (splitSeed, fractions) = SplitChoice.Resolve(SplitRecord.TryRead(runFolder), Path.Combine(runFolder, SplitRecord.FileName), seed, null,
                 dataset.Digest, dataSpec);
             var splits = DatasetSplitter.Split(dataset, fractions, splitSeed);
+            ValidationData.CheckFits(splits, battery);
             var tokenizer = new BertTextTokenizer(vocabulary, new TokenizerSettings { MaxLength = battery.MaxLength });
             var validation = ValidationData.FromSplits(splits, tokenizer, battery.MaxLength, battery.DesiredExamplesNeeded);
             mode.Info($"selecting among {candidates.Count} candidate(s) of {runFolder} with battery {batterySpec} against {originalDescription} | " +

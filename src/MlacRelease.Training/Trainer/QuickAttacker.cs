@@ -1,4 +1,5 @@
 using TorchSharp;
+using MlacRelease.Core.Attack;
 using MlacRelease.Core.Model;
 using MlacRelease.Core.Text;
 using static TorchSharp.torch;
@@ -42,7 +43,7 @@ public static class QuickAttacker
         for (var i = 0; i < steps; i++)
         {
             optimizer.zero_grad();
-            var loss = nn.functional.cross_entropy(features.matmul(w.t()), y) + 1e-4 * w.pow(2).sum();
+            var loss = ClassifierHead.CrossEntropy(features, w, y) + 1e-4 * w.pow(2).sum();
             loss.backward();
             optimizer.step();
         }

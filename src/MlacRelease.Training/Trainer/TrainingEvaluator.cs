@@ -1,4 +1,5 @@
 using TorchSharp;
+using MlacRelease.Core.Attack;
 using MlacRelease.Core.Data;
 using MlacRelease.Core.Model;
 using MlacRelease.Core.Text;
@@ -46,7 +47,7 @@ public sealed class TrainingEvaluator
         using (no_grad())
         {
             validationFeatures = QuickAttacker.PooledFeatures(state.Encoder, _validation);
-            var predicted = validationFeatures.matmul(state.DesiredHead.t()).argmax(1);
+            var predicted = ClassifierHead.Logits(validationFeatures, state.DesiredHead).argmax(1);
             var labels = tensor(_validation.Select(e => (long)e.Desired).ToArray(), device: predicted.device);
             desiredAccuracy = predicted.eq(labels).to(ScalarType.Float64).mean().ToDouble();
         }

@@ -4,6 +4,7 @@ using MlacRelease.Core.Model;
 using MlacRelease.Core.Text;
 using MlacRelease.Training.Inner;
 using MlacRelease.Training.Objective;
+using MlacRelease.Training.Trainer;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -64,6 +65,29 @@ public sealed class AttackerAgreementTests
 
         outcome.Before.Should().BeLessThan(Tolerance, "every LoRA attacker starts at the encoder");
         outcome.After.Should().BeGreaterThan(100 * Tolerance, $"a certifier with another {change} is another attacker");
+    }
+
+    /// <summary>The quick probe watched in training is the certifier's linear-probe attack: the same pooled features
+    /// of the frozen encoder and the same fitted probe, so the same accuracy.</summary>
+    [Fact]
+    public void The_quick_probe_is_the_certifiers_linear_probe()
+    {
+        using var scope = NewDisposeScope();
+        using var weights = EncoderWeights.RandomInit(Config, seed: 8);
+        var train = TinySetup.Examples(seed: 9, size: 40);
+        var test = TinySetup.Examples(seed: 10, size: 20);
+        var trainFeatures = QuickAttacker.PooledFeatures(weights, train);
+        var testFeatures = QuickAttacker.PooledFeatures(weights, test);
+        // What the certifier's FeatureCache computes for its probe.
+        var certifierTrain = Core.Evaluation.PooledFeatures.Compute(Config, weights.Tensors, train);
+        var certifierTest = Core.Evaluation.PooledFeatures.Compute(Config, weights.Tensors, test);
+        MaxDifference(trainFeatures, certifierTrain).Should().BeLessThan(Tolerance);
+        MaxDifference(testFeatures, certifierTest).Should().BeLessThan(Tolerance);
+
+        long[] Harmful(IEnumerable<EncodedExample> examples) => examples.Select(e => (long)e.Harmful).ToArray();
+        var quick = QuickAttacker.ProbeAccuracy(trainFeatures, Harmful(train), testFeatures, Harmful(test), classes: 2);
+        var probe = Core.Evaluation.LogisticRegressionProbe.Fit(certifierTrain, tensor(Harmful(train)), 2, new() { L2 = QuickAttacker.ProbeL2 });
+        quick.Should().Be(probe.Accuracy(certifierTest, tensor(Harmful(test))));
     }
 
     private sealed record Outcome(double Before, double After, double Moved, IReadOnlyList<string> Targets,

@@ -53,7 +53,7 @@ public sealed class TrainingEvaluator
         }
         var trainFeatures = QuickAttacker.PooledFeatures(state.Encoder, _probeTrain);
         var harmful = QuickAttacker.ProbeAccuracy(trainFeatures, _probeTrain.Select(e => (long)e.Harmful).ToArray(),
-            validationFeatures, _validation.Select(e => (long)e.Harmful).ToArray(), _harmfulClasses, (long)_options.Seed);
+            validationFeatures, _validation.Select(e => (long)e.Harmful).ToArray(), _harmfulClasses);
         return new EvaluationResult { ValidationLoss = validationLoss, DesiredAccuracy = desiredAccuracy, HarmfulProbeAccuracy = harmful };
     }
 }

@@ -21,10 +21,13 @@ public static class TinySetup
     }
 
     /// <summary>Batches use token ids 2..20 only, so rows 21..30 of the embedding matrix are unused.</summary>
-    public static LabeledBatch Batch(int seed, int size)
+    public static LabeledBatch Batch(int seed, int size) => LabeledBatch.Collate(Examples(seed, size));
+
+    /// <summary>The examples of <see cref="Batch"/>, for callers that batch them themselves.</summary>
+    public static List<EncodedExample> Examples(int seed, int size)
     {
         var random = new Random(seed);
-        var examples = Enumerable.Range(0, size).Select(_ =>
+        return Enumerable.Range(0, size).Select(_ =>
         {
             var length = random.Next(3, 7);
             var ids = new int[length];
@@ -34,7 +37,6 @@ public static class TinySetup
             if (harmful == 1) ids[1] = 7;   // a learnable harmful cue
             return new EncodedExample(ids, random.Next(3), harmful);
         }).ToList();
-        return LabeledBatch.Collate(examples);
     }
 
     public static RolloutPlan Plan(int innerSteps, bool headOnlySecond = false) => new(

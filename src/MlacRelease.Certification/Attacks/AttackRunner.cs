@@ -1,4 +1,5 @@
 using MlacRelease.Certification.Data;
+using MlacRelease.Core.Attack;
 using MlacRelease.Core.Data;
 using MlacRelease.Core.Evaluation;
 using MlacRelease.Core.Text;

@@ -1,4 +1,5 @@
 using MlacRelease.Certification.Data;
+using MlacRelease.Core.Attack;
 using MlacRelease.Core.Model;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -6,10 +7,9 @@ using static TorchSharp.torch;
 namespace MlacRelease.Certification.Attacks;
 
 /// <summary>
-/// LoRA (Hu et al. 2021): for each targeted projection weight W [out, in] of every layer, trainable A [r, in] and
-/// B [out, r], and the forward pass reads W + (α / r) · B · A. B starts at zero, so training starts from the encoder
-/// exactly; A starts as PEFT initialises it (Kaiming-uniform with a = √5, i.e. uniform ±1/√in). The base tensors
-/// are the target's own, read and never written.
+/// LoRA as a trainable module for torch.optim: the shared <see cref="LoraAdapter"/> math (PEFT's initialisation,
+/// W + (α / r) · B · A) with A and B held as parameters, one pair per targeted projection of every layer. The base
+/// tensors are the target's own, read and never written.
 /// </summary>
 internal sealed class LoraEncoder : IAttackEncoder
 {
@@ -25,23 +25,16 @@ internal sealed class LoraEncoder : IAttackEncoder
     public LoraEncoder(EncoderConfig config, IReadOnlyDictionary<string, Tensor> baseTensors, LoraSettings settings, ulong seed)
     {
         _base = baseTensors;
-        Scale = settings.Alpha / settings.Rank;
-        var generator = new Generator(seed, CPU);
-        for (var layer = 0; layer < config.NumHiddenLayers; layer++)
+        Scale = LoraAdapter.Scaling(settings.Alpha, settings.Rank);
+        var modules = settings.Targets.Distinct().OrderBy(t => t).Select(t => t.Module());
+        var targets = LoraTargetModules.WeightNames(config.NumHiddenLayers, modules);
+        foreach (var initial in LoraAdapters.Initial(baseTensors, targets, settings.Rank, seed))
         {
-            foreach (var target in settings.Targets.Distinct().OrderBy(t => t))
-            {
-                var name = BertParameterNames.Layer(layer, target.Module() + ".weight");
-                var weight = baseTensors[name];
-                long outFeatures = weight.shape[0], inFeatures = weight.shape[1];
-                var bound = 1.0 / Math.Sqrt(inFeatures);
-                using var a0 = rand([settings.Rank, inFeatures], ScalarType.Float32, generator: generator) * (2 * bound) - bound;
-                var a = new Parameter(a0.to(weight.device).clone(), requires_grad: true);
-                var b = new Parameter(zeros([outFeatures, settings.Rank], ScalarType.Float32, weight.device), requires_grad: true);
-                _adapters.Add((name, a, b));
-                _parameters.Add(a);
-                _parameters.Add(b);
-            }
+            var a = new Parameter(initial.LoraA, requires_grad: true);
+            var b = new Parameter(initial.LoraB, requires_grad: true);
+            _adapters.Add((initial.Target, a, b));
+            _parameters.Add(a);
+            _parameters.Add(b);
         }
     }
 
@@ -52,12 +45,8 @@ internal sealed class LoraEncoder : IAttackEncoder
 
     public IReadOnlyList<(string Name, Parameter A, Parameter B)> Adapters => _adapters;
 
-    public IReadOnlyDictionary<string, Tensor> Map()
-    {
-        var map = new Dictionary<string, Tensor>(_base, StringComparer.Ordinal);
-        foreach (var (name, a, b) in _adapters) map[name] = _base[name] + Scale * matmul(b, a);
-        return map;
-    }
+    public IReadOnlyDictionary<string, Tensor> Map() =>
+        LoraAdapters.Apply(_base, _adapters.Select(x => new LoraAdapter(x.Name, x.A, x.B)), Scale);
 
     public void Dispose()
     {

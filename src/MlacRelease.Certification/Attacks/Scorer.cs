@@ -1,3 +1,4 @@
+using MlacRelease.Core.Attack;
 using MlacRelease.Core.Model;
 using static TorchSharp.torch;
 
@@ -10,7 +11,7 @@ internal static class Scorer
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var logits = cat(set.Batches.Select(b => matmul(BertEncoder.Forward(config, map, b.Ids, b.Mask, b.Types).PooledOutput, head.t())).ToList(), 0);
+        var logits = cat(set.Batches.Select(b => ClassifierHead.Logits(BertEncoder.Forward(config, map, b.Ids, b.Mask, b.Types).PooledOutput, head)).ToList(), 0);
         return FromLogits(logits, set, classes);
     }
 

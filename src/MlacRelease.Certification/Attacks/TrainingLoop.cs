@@ -1,3 +1,4 @@
+using MlacRelease.Core.Attack;
 using MlacRelease.Core.Model;
 using MlacRelease.Core.Text;
 using TorchSharp;
@@ -33,7 +34,7 @@ internal static class TrainingLoop
                 var (ids, mask, types) = batch.Tokens.ToTensors(device);
                 var labels = tensor(chosen.Select(e => (long)label(e)).ToArray(), device: device);
                 var pooled = BertEncoder.Forward(config, encoder.Map(), ids, mask, types).PooledOutput;
-                var loss = nn.functional.cross_entropy(matmul(pooled, head.t()), labels);
+                var loss = ClassifierHead.CrossEntropy(pooled, head, labels);
                 if (!double.IsFinite(loss.item<float>()))
                 {
                     // A diverged attacker stops; its best checkpoint so far still counts.

@@ -1,6 +1,6 @@
+using MlacRelease.Core.Attack;
 using MlacRelease.Core.Model;
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 
 namespace MlacRelease.Training.Objective;
 
@@ -12,7 +12,7 @@ internal sealed record EncoderTerms(Tensor Desired, Tensor Distillation, Tensor 
     public static EncoderTerms Of(MlacModelState state, EncoderOutput base0, PreparedBatch outer, MlacLossWeights weights, EncoderWeights? original)
     {
         var pooled = base0.PooledOutput;
-        var desired = F.cross_entropy(pooled.matmul(state.DesiredHead.t()), outer.Desired);
+        var desired = ClassifierHead.CrossEntropy(pooled, state.DesiredHead, outer.Desired);
         var distillation = zeros([], pooled.dtype, pooled.device);
         if (weights.Distillation > 0)
         {

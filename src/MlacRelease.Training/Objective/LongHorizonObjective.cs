@@ -1,3 +1,4 @@
+using MlacRelease.Core.Attack;
 using MlacRelease.Core.Model;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -114,7 +115,7 @@ public static class LongHorizonObjective
         var start = attacker.Start(state, h0);
         var through = start.Select((s, i) => i == layout.HeadIndex ? head : s + (phi[i] - s).detach()).ToList();
         using var adapted = layout.Forward(through, outer);
-        var z = adapted.PooledOutput.matmul(head.t()).unsqueeze(0);
+        var z = ClassifierHead.Logits(adapted.PooledOutput, head).unsqueeze(0);
         var t = HarmfulLogitTerms.Of(z, outer.Harmful, options);
         var w = options.Weights;
         var parts = new List<Tensor>();

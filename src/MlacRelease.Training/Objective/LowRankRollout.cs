@@ -1,3 +1,5 @@
+using MlacRelease.Core.Attack;
+
 namespace MlacRelease.Training.Objective;
 
 /// <summary>
@@ -8,5 +10,5 @@ namespace MlacRelease.Training.Objective;
 /// </summary>
 public sealed record LowRankRollout(int Rank, double Alpha, double LearningRate, ulong Seed)
 {
-    public double Scale => Alpha / Rank;
+    public double Scale => LoraAdapter.Scaling(Alpha, Rank);
 }

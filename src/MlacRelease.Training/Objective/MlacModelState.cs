@@ -1,3 +1,4 @@
+using MlacRelease.Core.Attack;
 using MlacRelease.Core.Model;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -45,9 +46,9 @@ public sealed class MlacModelState : IDisposable
         var hidden = encoder.Config.HiddenSize;
         var device = encoder.Device;
         var dtype = encoder.DType;
-        // Linear-layer initialisation as Hugging Face's classifier heads: normal(0, initializer_range).
-        var desired = normal(0, encoder.Config.InitializerRange, [desiredClasses, hidden], dtype, generator: generator).to(device);
-        var attacker = normal(0, encoder.Config.InitializerRange, [harmfulClasses, hidden], dtype, generator: generator).to(device);
+        // Both heads from one generator, desired first: the order fixes which draw each head gets.
+        var desired = ClassifierHead.Initial(desiredClasses, hidden, encoder.Config.InitializerRange, generator, dtype, device);
+        var attacker = ClassifierHead.Initial(harmfulClasses, hidden, encoder.Config.InitializerRange, generator, dtype, device);
         return new MlacModelState(encoder, desired, attacker, tensor(attackerLearningRate, dtype, device));
     }
 

@@ -1,3 +1,4 @@
+using MlacRelease.Core.Attack;
 using MlacRelease.Core.Model;
 using static TorchSharp.torch;
 
@@ -23,7 +24,7 @@ public static class MlacObjective
         var phi = attacker.Start(state, state.AttackerHead);
         using var base0 = layout.Forward(phi, outer, hiddenStates: weights.Representation > 0);
         var encoderTerms = EncoderTerms.Of(state, base0, outer, weights, original);
-        var harmfulLogits = new List<Tensor> { base0.PooledOutput.matmul(state.AttackerHead.t()) };
+        var harmfulLogits = new List<Tensor> { ClassifierHead.Logits(base0.PooledOutput, state.AttackerHead) };
 
         var norms = new List<Tensor>();
         for (var k = 0; k < plan.InnerSteps; k++)
@@ -31,7 +32,7 @@ public static class MlacObjective
             (phi, var norm) = attacker.Step(phi, k, state.AttackerHead, options.FirstOrder);
             norms.Add(norm);
             using var adapted = layout.Forward(phi, outer);
-            harmfulLogits.Add(adapted.PooledOutput.matmul(attacker.HarmfulHead(phi, k + 1, state.AttackerHead).t()));
+            harmfulLogits.Add(ClassifierHead.Logits(adapted.PooledOutput, attacker.HarmfulHead(phi, k + 1, state.AttackerHead)));
         }
 
         var z = stack(harmfulLogits);                          // [K+1, N, C]

@@ -1,6 +1,6 @@
+using MlacRelease.Core.Attack;
 using MlacRelease.Training.Inner;
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 
 namespace MlacRelease.Training.Objective;
 
@@ -69,7 +69,7 @@ internal sealed class SimulatedAttacker
         var batch = Layout.Prepare(_plan.Inner[k]);
         using var features = Layout.Forward(phi, batch);
         var labels = k < BenignSteps ? batch.Desired : batch.Harmful;
-        var loss = F.cross_entropy(features.PooledOutput.matmul(phi[Layout.HeadIndex].t()), labels);
+        var loss = ClassifierHead.CrossEntropy(features.PooledOutput, phi[Layout.HeadIndex], labels);
         var targets = _plan.HeadOnly[k] ? [Layout.HeadIndex] : _all;
         var grads = autograd.grad([loss], targets.Select(i => phi[i]).ToList(), retain_graph: true, create_graph: !firstOrder);
         var present = new Tensor?[phi.Count];

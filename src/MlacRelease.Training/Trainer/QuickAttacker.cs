@@ -1,4 +1,6 @@
 using TorchSharp;
+using MlacRelease.Core.Attack;
+using MlacRelease.Core.Evaluation;
 using MlacRelease.Core.Model;
 using MlacRelease.Core.Text;
 using static TorchSharp.torch;
@@ -6,8 +8,8 @@ using static TorchSharp.torch;
 namespace MlacRelease.Training.Trainer;
 
 /// <summary>
-/// The evaluation-time attacker of a training run: a linear probe on the frozen encoder's pooled features, fitted
-/// full-batch on a few hundred harmful-labelled examples. It is a cheap signal to watch during training; the
+/// The evaluation-time attacker of a training run: the certifier's linear probe on the frozen encoder's pooled
+/// features, fitted on a few hundred harmful-labelled examples. It is a cheap signal to watch during training; the
 /// certification battery is the real test.
 /// </summary>
 public static class QuickAttacker
@@ -42,36 +44,27 @@ public static class QuickAttacker
         for (var i = 0; i < steps; i++)
         {
             optimizer.zero_grad();
-            var loss = nn.functional.cross_entropy(features.matmul(w.t()), y) + 1e-4 * w.pow(2).sum();
+            var loss = ClassifierHead.CrossEntropy(features, w, y) + 1e-4 * w.pow(2).sum();
             loss.backward();
             optimizer.step();
         }
         return w.detach().clone().MoveToOuterDisposeScope();
     }
 
-    /// <summary>Accuracy on <paramref name="testFeatures"/> of a logistic regression fitted on the training features
-    /// (standardised, L2 1e-3, 300 full-batch Adam steps at 0.05: converged on these sizes).</summary>
-    public static double ProbeAccuracy(Tensor trainFeatures, long[] trainLabels, Tensor testFeatures, long[] testLabels, int classes, long seed)
+    /// <summary>The regularisation of the quick probe: mean cross-entropy + 1e-3 · Σw², what this probe minimised when it
+    /// was fitted by Adam (in <see cref="LogisticRegressionOptions.L2"/>'s convention, L2 / 2 · ‖W‖²).</summary>
+    public const double ProbeL2 = 2e-3;
+
+    /// <summary>Accuracy on <paramref name="testFeatures"/> of the linear probe the certifier's linear-probe attack fits
+    /// (<see cref="LogisticRegressionProbe"/>: standardised features, fitted to convergence), trained on the training
+    /// features, so the number watched in training is the attack the battery runs. Non-finite features (a diverged
+    /// encoder) are read as zeros: the probe then scores near chance instead of stopping the run.</summary>
+    public static double ProbeAccuracy(Tensor trainFeatures, long[] trainLabels, Tensor testFeatures, long[] testLabels, int classes)
     {
         using var scope = NewDisposeScope();
-        var mean = trainFeatures.mean([0], keepdim: true);
-        var std = trainFeatures.std(0, keepdim: true) + 1e-6;
-        var x = (trainFeatures - mean) / std;
-        var xt = (testFeatures - mean) / std;
-        var y = tensor(trainLabels, device: x.device);
-        var generator = new Generator((ulong)seed, CPU);
-        var w = new TorchSharp.Modules.Parameter(normal(0, 0.01, [x.shape[1], classes], x.dtype, generator: generator).to(x.device));
-        var b = new TorchSharp.Modules.Parameter(zeros([classes], x.dtype, x.device));
-        using var optimizer = optim.Adam([w, b], lr: 0.05);
-        for (var i = 0; i < 300; i++)
-        {
-            optimizer.zero_grad();
-            var loss = nn.functional.cross_entropy(x.matmul(w) + b, y) + 1e-3 * w.pow(2).sum();
-            loss.backward();
-            optimizer.step();
-        }
-        using var noGrad = no_grad();
-        var predicted = (xt.matmul(w) + b).argmax(1);
-        return predicted.eq(tensor(testLabels, device: x.device)).to(ScalarType.Float64).mean().ToDouble();
+        var train = nan_to_num(trainFeatures.detach(), 0, 0, 0);
+        var test = nan_to_num(testFeatures.detach(), 0, 0, 0);
+        var model = LogisticRegressionProbe.Fit(train, tensor(trainLabels, device: train.device), classes, new LogisticRegressionOptions { L2 = ProbeL2 });
+        return model.Accuracy(test, tensor(testLabels, device: test.device));
     }
 }

@@ -1,4 +1,5 @@
 using TorchSharp;
+using MlacRelease.Core.Attack;
 using MlacRelease.Core.Data;
 using MlacRelease.Core.Model;
 using MlacRelease.Core.Text;
@@ -46,13 +47,13 @@ public sealed class TrainingEvaluator
         using (no_grad())
         {
             validationFeatures = QuickAttacker.PooledFeatures(state.Encoder, _validation);
-            var predicted = validationFeatures.matmul(state.DesiredHead.t()).argmax(1);
+            var predicted = ClassifierHead.Logits(validationFeatures, state.DesiredHead).argmax(1);
             var labels = tensor(_validation.Select(e => (long)e.Desired).ToArray(), device: predicted.device);
             desiredAccuracy = predicted.eq(labels).to(ScalarType.Float64).mean().ToDouble();
         }
         var trainFeatures = QuickAttacker.PooledFeatures(state.Encoder, _probeTrain);
         var harmful = QuickAttacker.ProbeAccuracy(trainFeatures, _probeTrain.Select(e => (long)e.Harmful).ToArray(),
-            validationFeatures, _validation.Select(e => (long)e.Harmful).ToArray(), _harmfulClasses, (long)_options.Seed);
+            validationFeatures, _validation.Select(e => (long)e.Harmful).ToArray(), _harmfulClasses);
         return new EvaluationResult { ValidationLoss = validationLoss, DesiredAccuracy = desiredAccuracy, HarmfulProbeAccuracy = harmful };
     }
 }

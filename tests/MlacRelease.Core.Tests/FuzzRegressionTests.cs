@@ -36,7 +36,6 @@ public sealed class FuzzRegressionTests
 
     [Theory]
     [InlineData("{\"text\": \"a " + LoneSurrogate + "\", \"desired\": \"nurse\", \"harmful\": \"f\"}", "*bios.jsonl:1*'text'*")]
-    [InlineData("{\"text\": \"a nurse\", \"desired\": \"nurse\", \"harmful\": \"f\", \"x" + LoneSurrogate + "\": 1}", "*bios.jsonl:1*field name*")]
     public void Jsonl_with_an_escaped_lone_surrogate_names_file_line_and_field(string line, string message)
     {
         var load = () => DatasetLoader.Load(new MemoryStream(Encoding.UTF8.GetBytes(line + "\n")), "bios.jsonl", new DatasetLoadOptions { Format = DatasetFileFormat.Jsonl });

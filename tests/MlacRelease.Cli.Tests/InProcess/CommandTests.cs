@@ -158,7 +158,8 @@ public sealed class CommandTests(ReleaseChainFixture chain) : IClassFixture<Rele
     public void A_policy_with_a_value_of_the_wrong_type_names_file_and_field()
     {
         var policy = Scratch("bad-policy.yaml", File.ReadAllText(chain.LenientPolicy).Replace("min_desired_retention: 0.0", "min_desired_retention: lots", StringComparison.Ordinal));
-        var result = Mlac.Expect(ExitCodes.InputError, "gate", "--release", chain.Release, "--policy", policy, "--public-key", chain.PublicKey, "--no-progress");
+        // certify reads --policy before anything else (the gate, by contrast, fails closed: exit 1 with the policy check failed).
+        var result = Mlac.Expect(ExitCodes.InputError, [.. chain.Certify(Scratch("cert")), "--policy", policy, "--plan"]);
         result.Error.Should().Contain(policy).And.Contain("min_desired_retention");
     }
 

@@ -30,14 +30,7 @@ public sealed class SplitTravelsWithTheModelTests : IDisposable
 
     public SplitTravelsWithTheModelTests()
     {
-        _pretrained = Path.Combine(_root, "pretrained");
-        using (var weights = EncoderWeights.RandomInit(new EncoderConfig
-        {
-            VocabSize = 30522, HiddenSize = 16, NumHiddenLayers = 1, NumAttentionHeads = 2, IntermediateSize = 32, MaxPositionEmbeddings = 32,
-        }, seed: 9))
-        {
-            HuggingFaceDirectory.Save(_pretrained, weights, BuiltinModel.ReadVocabulary());
-        }
+        _pretrained = InProcess.TinyEncoder.Save(Path.Combine(_root, "pretrained"));
         _run = Path.Combine(_root, "run");
         var options = new MlacTrainingOptions
         {
@@ -115,7 +108,7 @@ public sealed class SplitTravelsWithTheModelTests : IDisposable
         "--model", _run, "--pretrained", _pretrained, "--data", data, "--battery", _battery, "--out", Path.Combine(_root, "cert"), "--plan",
         "--baseline-cache", CertifyCommand.NoCache, "--no-progress", "--threads-per-worker", "1", .. seed is null ? Array.Empty<string>() : ["--seed", seed]]).InvokeAsync();
 
-    private const string TinyBattery = """
+    internal const string TinyBattery = """
         schema: mlac.battery/v1
         name: tiny
         seed: 3

@@ -49,7 +49,14 @@ public static class ExportCommand
             headPath ??= DefaultHead(modelSpec);
             using var classifier = headPath is null ? null : LoadHead(headPath);
             if (certificatePath is not null && !File.Exists(certificatePath)) throw new CliException($"--certificate {certificatePath}: no such file");
-            var written = ReleaseWriter.Write(output, weights, new ReleaseOptions
+            var folder = Path.GetFullPath(output);
+            if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
+                throw new CliException($"--out {folder}: the release folder must be new or empty (stale files would end up in the manifest)");
+            // Written into a staging folder beside the target and renamed into place when complete: an export killed at any
+            // moment leaves no release folder (only the staging one, which the same command removes and writes again).
+            var staging = Path.Combine(Path.GetDirectoryName(folder)!, $".{Path.GetFileName(folder)}.partial");
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            var written = ReleaseWriter.Write(staging, weights, new ReleaseOptions
             {
                 Vocabulary = vocabulary,
                 Tokenizer = new TokenizerSettings { MaxLength = maxLength },
@@ -57,6 +64,9 @@ public static class ExportCommand
                 Head = classifier?.Head,
                 Parity = new ParityOptions { Tolerance = tolerance },
             });
+            if (Directory.Exists(folder)) Directory.Delete(folder);
+            Directory.Move(staging, folder);
+            written = written with { Folder = folder };
             var files = written.Manifest.Files.Select(f => f.Path).ToArray();
             if (mode.Json) OutputMode.WriteJson(new { release = written.Folder, model = description, weight_digest = weights.Digest(), parity_max_abs_diff = written.Parity?.MaxAbsDiff, files });
             else

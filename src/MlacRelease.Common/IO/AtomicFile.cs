@@ -11,8 +11,10 @@ public static class AtomicFile
 
     public static void WriteAllText(string path, string text) => WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text));
 
-    /// <summary>Runs <paramref name="write"/> against a temporary file in the target's folder, flushes it to disk, then renames it over the target.</summary>
-    public static void Write(string path, Action<Stream> write)
+    /// <summary>Runs <paramref name="write"/> against a temporary file in the target's folder, flushes it to disk, then renames it over the
+    /// target. With <paramref name="overwrite"/> false the rename fails (IOException) when the target exists; <paramref name="mode"/> is set on the
+    /// temporary file before anything is written to it (a private key is never readable by others, not even half-written).</summary>
+    public static void Write(string path, Action<Stream> write, bool overwrite = true, UnixFileMode? mode = null)
     {
         var full = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(full)!;
@@ -22,10 +24,11 @@ public static class AtomicFile
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
+                if (mode is { } m && !OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, m);
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temp, full, overwrite: true);
+            File.Move(temp, full, overwrite);
         }
         catch
         {

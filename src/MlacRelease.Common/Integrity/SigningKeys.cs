@@ -19,14 +19,11 @@ public static class SigningKeys
     {
         if (File.Exists(privateKeyPath)) throw new IOException($"{privateKeyPath}: already exists; refusing to overwrite a private key");
         var (privatePem, publicPem, keyId) = Generate();
-        var folder = Path.GetDirectoryName(Path.GetFullPath(privateKeyPath))!;
-        Directory.CreateDirectory(folder);
-        using (var stream = new FileStream(privateKeyPath, FileMode.CreateNew, FileAccess.Write))
-        {
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(privateKeyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            stream.Write(System.Text.Encoding.ASCII.GetBytes(privatePem));
-        }
+        // The public key first, the private key last and atomically: a run killed at any moment leaves either no private key
+        // (the same command then writes both) or a complete pair, never a truncated key that the overwrite check would keep.
         IO.AtomicFile.WriteAllText(publicKeyPath, publicPem);
+        IO.AtomicFile.Write(privateKeyPath, stream => stream.Write(System.Text.Encoding.ASCII.GetBytes(privatePem)), overwrite: false,
+            mode: UnixFileMode.UserRead | UnixFileMode.UserWrite);
         return keyId;
     }
 

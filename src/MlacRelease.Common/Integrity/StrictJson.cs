@@ -12,6 +12,7 @@ internal static class StrictJson
 
     public static JsonDocument Parse(ReadOnlyMemory<byte> json, string where)
     {
+        Text.JsonText.RequireDecodable(json.Span, where);
         try
         {
             return JsonDocument.Parse(json, Options);

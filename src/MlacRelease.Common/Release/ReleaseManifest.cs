@@ -49,10 +49,11 @@ public sealed record ReleaseManifest
     /// <summary>Parses and validates a manifest; every error names <paramref name="source"/> and the offending field.</summary>
     public static ReleaseManifest Parse(string json, string source = ReleaseFileNames.Manifest)
     {
+        Text.JsonText.RequireDecodable(json, source);
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 8 });
+            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 8, AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {

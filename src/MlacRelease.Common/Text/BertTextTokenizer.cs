@@ -13,11 +13,17 @@ public sealed class BertTextTokenizer
     private readonly WordPieceVocabulary _vocabulary;
     private readonly string[] _specialTokens;
 
-    public BertTextTokenizer(string vocabularyText, TokenizerSettings? settings = null)
+    public BertTextTokenizer(string vocabularyText, TokenizerSettings? settings = null, string source = "vocabulary")
     {
         Settings = (settings ?? new TokenizerSettings()).Validate();
-        if (string.IsNullOrWhiteSpace(vocabularyText)) throw new InvalidDataException("the vocabulary is empty");
-        _vocabulary = WordPieceVocabulary.FromText(vocabularyText, "vocabulary");
+        if (string.IsNullOrWhiteSpace(vocabularyText)) throw new InvalidDataException($"{source}: the vocabulary is empty");
+        _vocabulary = WordPieceVocabulary.FromText(vocabularyText, source);
+        // Microsoft's BertTokenizer.Create looks these up and threw KeyNotFoundException for a vocabulary without one (found by fuzzing).
+        foreach (var token in RequiredTokens)
+        {
+            if (_vocabulary.IdOf(token) is null)
+                throw new InvalidDataException($"{source}: no '{token}' token; a BERT vocabulary needs {string.Join(", ", RequiredTokens)}");
+        }
         using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(_vocabulary.ToText()));
         // Normalisation and pre-tokenisation are ours (Microsoft's basic tokenisation drops symbol characters that
         // Hugging Face keeps); this instance only looks words up, with every option that would change text off.
@@ -36,15 +42,17 @@ public sealed class BertTextTokenizer
     public static BertTextTokenizer FromFile(string vocabularyPath, TokenizerSettings? settings = null)
     {
         if (!File.Exists(vocabularyPath)) throw new FileNotFoundException($"{vocabularyPath}: no such vocabulary file", vocabularyPath);
-        return new BertTextTokenizer(File.ReadAllText(vocabularyPath), settings);
+        return new BertTextTokenizer(File.ReadAllText(vocabularyPath), settings, vocabularyPath);
     }
+
+    private static readonly string[] RequiredTokens = [BertSpecialTokens.Pad, BertSpecialTokens.Unknown, BertSpecialTokens.Cls, BertSpecialTokens.Sep, BertSpecialTokens.Mask];
 
     /// <summary>The tokenizer a release's tokenizer.json describes: the same vocabulary and settings Hugging Face consumers
     /// read from that file. Throws when the special tokens' ids come out other than the file's.</summary>
     public static BertTextTokenizer FromTokenizerJson(HuggingFaceTokenizerJson file, string source)
     {
         ArgumentNullException.ThrowIfNull(file);
-        var tokenizer = new BertTextTokenizer(file.Vocabulary.ToText(), file.Settings);
+        var tokenizer = new BertTextTokenizer(file.Vocabulary.ToText(), file.Settings, source);
         foreach (var (token, id) in new[] { (BertSpecialTokens.Cls, tokenizer.ClsId), (BertSpecialTokens.Sep, tokenizer.SepId), (BertSpecialTokens.Pad, tokenizer.PadId), (BertSpecialTokens.Unknown, tokenizer.UnknownId) })
         {
             if (file.Vocabulary.IdOf(token) != id)

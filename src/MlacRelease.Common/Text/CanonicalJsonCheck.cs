@@ -13,6 +13,7 @@ public static class CanonicalJsonCheck
     public static JsonObject ParseObject(ReadOnlySpan<byte> utf8, int maxBytes, string source)
     {
         if (utf8.Length > maxBytes) throw new InvalidDataException($"{source}: {utf8.Length:N0} bytes, more than the {maxBytes:N0} expected");
+        JsonText.RequireDecodable(utf8, source);
         try
         {
             return JsonNode.Parse(utf8, documentOptions: new JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false }) as JsonObject

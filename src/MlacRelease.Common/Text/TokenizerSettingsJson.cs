@@ -22,10 +22,11 @@ public static class TokenizerSettingsJson
 
     public static TokenizerSettings Parse(string json, string source)
     {
+        JsonText.RequireDecodable(json, source);
         JsonObject obj;
         try
         {
-            obj = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 8 }) as JsonObject
+            obj = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 8, AllowDuplicateProperties = false }) as JsonObject
                 ?? throw new InvalidDataException($"{source}: expected a JSON object");
         }
         catch (JsonException e)

@@ -49,42 +49,54 @@ internal static class JsonlRecordReader
 
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            try
             {
-                collector.Error(lineNumber, null, $"expected a JSON object, got {KindName(root.ValueKind)}");
-                return;
+                ReadFields(document.RootElement, lineNumber, ordinal, collector);
             }
-
-            var schema = collector.Schema;
-            JsonElement? id = null, body = null, desired = null, harmful = null;
-            var errors = false;
-            foreach (var property in root.EnumerateObject())
+            catch (InvalidOperationException)
             {
-                // A repeated key is ambiguous (parsers disagree on which value wins), so it is an error, not a guess.
-                if (property.NameEquals(schema.Id)) Take(ref id, schema.Id);
-                else if (property.NameEquals(schema.Text)) Take(ref body, schema.Text);
-                else if (property.NameEquals(schema.Desired)) Take(ref desired, schema.Desired);
-                else if (property.NameEquals(schema.Harmful)) Take(ref harmful, schema.Harmful);
-
-                void Take(ref JsonElement? slot, string field)
-                {
-                    if (slot is null)
-                    {
-                        slot = property.Value;
-                        return;
-                    }
-                    collector.Error(lineNumber, field, "field appears more than once");
-                    errors = true;
-                }
+                // A field name with an escaped unpaired surrogate: valid JSON, not text (found by fuzzing).
+                collector.Error(lineNumber, null, "a field name is not valid text (an escaped unpaired surrogate such as \\ud800)");
             }
-
-            var idValue = id is { } idElement ? IdString(idElement, lineNumber, schema.Id, collector, ref errors) : null;
-            var textValue = RequiredString(body, lineNumber, schema.Text, collector, ref errors);
-            var desiredValue = RequiredString(desired, lineNumber, schema.Desired, collector, ref errors);
-            var harmfulValue = RequiredString(harmful, lineNumber, schema.Harmful, collector, ref errors);
-            collector.Accept(lineNumber, ordinal, idValue, id is not null, textValue, desiredValue, harmfulValue, errors);
         }
+    }
+
+    private static void ReadFields(JsonElement root, long lineNumber, long ordinal, ExampleCollector collector)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            collector.Error(lineNumber, null, $"expected a JSON object, got {KindName(root.ValueKind)}");
+            return;
+        }
+
+        var schema = collector.Schema;
+        JsonElement? id = null, body = null, desired = null, harmful = null;
+        var errors = false;
+        foreach (var property in root.EnumerateObject())
+        {
+            // A repeated key is ambiguous (parsers disagree on which value wins), so it is an error, not a guess.
+            if (property.NameEquals(schema.Id)) Take(ref id, schema.Id);
+            else if (property.NameEquals(schema.Text)) Take(ref body, schema.Text);
+            else if (property.NameEquals(schema.Desired)) Take(ref desired, schema.Desired);
+            else if (property.NameEquals(schema.Harmful)) Take(ref harmful, schema.Harmful);
+
+            void Take(ref JsonElement? slot, string field)
+            {
+                if (slot is null)
+                {
+                    slot = property.Value;
+                    return;
+                }
+                collector.Error(lineNumber, field, "field appears more than once");
+                errors = true;
+            }
+        }
+
+        var idValue = id is { } idElement ? IdString(idElement, lineNumber, schema.Id, collector, ref errors) : null;
+        var textValue = RequiredString(body, lineNumber, schema.Text, collector, ref errors);
+        var desiredValue = RequiredString(desired, lineNumber, schema.Desired, collector, ref errors);
+        var harmfulValue = RequiredString(harmful, lineNumber, schema.Harmful, collector, ref errors);
+        collector.Accept(lineNumber, ordinal, idValue, id is not null, textValue, desiredValue, harmfulValue, errors);
     }
 
     private static string? RequiredString(JsonElement? element, long line, string field, ExampleCollector collector, ref bool errors)
@@ -96,17 +108,33 @@ internal static class JsonlRecordReader
             return null;
         }
         if (value.ValueKind == JsonValueKind.String)
-            return value.GetString();
+            return StringValue(value, line, field, collector, ref errors);
         collector.Error(line, field, $"expected a non-empty string, got {KindName(value.ValueKind)}");
         errors = true;
         return null;
+    }
+
+    /// <summary>The string, or an error for one that is no text: an escaped lone surrogate (\ud800) is valid JSON but not UTF-16
+    /// (found by fuzzing: GetString threw InvalidOperationException, which escaped the loader).</summary>
+    private static string? StringValue(JsonElement value, long line, string field, ExampleCollector collector, ref bool errors)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            collector.Error(line, field, "not valid text: an escaped unpaired surrogate (such as \\ud800)");
+            errors = true;
+            return null;
+        }
     }
 
     /// <summary>Ids may also be integers, as many exported datasets number their rows; the digits become the id.</summary>
     private static string? IdString(JsonElement value, long line, string field, ExampleCollector collector, ref bool errors)
     {
         if (value.ValueKind == JsonValueKind.String)
-            return value.GetString();
+            return StringValue(value, line, field, collector, ref errors);
         if (value.ValueKind == JsonValueKind.Number)
         {
             var raw = value.GetRawText();

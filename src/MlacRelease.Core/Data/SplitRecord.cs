@@ -55,10 +55,11 @@ public sealed record SplitRecord(ulong Seed, SplitFractions Fractions, string Da
     /// <summary>Strict: every field present, of its type and in range, nothing unknown; errors name the file and field.</summary>
     public static SplitRecord Parse(ReadOnlySpan<byte> bytes, string source)
     {
+        Common.Text.JsonText.RequireDecodable(bytes, source);
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(bytes.ToArray(), new JsonDocumentOptions { MaxDepth = 4 });
+            document = JsonDocument.Parse(bytes.ToArray(), new JsonDocumentOptions { MaxDepth = 4, AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {

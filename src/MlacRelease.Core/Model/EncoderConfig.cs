@@ -77,10 +77,11 @@ public sealed record EncoderConfig
     /// <summary>Parses a Hugging Face config.json; unknown fields are ignored, wrong types are reported by name.</summary>
     public static EncoderConfig FromJson(string json, string source = "config.json")
     {
+        Common.Text.JsonText.RequireDecodable(json, source);
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 16 });
+            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {

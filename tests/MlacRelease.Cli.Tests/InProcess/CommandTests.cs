@@ -1,0 +1,255 @@
+using System.Text;
+using MlacRelease.Cli.Console;
+
+namespace MlacRelease.Cli.Tests.InProcess;
+
+/// <summary>
+/// Every <c>mlac</c> command in process: the happy path on tiny inputs (the chain of <see cref="ReleaseChainFixture"/>,
+/// then verify, gate, embed, classify, select, slurm) and each exit code: 0 success, 1 a failed check, 2 usage or
+/// input error (the message names the file, line and field), 3 a runtime failure, 130 interrupted.
+/// </summary>
+public sealed class CommandTests(ReleaseChainFixture chain) : IClassFixture<ReleaseChainFixture>, IDisposable
+{
+    private readonly string _scratch = Directory.CreateTempSubdirectory("mlac-cli-cmd-").FullName;
+
+    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+
+    private string Scratch(string name, string? content = null)
+    {
+        var path = Path.Combine(_scratch, name);
+        if (content is not null) File.WriteAllText(path, content);
+        return path;
+    }
+
+    // ---- happy paths: the chain
+
+    [Fact]
+    public void Train_writes_a_hugging_face_folder_with_its_split_and_head()
+    {
+        chain.Steps["train"].Out.Should().Contain("steps").And.Contain(chain.Run);
+        foreach (var file in new[] { "config.json", "model.safetensors", "vocab.txt", "split.json", "heads.safetensors" })
+            File.Exists(Path.Combine(chain.Run, file)).Should().BeTrue(file);
+    }
+
+    [Fact]
+    public void Certify_writes_a_certificate_that_verifies_and_names_the_weights()
+    {
+        chain.Steps["certify"].Out.Should().Contain("certificate:");
+        var verification = Certification.Certificates.CertificateVerifier.Verify(chain.Certificate);
+        verification.Valid.Should().BeTrue(string.Join("; ", verification.Failures.Select(f => f.Detail)));
+    }
+
+    [Fact]
+    public void Merge_of_the_two_shards_gives_the_unsharded_certificate_byte_for_byte()
+    {
+        chain.Steps["shard 1/2"].Out.Should().Contain("shard 1/2 done");
+        File.ReadAllBytes(Path.Combine(chain.Root, "merged", "certificate.json")).Should().Equal(File.ReadAllBytes(chain.Certificate));
+    }
+
+    [Fact]
+    public void Export_keygen_and_sign_make_a_release_that_verify_accepts()
+    {
+        chain.Steps["export"].Out.Should().Contain("release:").And.Contain("parity");
+        chain.Steps["keygen"].Out.Should().Contain(chain.PublicKey);
+        chain.Steps["sign"].Out.Should().Contain("signed");
+        Mlac.Expect(ExitCodes.Success, "verify", "--release", chain.Release, "--public-key", chain.PublicKey).Out.Should().Contain("PASS");
+    }
+
+    [Fact]
+    public void Gate_passes_a_lenient_policy_and_fails_the_release_policy_naming_the_checks()
+    {
+        Mlac.Expect(ExitCodes.Success, "gate", "--release", chain.Release, "--policy", chain.LenientPolicy, "--public-key", chain.PublicKey, "--no-progress")
+            .Out.Should().Contain("gate: PASS");
+        var strict = Mlac.Expect(ExitCodes.CheckFailed, "gate", "--release", chain.Release, "--policy", RepositoryFiles.Path("release-checks", "policy.yaml"),
+            "--public-key", chain.PublicKey, "--no-progress");
+        strict.Out.Should().Contain("gate: FAIL (");
+    }
+
+    [Fact]
+    public void Embed_and_classify_run_the_release_with_onnx_runtime()
+    {
+        var embed = Mlac.Expect(ExitCodes.Success, "embed", "--release", chain.Release, "--public-key", chain.PublicKey, "--json", "A nurse in Montréal.", "A poet in Lagos.");
+        embed.Out.Should().Contain("\"embedding\"").And.Contain("A poet in Lagos.");
+        var texts = Scratch("texts.txt", "They have practised dentistry in Ohio for ten years.\n");
+        Mlac.Expect(ExitCodes.Success, "classify", "--release", chain.Release, "--public-key", chain.PublicKey, "--file", texts).Out.Should().Contain("dentistry");
+    }
+
+    [Fact]
+    public void Slurm_submit_dry_run_prints_the_scripts_and_the_sbatch_commands()
+    {
+        var output = Path.Combine(_scratch, "campaign");
+        var result = Mlac.Expect(ExitCodes.Success, "slurm", "submit", "--out", output, "--shards", "2", "--dry-run", "--mlac-command", "mlac", "--",
+            "--model", chain.Run, "--pretrained", chain.Pretrained, "--data", ReleaseChainFixture.Data, "--battery", chain.Battery);
+        result.Out.Should().Contain("sbatch").And.Contain("--shard");
+    }
+
+    // ---- exit 1: a check failed
+
+    [Fact]
+    public void Verify_of_a_tampered_release_fails_naming_the_file()
+    {
+        var copy = chain.CopyOfRelease("tampered");
+        File.AppendAllText(Path.Combine(copy, "vocab.txt"), "extra\n");
+        var result = Mlac.Expect(ExitCodes.CheckFailed, "verify", "--release", copy, "--public-key", chain.PublicKey);
+        result.Out.Should().Contain("FAIL").And.Contain("vocab.txt");
+    }
+
+    [Fact]
+    public void Verify_with_another_key_fails_the_signature()
+    {
+        Mlac.Expect(ExitCodes.Success, "keygen", "--out", Scratch("other.key"));
+        Mlac.Expect(ExitCodes.CheckFailed, "verify", "--release", chain.Release, "--public-key", Scratch("other.pub")).Out.Should().Contain("FAIL  signature");
+    }
+
+    [Fact]
+    public void Merge_of_an_incomplete_shard_set_fails_naming_the_missing_shard()
+    {
+        var result = Mlac.Expect(ExitCodes.CheckFailed, "merge", "--out", Scratch("merged"), "--no-progress", Path.Combine(chain.Root, "shard-1"));
+        result.Error.Should().Contain("2/2");
+    }
+
+    // ---- exit 2: usage and input errors, naming file, line and field
+
+    [Fact]
+    public void An_unknown_command_is_a_usage_error()
+    {
+        Mlac.Expect(ExitCodes.InputError, "frobnicate").Error.Should().Contain("run 'mlac --help' for usage");
+    }
+
+    [Theory]
+    [InlineData("train")]
+    [InlineData("certify")]
+    [InlineData("merge")]
+    [InlineData("export")]
+    [InlineData("sign")]
+    [InlineData("verify")]
+    [InlineData("gate")]
+    [InlineData("embed")]
+    [InlineData("select")]
+    public void A_missing_required_option_is_a_usage_error_naming_the_command(string command)
+    {
+        Mlac.Expect(ExitCodes.InputError, command).Error.Should().Contain("required").And.Contain($"run 'mlac {command} --help' for usage");
+    }
+
+    [Fact]
+    public void An_option_of_the_wrong_type_is_a_usage_error()
+    {
+        Mlac.Expect(ExitCodes.InputError, "demo", "--steps", "many").Error.Should().Contain("many");
+        Mlac.Expect(ExitCodes.InputError, "keygen", "--bogus").Error.Should().Contain("--bogus");
+    }
+
+    [Fact]
+    public void A_malformed_dataset_line_names_file_line_and_field()
+    {
+        var data = Scratch("bad.jsonl", "{\"text\": \"a nurse\", \"desired\": \"nurse\", \"harmful\": \"f\"}\n{\"text\": \"a poet\", \"desired\": \"poet\"}\n");
+        var result = Mlac.Expect(ExitCodes.InputError, "train", "--model", chain.Pretrained, "--data", data, "--out", Scratch("run"), "--steps", "1", "--no-progress");
+        result.Error.Should().Contain($"{data}:2").And.Contain("'harmful'");
+    }
+
+    [Fact]
+    public void A_battery_with_an_unknown_field_names_file_line_and_field()
+    {
+        var battery = Scratch("bad-battery.yaml", SplitTravelsWithTheModelTests.TinyBattery + "\nbudget_hours: 3\n");
+        var result = Mlac.Expect(ExitCodes.InputError, [.. chain.Certify(Scratch("cert")).Select(a => a == chain.Battery ? battery : a), "--plan"]);
+        result.Error.Should().Contain(battery).And.Contain("budget_hours").And.MatchRegex(@"line \d+|:\d+");
+    }
+
+    [Fact]
+    public void A_policy_with_a_value_of_the_wrong_type_names_file_and_field()
+    {
+        var policy = Scratch("bad-policy.yaml", File.ReadAllText(chain.LenientPolicy).Replace("min_desired_retention: 0.0", "min_desired_retention: lots", StringComparison.Ordinal));
+        // certify reads --policy before anything else (the gate, by contrast, fails closed: exit 1 with the policy check failed).
+        var result = Mlac.Expect(ExitCodes.InputError, [.. chain.Certify(Scratch("cert")), "--policy", policy, "--plan"]);
+        result.Error.Should().Contain(policy).And.Contain("min_desired_retention");
+    }
+
+    [Fact]
+    public void A_corrupt_model_file_names_the_file()
+    {
+        var folder = Path.Combine(_scratch, "corrupt");
+        MlacRelease.Tests.Shared.ReleaseCopy.Copy(chain.Run, folder);
+        var weights = Path.Combine(folder, "model.safetensors");
+        var bytes = File.ReadAllBytes(weights);
+        bytes[0] = 0xff;
+        bytes[7] = 0x7f;
+        File.WriteAllBytes(weights, bytes);
+        var result = Mlac.Expect(ExitCodes.InputError, "export", "--model", folder, "--out", Scratch("release"));
+        result.Error.Should().Contain("model.safetensors");
+    }
+
+    [Fact]
+    public void A_config_json_field_of_the_wrong_type_names_file_and_field()
+    {
+        var folder = Path.Combine(_scratch, "badconfig");
+        MlacRelease.Tests.Shared.ReleaseCopy.Copy(chain.Pretrained, folder);
+        var config = Path.Combine(folder, "config.json");
+        File.WriteAllText(config, File.ReadAllText(config).Replace("\"hidden_size\": 16", "\"hidden_size\": \"wide\"", StringComparison.Ordinal));
+        var result = Mlac.Expect(ExitCodes.InputError, "export", "--model", folder, "--out", Scratch("release"));
+        result.Error.Should().Contain("config.json").And.Contain("hidden_size");
+    }
+
+    [Fact]
+    public void Missing_files_and_folders_are_named()
+    {
+        Mlac.Expect(ExitCodes.InputError, "sign", "--release", _scratch, "--key", chain.Key).Error.Should().Contain(Path.Combine(_scratch, "manifest.json"));
+        Mlac.Expect(ExitCodes.InputError, "verify", "--release", Scratch("nowhere"), "--public-key", chain.PublicKey).Error.Should().Contain("nowhere");
+        Mlac.Expect(ExitCodes.InputError, "gate", "--release", chain.Release, "--policy", Scratch("none.yaml"), "--public-key", chain.PublicKey).Error.Should().Contain("none.yaml");
+        Mlac.Expect(ExitCodes.InputError, "export", "--model", chain.Run, "--certificate", Scratch("none.json"), "--out", Scratch("release"), "--max-length", "16").Error.Should().Contain("none.json");
+        Mlac.Expect(ExitCodes.InputError, "select", "--run", chain.Run, "--data", ReleaseChainFixture.Data).Error.Should().Contain("candidates");
+    }
+
+    [Fact]
+    public void Serving_needs_a_key_or_the_explicit_unsigned_opt_in()
+    {
+        Mlac.Expect(ExitCodes.InputError, "embed", "--release", chain.Release, "text").Error.Should().Contain("--public-key");
+        Mlac.Expect(ExitCodes.InputError, "embed", "--release", chain.Release, "--public-key", chain.PublicKey).Error.Should().Contain("no texts");
+        Mlac.Expect(ExitCodes.Success, "embed", "--release", chain.Release, "--allow-unsigned", "text").Error.Should().Contain("warning");
+    }
+
+    [Fact]
+    public void A_shard_spec_out_of_range_is_an_input_error()
+    {
+        Mlac.Expect(ExitCodes.InputError, [.. chain.Certify(Scratch("cert")), "--shard", "3/2", "--plan"]).Error.Should().Contain("3/2");
+    }
+
+    // ---- exit 3: a runtime failure, with its type and the hint to the stack trace
+
+    [Fact]
+    public void A_failure_that_is_no_input_error_is_exit_3_with_the_exception_type()
+    {
+        // The key's folder is a file: the write fails with an IOException that is not about any input.
+        var blocker = Scratch("blocker", "a file, not a folder");
+        var result = Mlac.Expect(ExitCodes.RuntimeFailure, "keygen", "--out", Path.Combine(blocker, "release.key"));
+        result.Error.Should().Contain("Exception").And.Contain("MLAC_DEBUG=1");
+    }
+
+    // ---- exit 130: interrupted
+
+    [Fact]
+    public void An_interrupted_certification_is_exit_130_and_says_it_resumes()
+    {
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        var result = Mlac.Run(cancelled.Token, chain.Certify(Scratch("interrupted")));
+        result.Code.Should().Be(ExitCodes.Cancelled, result.ToString());
+        result.Error.Should().Contain("run the same command again to resume");
+    }
+
+    [Fact]
+    public void An_interrupted_training_is_exit_130()
+    {
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        var result = Mlac.Run(cancelled.Token, "train", "--model", chain.Pretrained, "--data", ReleaseChainFixture.Data, "--out", Scratch("run"), "--steps", "2",
+            "--inner-steps", "1", "--batch-size", "4", "--max-length", "16", "--no-progress");
+        result.Code.Should().Be(ExitCodes.Cancelled, result.ToString());
+    }
+
+    [Fact]
+    public void Json_output_is_one_document_on_stdout()
+    {
+        var result = Mlac.Expect(ExitCodes.Success, "keygen", "--out", Scratch("json.key"), "--json");
+        using var document = System.Text.Json.JsonDocument.Parse(Encoding.UTF8.GetBytes(result.Out));
+        document.RootElement.GetProperty("key_id").GetString().Should().NotBeNullOrEmpty();
+    }
+}

@@ -36,7 +36,7 @@ internal sealed record ExportBenchmarkOptions
                 options = args[i] switch
                 {
                     "--threads" => options with { Threads = Next().Split(',').Select(Positive).ToList() },
-                    "--models" => options with { Models = Models(Next()) },
+                    "--models" => options with { Models = ParseModels(Next()) },
                     "--quality-train" => options with { QualityTrain = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
                     "--quality-test" => options with { QualityTest = Positive(Next()) },
                     "--no-profile" => options with { Profile = false },
@@ -66,7 +66,7 @@ internal sealed record ExportBenchmarkOptions
         return options;
     }
 
-    private static IReadOnlyList<string> Models(string text)
+    private static IReadOnlyList<string> ParseModels(string text)
     {
         var models = text.Split(',');
         var unknown = models.Where(m => m is not ("portable" or "fused" or "int8" or "original")).ToList();

@@ -70,8 +70,7 @@ public static class OnnxBertImporter
             {
                 Add(tensors, name, weight, source);
             }
-            // This toolkit's exports record their configuration (exactly: the graph holds LayerNorm epsilon only as float32).
-            config ??= RecordedConfig(proto, source) ?? InferConfig(graph, initializers, tensors, source);
+            config ??= InferConfig(graph, initializers, tensors, source);
             return new EncoderWeights(config, tensors, source);
         }
         catch
@@ -79,12 +78,6 @@ public static class OnnxBertImporter
             foreach (var t in tensors.Values) t.Dispose();
             throw;
         }
-    }
-
-    private static EncoderConfig? RecordedConfig(ModelProto proto, string source)
-    {
-        var json = proto.MetadataProps.FirstOrDefault(p => p.Key == Common.Release.OnnxMetadataKeys.EncoderConfig)?.Value;
-        return json is null ? null : EncoderConfig.FromJson(json, $"{source} metadata '{Common.Release.OnnxMetadataKeys.EncoderConfig}'");
     }
 
     private static bool IsBertParameter(string name) =>

@@ -21,7 +21,7 @@ public sealed class GateFixture : IDisposable
         VocabSize = 40, HiddenSize = 16, NumHiddenLayers = 1, NumAttentionHeads = 2, IntermediateSize = 32, MaxPositionEmbeddings = 64,
     };
 
-    private const string Battery = """
+    public const string Battery = """
         schema: mlac.battery/v1
         name: gate-test
         seed: 1
@@ -91,7 +91,7 @@ public sealed class GateFixture : IDisposable
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
 
-    public void WriteRelease(EncoderWeights model, string certificate, string folder)
+    public void WriteRelease(EncoderWeights model, string certificate, string folder, MlacRelease.Export.Onnx.OnnxGraphFlavor flavor = MlacRelease.Export.Onnx.OnnxGraphFlavor.Portable)
     {
         // With a desired-task head, so the gate's parity check covers the logits output too.
         using var weight = TorchSharp.torch.randn(2, Config.HiddenSize, generator: new TorchSharp.torch.Generator(7));
@@ -100,11 +100,14 @@ public sealed class GateFixture : IDisposable
         {
             Vocabulary = Vocabulary, CertificatePath = certificate, Tokenizer = new TokenizerSettings { MaxLength = 16 },
             Head = new MlacRelease.Export.Onnx.ClassificationHead(weight, bias, ["a", "b"]),
+            Flavor = flavor,
+            Parity = flavor == MlacRelease.Export.Onnx.OnnxGraphFlavor.Int8 ? new MlacRelease.Export.Validation.ParityOptions { Tolerance = MlacRelease.Export.Validation.ParityOptions.Int8Tolerance } : new(),
         });
         Common.Release.ReleaseSigning.Sign(folder, PrivateKey);
     }
 
-    private string Certify(EncoderWeights model, EncoderWeights pretrained, CertificationData data, string name, string battery = Battery)
+    /// <summary>Certifies <paramref name="model"/> with the tiny battery against <paramref name="pretrained"/>; returns certificate.json.</summary>
+    public string Certify(EncoderWeights model, EncoderWeights pretrained, CertificationData data, string name, string battery = Battery)
     {
         var result = Certifier.RunAsync(new CertificationRequest
         {
@@ -114,7 +117,7 @@ public sealed class GateFixture : IDisposable
         return result.CertificatePath;
     }
 
-    private static CertificationData Data()
+    public static CertificationData Data()
     {
         static List<EncodedExample> Examples(int count, int seed)
         {

@@ -22,7 +22,7 @@ public static class ExportBenchmark
         var options = ExportBenchmarkOptions.Parse(args);
         if (options is null)
         {
-            Console.Error.WriteLine("usage: export [--threads N] [--warmup N] [--small-iterations N] [--large-iterations N] [--level basic|extended|all] [--out report.md]");
+            Console.Error.WriteLine("usage: export [--threads N[,N…]] [--models portable,fused,int8,original] [--warmup N] [--small-iterations N] [--large-iterations N] [--quality-train N] [--quality-test N] [--no-profile] [--level basic|extended|all] [--out report.md]");
             return 2;
         }
 
@@ -33,42 +33,53 @@ public static class ExportBenchmark
             File.WriteAllBytes(theirsPath, BuiltinModel.ReadOnnx());
             var oursPath = Path.Combine(folder, "ours-minilm.onnx");
             var fusedPath = Path.Combine(folder, "ours-fused-minilm.onnx");
+            var int8Path = Path.Combine(folder, "ours-int8-minilm.onnx");
             using (var weights = BuiltinModel.Load())
             {
                 EncoderOnnxExporter.Save(weights, oursPath);
                 EncoderOnnxExporter.Save(weights, fusedPath, new OnnxExportOptions { Flavor = OnnxGraphFlavor.OnnxRuntimeFused });
+                EncoderOnnxExporter.Save(weights, int8Path, new OnnxExportOptions { Flavor = OnnxGraphFlavor.Int8 });
             }
-            (string Name, string Path)[] models = [("ours (portable)", oursPath), ("ours (ORT-fused)", fusedPath), ("original", theirsPath)];
+            var all = new Dictionary<string, (string Name, string Path)>
+            {
+                ["portable"] = ("ours (portable)", oursPath),
+                ["fused"] = ("ours (ORT-fused)", fusedPath),
+                ["int8"] = ("ours (int8)", int8Path),
+                ["original"] = ("original", theirsPath),
+            };
+            var models = all.Where(kv => options.Models.Contains(kv.Key)).Select(kv => kv.Value).ToArray();
 
             var report = new StringBuilder();
-            report.AppendLine($"# Export benchmark: our MiniLM export vs the original model.onnx");
+            report.AppendLine($"# Export benchmark: our MiniLM exports (fp32 and int8) vs the original model.onnx");
             report.AppendLine();
-            report.AppendLine($"- ONNX Runtime {OrtEnv.Instance().GetVersionString()}, CPU execution provider, {options.Level}, intra-op threads {options.Threads}, inter-op threads 1, sequential execution");
-            report.AppendLine($"- machine: {Environment.ProcessorCount} logical cores, {Environment.OSVersion}, .NET {Environment.Version}");
-            report.AppendLine($"- {options.Warmup} warm-up runs per model and shape, then timed runs rotating through the models; latency = wall time of one session.Run computing both outputs; inputs: random word pieces, no padding");
-            report.AppendLine();
-            report.AppendLine("| batch × tokens | model | median ms | p10 ms | p90 ms | sequences/s | tokens/s | runs |");
-            report.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
             var ratios = new List<string>();
             var profiles = new List<(ExportBenchmarkCase Case, List<(string Model, IReadOnlyList<(string Op, double Share)> Shares)> Models)>();
-            foreach (var benchmarkCase in options.Cases)
+            foreach (var threads in options.Threads)
             {
-                var (samples, maxDiffs) = Measure(models, benchmarkCase, options);
-                foreach (var sample in samples)
+                var run = options with { Threads = [threads] };
+                report.AppendLine($"## Intra-op threads: {threads}");
+                report.AppendLine();
+                report.AppendLine($"- ONNX Runtime {OrtEnv.Instance().GetVersionString()}, CPU execution provider, {options.Level}, intra-op threads {threads}, inter-op threads 1, sequential execution");
+                report.AppendLine($"- machine: {Environment.ProcessorCount} logical cores, {Environment.OSVersion}, .NET {Environment.Version}");
+                report.AppendLine($"- {options.Warmup} warm-up runs per model and shape, then timed runs rotating through the models; latency = wall time of one session.Run computing both outputs; inputs: random word pieces, no padding");
+                report.AppendLine();
+                report.AppendLine("| batch × tokens | model | median ms | p10 ms | p90 ms | sequences/s | tokens/s | runs |");
+                report.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
+                foreach (var benchmarkCase in options.Cases)
                 {
-                    var seconds = sample.Median / 1000.0;
-                    report.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                        $"| {benchmarkCase} | {sample.Model} | {sample.Median:F2} | {sample.Percentile(10):F2} | {sample.Percentile(90):F2} | {benchmarkCase.BatchSize / seconds:F1} | {benchmarkCase.Tokens / seconds:F0} | {sample.Count} |"));
+                    var (samples, maxDiffs) = Measure(models, benchmarkCase, run);
+                    foreach (var sample in samples)
+                    {
+                        var seconds = sample.Median / 1000.0;
+                        report.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                            $"| {benchmarkCase} | {sample.Model} | {sample.Median:F2} | {sample.Percentile(10):F2} | {sample.Percentile(90):F2} | {benchmarkCase.BatchSize / seconds:F1} | {benchmarkCase.Tokens / seconds:F0} | {sample.Count} |"));
+                    }
+                    if (options.Profile && threads == options.Threads[0])
+                        profiles.Add((benchmarkCase, models.Select(m => (m.Name, Profile(m.Path, benchmarkCase, run))).ToList()));
+                    ratios.AddRange(Ratios(models, samples, maxDiffs, benchmarkCase, threads));
                 }
-                profiles.Add((benchmarkCase, models.Select(m => (m.Name, Profile(m.Path, benchmarkCase, options))).ToList()));
-                var original = samples[^1];
-                for (var m = 0; m < samples.Count - 1; m++)
-                {
-                    ratios.Add(string.Create(CultureInfo.InvariantCulture,
-                        $"- {benchmarkCase}: {samples[m].Model} / original median latency = **{samples[m].Median / original.Median:F3}** (goal ≤ 0.8); last_hidden_state max |Δ| vs original {maxDiffs[m]:E2}"));
-                }
-            }
-            report.AppendLine();
+                report.AppendLine();
+            }            report.AppendLine();
             report.AppendLine("## Ratio");
             report.AppendLine();
             foreach (var line in ratios) report.AppendLine(line);
@@ -89,10 +100,18 @@ public static class ExportBenchmark
             {
                 foreach (var (model, shares) in perModel)
                 {
-                    var matrix = shares.Where(s => s.Op is "MatMul" or "FusedMatMul" or "Gemm" or "FusedGemm" or "Attention").Sum(s => s.Share);
+                    var matrix = shares.Where(s => s.Op is "MatMul" or "FusedMatMul" or "Gemm" or "FusedGemm" or "Attention" or "MatMulInteger" or "DynamicQuantizeMatMul" or "MatMulIntegerToFloat").Sum(s => s.Share);
                     report.AppendLine(string.Create(CultureInfo.InvariantCulture,
                         $"- {benchmarkCase}, {model}: matrix products {matrix:P0}; {string.Join(", ", shares.Take(6).Select(s => $"{s.Op} {s.Share:P1}"))}"));
                 }
+            }
+
+            if (options.QualityTrain > 0 && options.Models.Contains("portable") && options.Models.Contains("int8"))
+            {
+                report.AppendLine();
+                report.AppendLine("## int8 vs fp32 (portable): outputs and desired-task accuracy (ONNX Runtime, real text)");
+                report.AppendLine();
+                report.Append(Int8Quality.Report(oursPath, int8Path, BuiltinModel.ReadVocabulary(), options.QualityTrain, options.QualityTest));
             }
 
             Console.WriteLine(report.ToString());
@@ -102,6 +121,27 @@ public static class ExportBenchmark
         finally
         {
             Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>Each model against the original (when timed), and int8 against the fp32 portable export (goal ≤ 0.5).</summary>
+    private static IEnumerable<string> Ratios((string Name, string Path)[] models, IReadOnlyList<LatencySample> samples, double[] maxDiffs,
+        ExportBenchmarkCase benchmarkCase, int threads)
+    {
+        int Index(string name) => Array.FindIndex(models, m => m.Name == name);
+        var original = Index("original");
+        var portable = Index("ours (portable)");
+        var int8 = Index("ours (int8)");
+        for (var m = 0; original >= 0 && m < samples.Count; m++)
+        {
+            if (m == original) continue;
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"- {threads} thread(s), {benchmarkCase}: {samples[m].Model} / original median latency = **{samples[m].Median / samples[original].Median:F3}** (goal ≤ 0.8); last_hidden_state max |Δ| vs {models[^1].Name} {maxDiffs[m]:E2}");
+        }
+        if (portable >= 0 && int8 >= 0)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"- {threads} thread(s), {benchmarkCase}: **int8 / fp32 (portable) median latency = {samples[int8].Median / samples[portable].Median:F3}** (goal ≤ 0.5)");
         }
     }
 
@@ -147,7 +187,7 @@ public static class ExportBenchmark
     private static SessionOptions NewSessionOptions(ExportBenchmarkOptions options) => new()
     {
         GraphOptimizationLevel = options.Level,
-        IntraOpNumThreads = options.Threads,
+        IntraOpNumThreads = options.Threads[0],
         InterOpNumThreads = 1,
         ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
     };

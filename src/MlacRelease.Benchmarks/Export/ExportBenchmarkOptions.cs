@@ -4,7 +4,19 @@ namespace MlacRelease.Benchmarks.Export;
 
 internal sealed record ExportBenchmarkOptions
 {
-    public int Threads { get; init; } = Environment.ProcessorCount;
+    /// <summary>Intra-op thread counts, each measured in turn in the same run ("--threads 1,2").</summary>
+    public IReadOnlyList<int> Threads { get; init; } = [Environment.ProcessorCount];
+
+    /// <summary>Which exports to time: portable, fused, int8, original (the PyTorch export).</summary>
+    public IReadOnlyList<string> Models { get; init; } = ["portable", "fused", "int8", "original"];
+
+    /// <summary>Texts for the int8 quality section (desired-task probe and head); 0 skips it.</summary>
+    public int QualityTrain { get; init; } = 2000;
+
+    public int QualityTest { get; init; } = 1000;
+
+    /// <summary>Skip the ORT profiler section (it re-runs every model).</summary>
+    public bool Profile { get; init; } = true;
     public int Warmup { get; init; } = 5;
     public GraphOptimizationLevel Level { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
     public string? Output { get; init; }
@@ -23,7 +35,11 @@ internal sealed record ExportBenchmarkOptions
             {
                 options = args[i] switch
                 {
-                    "--threads" => options with { Threads = Positive(Next()) },
+                    "--threads" => options with { Threads = Next().Split(',').Select(Positive).ToList() },
+                    "--models" => options with { Models = ParseModels(Next()) },
+                    "--quality-train" => options with { QualityTrain = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
+                    "--quality-test" => options with { QualityTest = Positive(Next()) },
+                    "--no-profile" => options with { Profile = false },
                     "--warmup" => options with { Warmup = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
                     "--small-iterations" => options with { SmallIterations = Positive(Next()) },
                     "--large-iterations" => options with { LargeIterations = Positive(Next()) },
@@ -48,6 +64,13 @@ internal sealed record ExportBenchmarkOptions
             }
         }
         return options;
+    }
+
+    private static IReadOnlyList<string> ParseModels(string text)
+    {
+        var models = text.Split(',');
+        var unknown = models.Where(m => m is not ("portable" or "fused" or "int8" or "original")).ToList();
+        return unknown.Count == 0 ? models : throw new ArgumentException($"unknown model(s) {string.Join(", ", unknown)}; choose from portable, fused, int8, original");
     }
 
     private static int Positive(string text)

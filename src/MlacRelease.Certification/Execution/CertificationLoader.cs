@@ -36,7 +36,7 @@ public static class CertificationLoader
                     notes.Add($"the model records no training split ({SplitRecord.FileName}); splitting with {SplitRecord.Describe(seed, fractions)}");
                 var tokenizer = new BertTextTokenizer(vocabulary, new TokenizerSettings { MaxLength = maxLength });
                 var data = CertificationData.FromDataset(dataset, tokenizer, seed, maxLength, battery.DesiredExamplesNeeded, fractions);
-                var fileDigest = File.Exists(inputs.Model) ? FileDigest.Sha256(inputs.Model) : null;
+                var fileDigest = ModelSource.WeightsFile(inputs.Model) is { } file ? FileDigest.Sha256(file) : null;
                 return new PreparedCertification(weights, description, fileDigest, original, originalDescription, data, recorded, notes);
             }
             catch

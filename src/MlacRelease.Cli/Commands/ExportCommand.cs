@@ -19,7 +19,15 @@ public static class ExportCommand
         var certificate = new Option<string?>("--certificate") { Description = "certificate.json from mlac certify (copied into the release and bound by digest)" };
         var output = new Option<string>("--out") { Description = "Release folder to write", Required = true };
         var head = new Option<string?>("--head") { Description = "heads.safetensors with the desired-task head (default: the one beside the model, if any); adds a logits output" };
-        var tolerance = new Option<double>("--tolerance") { Description = "Maximum |ONNX Runtime − TorchSharp| allowed by the export-time parity check", DefaultValueFactory = _ => 1e-4 };
+        var tolerance = new Option<double?>("--tolerance") { Description = $"Maximum |ONNX Runtime − TorchSharp| allowed by the export-time parity check (default {ParityOptions.DefaultTolerance:G}; {ParityOptions.Int8Tolerance:G} for --flavor int8, whose reference quantizes activations as the graph does)" };
+        var flavor = new Option<string>("--flavor")
+        {
+            Description = "Graph operators: 'portable' (standard ONNX, default), 'ort-fused' (ONNX Runtime's fused contrib kernels) or 'int8' "
+                + "(int8 weights per output channel with dynamic uint8 activations for every encoder Linear; the release holds and must be certified for the dequantized int8 weights: "
+                + "export int8, certify that model, then export it again with --certificate)",
+            DefaultValueFactory = _ => "portable",
+        };
+        flavor.AcceptOnlyFromAmong("portable", "ort-fused", "int8");
         var maxLength = new Option<int>("--max-length") { Description = "Tokenizer truncation length recorded in the release", DefaultValueFactory = _ => 128 };
         var json = SharedOptions.Json();
         var command = new Command("export", """
@@ -30,19 +38,26 @@ public static class ExportCommand
 
             Example:
               mlac export --model run/ --certificate cert/certificate.json --out release/
-            """) { model, certificate, output, head, tolerance, maxLength, json };
+
+            An int8 release is certified as shipped:
+              mlac export --model run/ --flavor int8 --out int8-draft/
+              mlac certify --model int8-draft/ --data bios.jsonl --out cert-int8/
+              mlac export --model run/ --flavor int8 --certificate cert-int8/certificate.json --out release-int8/
+            (re-quantizing gives back the same int8 values and scales, so the release holds exactly the certified weights).
+            """) { model, certificate, output, head, tolerance, maxLength, flavor, json };
         command.SetAction((result, cancellation) => CommandRunner.RunAsync(_ =>
         {
             Export(new OutputMode(result.GetValue(json), NoProgress: true), result.GetValue(model)!, result.GetValue(certificate),
-                result.GetValue(output)!, result.GetValue(head), result.GetValue(tolerance), result.GetValue(maxLength));
+                result.GetValue(output)!, result.GetValue(head), result.GetValue(tolerance), result.GetValue(maxLength), ParseFlavor(result.GetValue(flavor)!));
             return Task.FromResult(ExitCodes.Success);
         }, cancellation));
         return command;
     }
 
     public static ReleaseWriteResult Export(OutputMode mode, string modelSpec, string? certificatePath, string output, string? headPath,
-        double tolerance, int maxLength)
+        double? tolerance, int maxLength, OnnxGraphFlavor flavor = OnnxGraphFlavor.Portable)
     {
+        var allowed = tolerance ?? (flavor == OnnxGraphFlavor.Int8 ? ParityOptions.Int8Tolerance : ParityOptions.DefaultTolerance);
         var (weights, vocabulary, description) = ModelSource.Load(modelSpec);
         using (weights)
         {
@@ -62,21 +77,39 @@ public static class ExportCommand
                 Tokenizer = new TokenizerSettings { MaxLength = maxLength },
                 CertificatePath = certificatePath,
                 Head = classifier?.Head,
-                Parity = new ParityOptions { Tolerance = tolerance },
+                Flavor = flavor,
+                Parity = new ParityOptions { Tolerance = allowed },
             });
             if (Directory.Exists(folder)) Directory.Delete(folder);
             Directory.Move(staging, folder);
             written = written with { Folder = folder };
             var files = written.Manifest.Files.Select(f => f.Path).ToArray();
-            if (mode.Json) OutputMode.WriteJson(new { release = written.Folder, model = description, weight_digest = weights.Digest(), parity_max_abs_diff = written.Parity?.MaxAbsDiff, files });
+            // The digest the release records (for int8: of the dequantized weights), i.e. the one to certify.
+            var digest = written.Export.WeightDigest;
+            if (mode.Json) OutputMode.WriteJson(new { release = written.Folder, model = description, flavor = FlavorName(flavor), weight_digest = digest, parity_max_abs_diff = written.Parity?.MaxAbsDiff, files });
             else
             {
                 mode.Info($"release: {written.Folder} ({string.Join(", ", files)})");
-                mode.Info($"weights {weights.Digest()}; parity max |Δ| {written.Parity?.MaxAbsDiff:E2} (tolerance {tolerance:E0})");
+                mode.Info($"{FlavorName(flavor)} graph; weights {digest}{(flavor == OnnxGraphFlavor.Int8 ? " (dequantized int8)" : "")}; parity max |Δ| {written.Parity?.MaxAbsDiff:E2} (tolerance {allowed:E0})");
             }
             return written;
         }
     }
+
+    private static OnnxGraphFlavor ParseFlavor(string name) => name switch
+    {
+        "portable" => OnnxGraphFlavor.Portable,
+        "ort-fused" => OnnxGraphFlavor.OnnxRuntimeFused,
+        "int8" => OnnxGraphFlavor.Int8,
+        _ => throw new CliException($"--flavor {name}: expected portable, ort-fused or int8"),
+    };
+
+    private static string FlavorName(OnnxGraphFlavor flavor) => flavor switch
+    {
+        OnnxGraphFlavor.OnnxRuntimeFused => "ort-fused",
+        OnnxGraphFlavor.Int8 => "int8",
+        _ => "portable",
+    };
 
     private static string? DefaultHead(string modelSpec)
     {

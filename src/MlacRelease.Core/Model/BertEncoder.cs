@@ -18,8 +18,11 @@ public static class BertEncoder
     /// <param name="inputsEmbeds">[batch, sequence, hidden] word embeddings to use instead of looking up
     /// <paramref name="inputIds"/> (lets a caller supply embeddings computed from row-wise fast weights).</param>
     /// <param name="outputHiddenStates">Also return every layer's hidden states (<see cref="EncoderOutput.HiddenStates"/>).</param>
+    /// <param name="linearInputs">Applied to the input of every Linear inside the encoder layers (not the pooler): the
+    /// reference for an int8 export simulates ONNX Runtime's dynamic activation quantization here.</param>
     public static EncoderOutput Forward(EncoderConfig config, IReadOnlyDictionary<string, Tensor> p, Tensor inputIds,
-        Tensor attentionMask, Tensor? tokenTypeIds = null, Tensor? inputsEmbeds = null, bool outputHiddenStates = false)
+        Tensor attentionMask, Tensor? tokenTypeIds = null, Tensor? inputsEmbeds = null, bool outputHiddenStates = false,
+        Func<Tensor, Tensor>? linearInputs = null)
     {
         CheckInputs(config, inputIds, attentionMask, tokenTypeIds, inputsEmbeds);
         using var scope = NewDisposeScope();
@@ -44,7 +47,7 @@ public static class BertEncoder
         var hiddenStates = outputHiddenStates ? new List<Tensor> { x } : null;
         for (var layer = 0; layer < config.NumHiddenLayers; layer++)
         {
-            x = EncoderLayer(config, p, layer, x, additiveMask, batch, length);
+            x = EncoderLayer(config, p, layer, x, additiveMask, batch, length, linearInputs);
             hiddenStates?.Add(x);
         }
 
@@ -56,22 +59,25 @@ public static class BertEncoder
     }
 
     private static Tensor EncoderLayer(EncoderConfig config, IReadOnlyDictionary<string, Tensor> p, int layer, Tensor x,
-        Tensor additiveMask, long batch, long length)
+        Tensor additiveMask, long batch, long length, Func<Tensor, Tensor>? linearInputs)
     {
+        Tensor LayerLinear(Tensor input, string prefix) => Linear(linearInputs is null ? input : linearInputs(input), p, prefix);
         long heads = config.NumAttentionHeads, headDim = config.HeadDim, hidden = config.HiddenSize;
         Tensor Heads(Tensor t) => t.view(batch, length, heads, headDim).transpose(1, 2);
 
-        var q = Heads(Linear(x, p, Layer(layer, Query)));
-        var k = Heads(Linear(x, p, Layer(layer, Key)));
-        var v = Heads(Linear(x, p, Layer(layer, Value)));
+        // Q, K and V read one input (as the int8 graph quantizes it once for all three).
+        var qkvInput = linearInputs is null ? x : linearInputs(x);
+        var q = Heads(Linear(qkvInput, p, Layer(layer, Query)));
+        var k = Heads(Linear(qkvInput, p, Layer(layer, Key)));
+        var v = Heads(Linear(qkvInput, p, Layer(layer, Value)));
         var scores = torch.matmul(q, k.transpose(-1, -2)) / Math.Sqrt(headDim) + additiveMask;
         var probabilities = torch.softmax(scores, -1);
         var context = torch.matmul(probabilities, v).transpose(1, 2).reshape(batch, length, hidden);
-        var attention = Linear(context, p, Layer(layer, AttentionOutput));
+        var attention = LayerLinear(context, Layer(layer, AttentionOutput));
         x = LayerNorm(attention + x, p, Layer(layer, AttentionLayerNorm), config);
 
-        var intermediate = Activation(Linear(x, p, Layer(layer, Intermediate)), config.HiddenAct);
-        var output = Linear(intermediate, p, Layer(layer, Output));
+        var intermediate = Activation(LayerLinear(x, Layer(layer, Intermediate)), config.HiddenAct);
+        var output = LayerLinear(intermediate, Layer(layer, Output));
         return LayerNorm(output + x, p, Layer(layer, OutputLayerNorm), config);
     }
 

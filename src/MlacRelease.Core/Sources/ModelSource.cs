@@ -23,6 +23,31 @@ public static class ModelSource
     /// model's layer count.</summary>
     public static string DefaultReferenceFor(EncoderConfig config) => $"builtin:minilm:{config.NumHiddenLayers}";
 
+    /// <summary>The file a certificate records the digest of: the .onnx or .safetensors named, a release folder's
+    /// onnx/model.onnx; null for the built-in model and a Hugging Face folder.</summary>
+    public static string? WeightsFile(string spec) =>
+        spec.StartsWith("builtin:", StringComparison.Ordinal) ? null : File.Exists(spec) ? spec : ReleaseModel(spec);
+
+    /// <summary>onnx/model.onnx of a folder laid out as a release (no model.safetensors beside it), else null.</summary>
+    private static string? ReleaseModel(string spec)
+    {
+        if (!Directory.Exists(spec) || File.Exists(Path.Combine(spec, "model.safetensors"))) return null;
+        var model = Path.Combine(spec, Common.Release.ReleaseFileNames.Model);
+        return File.Exists(model) ? model : null;
+    }
+
+    /// <summary>vocab.txt beside the ONNX file, else the word pieces of tokenizer.json in the release folder around onnx/.</summary>
+    private static string? OnnxVocabulary(string onnxPath)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(onnxPath))!;
+        var beside = Path.Combine(folder, "vocab.txt");
+        if (File.Exists(beside)) return File.ReadAllText(beside);
+        if (Path.GetFileName(folder) != Common.Release.ReleaseFileNames.ModelFolder) return null;
+        var tokenizer = Path.Combine(Path.GetDirectoryName(folder)!, Common.Release.ReleaseFileNames.Tokenizer);
+        if (!File.Exists(tokenizer)) return null;
+        return Common.Text.HuggingFaceTokenizerJson.Parse(File.ReadAllBytes(tokenizer), tokenizer).Vocabulary.ToText();
+    }
+
     public static (EncoderWeights Weights, string Vocabulary, string Description) Load(string spec)
     {
         if (spec.StartsWith("builtin:", StringComparison.Ordinal))
@@ -41,9 +66,15 @@ public static class ModelSource
         if (spec.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
         {
             if (!File.Exists(spec)) throw new ArgumentException($"--model {spec}: no such file");
-            var vocabulary = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(spec))!, "vocab.txt");
-            if (!File.Exists(vocabulary)) throw new ArgumentException($"--model {spec}: vocab.txt is expected beside the ONNX file");
-            return (OnnxBertImporter.Import(spec), File.ReadAllText(vocabulary), spec);
+            var vocabulary = OnnxVocabulary(spec)
+                ?? throw new ArgumentException($"--model {spec}: vocab.txt is expected beside the ONNX file (or, for a release folder's onnx/model.onnx, tokenizer.json in the folder)");
+            return (OnnxBertImporter.Import(spec), vocabulary, spec);
+        }
+        if (ReleaseModel(spec) is { } released)
+        {
+            // A release folder (onnx/model.onnx, tokenizer.json): the weights the graph computes with, int8 ones dequantized.
+            var vocabulary = OnnxVocabulary(released) ?? throw new ArgumentException($"--model {spec}: the release folder has no tokenizer.json or vocab.txt");
+            return (OnnxBertImporter.Import(released), vocabulary, released);
         }
         if (!File.Exists(spec) && !Directory.Exists(spec))
             throw new ArgumentException($"--model {spec}: no such file or folder (expected builtin:minilm[:N], a Hugging Face folder, model.safetensors or an .onnx file)");

@@ -66,6 +66,10 @@ public static class OnnxBertImporter
                 using var transposed = ToTensor(initializers[weight], source);
                 Add(tensors, name, transposed.t().contiguous(), source);
             }
+            foreach (var (name, weight) in OnnxInt8Weights.Recover(graph, initializers, source))
+            {
+                Add(tensors, name, weight, source);
+            }
             config ??= InferConfig(graph, initializers, tensors, source);
             return new EncoderWeights(config, tensors, source);
         }

@@ -1,5 +1,6 @@
 using MlacRelease.Common.Release;
 using MlacRelease.Core.Model;
+using MlacRelease.Core.Weights;
 using Onnx;
 using static MlacRelease.Core.Model.BertParameterNames;
 using static MlacRelease.Export.Onnx.OnnxGraphBuilder;
@@ -15,7 +16,9 @@ namespace MlacRelease.Export.Onnx;
 /// [0, 0, heads, head_dim] targets instead of PyTorch's Shape/Gather/Unsqueeze/Concat chains, so shapes stay known
 /// to ORT's shape inference. <see cref="OnnxGraphFlavor.OnnxRuntimeFused"/> writes the fused kernels directly.
 /// </summary>
-internal sealed class BertGraphWriter(EncoderWeights weights, ClassificationHead? head, OnnxGraphFlavor flavor)
+/// <see cref="OnnxGraphFlavor.Int8"/> writes the portable layers with the Linear weights of <paramref name="quantized"/>.
+internal sealed class BertGraphWriter(EncoderWeights weights, ClassificationHead? head, OnnxGraphFlavor flavor,
+    IReadOnlyDictionary<string, QuantizedMatrix>? quantized = null)
 {
     private readonly EncoderConfig _config = weights.Config;
     private readonly OnnxGraphBuilder _g = new("mlac_bert_encoder");
@@ -76,9 +79,14 @@ internal sealed class BertGraphWriter(EncoderWeights weights, ClassificationHead
         var prefix = $"/encoder/layer.{layer}";
         string Name(string suffix) => Layer(layer, suffix);
 
-        var q = Heads($"{prefix}/attention/self/query", Linear($"{prefix}/attention/self/query", Name(Query), x), [0, 2, 1, 3]);
-        var k = Heads($"{prefix}/attention/self/key", Linear($"{prefix}/attention/self/key", Name(Key), x), [0, 2, 3, 1]);
-        var v = Heads($"{prefix}/attention/self/value", Linear($"{prefix}/attention/self/value", Name(Value), x), [0, 2, 1, 3]);
+        // The int8 graph quantizes the layer input once for Q, K and V.
+        var qkvInput = quantized is null ? null : QuantizeInput($"{prefix}/attention/self", x);
+        string Projection(string name, string parameter) => qkvInput is null
+            ? Linear($"{prefix}/attention/self/{name}", parameter, x)
+            : QuantizedLinear($"{prefix}/attention/self/{name}", parameter, qkvInput);
+        var q = Heads($"{prefix}/attention/self/query", Projection("query", Name(Query)), [0, 2, 1, 3]);
+        var k = Heads($"{prefix}/attention/self/key", Projection("key", Name(Key)), [0, 2, 3, 1]);
+        var v = Heads($"{prefix}/attention/self/value", Projection("value", Name(Value)), [0, 2, 1, 3]);
         var scores = _g.Node("MatMul", $"{prefix}/attention/self/MatMul", [q, k]);
         scores = _g.Node("Div", $"{prefix}/attention/self/Div", [scores, _g.FloatScalar($"{prefix}/attention/self/Constant_sqrt_head_dim", MathF.Sqrt(_config.HeadDim))]);
         scores = _g.Node("Add", $"{prefix}/attention/self/Add", [scores, mask]);
@@ -88,12 +96,12 @@ internal sealed class BertGraphWriter(EncoderWeights weights, ClassificationHead
         context = _g.Node("Reshape", $"{prefix}/attention/self/Reshape_context",
             [context, _g.Int64s($"{prefix}/attention/self/Constant_hidden_shape", 0, 0, _config.HiddenSize)]);
 
-        var attention = Linear($"{prefix}/attention/output/dense", Name(AttentionOutput), context);
+        var attention = AnyLinear($"{prefix}/attention/output/dense", Name(AttentionOutput), context);
         var residual = _g.Node("Add", $"{prefix}/attention/output/Add", [attention, x]);
         x = LayerNorm($"{prefix}/attention/output/LayerNorm", Name(AttentionLayerNorm), residual);
 
-        var intermediate = Activation($"{prefix}/intermediate", Linear($"{prefix}/intermediate/dense", Name(Intermediate), x));
-        var output = Linear($"{prefix}/output/dense", Name(Output), intermediate);
+        var intermediate = Activation($"{prefix}/intermediate", AnyLinear($"{prefix}/intermediate/dense", Name(Intermediate), x));
+        var output = AnyLinear($"{prefix}/output/dense", Name(Output), intermediate);
         residual = _g.Node("Add", $"{prefix}/output/Add", [output, x]);
         return LayerNorm($"{prefix}/output/LayerNorm", Name(OutputLayerNorm), residual, last ? OnnxIoNames.LastHiddenState : null);
     }
@@ -157,6 +165,29 @@ internal sealed class BertGraphWriter(EncoderWeights weights, ClassificationHead
     {
         var product = _g.Node("MatMul", $"{prefix}/MatMul", [x, _g.TransposedWeight(weights[parameter + ".weight"])]);
         return _g.Node("Add", $"{prefix}/Add", [product, _g.Weight(parameter + ".bias", weights[parameter + ".bias"])]);
+    }
+
+    /// <summary>A Linear in the graph's flavor: fp32 MatMul + Add, or (int8) its input quantized, then the int8 product.</summary>
+    private string AnyLinear(string prefix, string parameter, string x) =>
+        quantized is null ? Linear(prefix, parameter, x) : QuantizedLinear(prefix, parameter, QuantizeInput(prefix, x));
+
+    /// <summary>DynamicQuantizeLinear: x → (uint8 values, scale, zero point), per tensor.</summary>
+    private string[] QuantizeInput(string prefix, string x) => _g.MultiOutputNode("DynamicQuantizeLinear", $"{prefix}/DynamicQuantizeLinear", [x], 3);
+
+    /// <summary>
+    /// x·Wᵀ + b with W in int8, in the pattern ONNX Runtime's quantizer writes and its optimizer fuses (MatMulInteger →
+    /// Cast → Mul by (input scale · weight scales) → Add bias becomes MatMulIntegerToFloat, then DynamicQuantizeMatMul when
+    /// its DynamicQuantizeLinear feeds nothing else). The weight's zero point is 0 and left out (MatMulInteger's default).
+    /// </summary>
+    private string QuantizedLinear(string prefix, string parameter, string[] input)
+    {
+        var matrix = quantized![parameter + ".weight"];
+        var (values, scales) = _g.QuantizedWeight(matrix);
+        var product = _g.Node("MatMulInteger", $"{prefix}/MatMulInteger", [input[0], values, input[2]]);
+        var asFloat = _g.Node("Cast", $"{prefix}/Cast", [product], Int("to", (long)DataType.Float));
+        var scale = _g.Node("Mul", $"{prefix}/Mul_scales", [input[1], scales]);
+        var scaled = _g.Node("Mul", $"{prefix}/Mul", [asFloat, scale]);
+        return _g.Node("Add", $"{prefix}/Add", [scaled, _g.Weight(parameter + ".bias", weights[parameter + ".bias"])]);
     }
 
     private string LayerNorm(string name, string parameter, string x, string? output = null) =>

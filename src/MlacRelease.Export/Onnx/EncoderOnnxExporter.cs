@@ -21,6 +21,17 @@ public static class EncoderOnnxExporter
         ArgumentNullException.ThrowIfNull(weights);
         options ??= new OnnxExportOptions();
         Check(weights, options);
+        if (options.Flavor == OnnxGraphFlavor.Int8)
+        {
+            // The int8 model computes with (and records the digest of) the dequantized weights, not the fp32 ones given.
+            using var shipped = Int8Quantization.Dequantized(weights, out var quantized);
+            return Build(shipped, options, quantized);
+        }
+        return Build(weights, options, quantized: null);
+    }
+
+    private static ModelProto Build(EncoderWeights weights, OnnxExportOptions options, IReadOnlyDictionary<string, QuantizedMatrix>? quantized)
+    {
         var model = new ModelProto
         {
             IrVersion = OnnxExportOptions.IrVersion,
@@ -29,7 +40,7 @@ public static class EncoderOnnxExporter
             Domain = "org.mlacrelease",
             ModelVersion = 1,
             DocString = "BERT encoder exported by MlacRelease (mlac export)",
-            Graph = new BertGraphWriter(weights, options.Head, options.Flavor).Write(),
+            Graph = new BertGraphWriter(weights, options.Head, options.Flavor, quantized).Write(),
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OnnxExportOptions.Opset });
         if (options.Flavor == OnnxGraphFlavor.OnnxRuntimeFused)
@@ -58,6 +69,23 @@ public static class EncoderOnnxExporter
         }
         AtomicFile.Write(path, stream => model.WriteTo(stream));
         return new OnnxExportResult(Path.GetFullPath(path), dataPath, Find(model, OnnxMetadataKeys.WeightDigest)!, tensorBytes);
+    }
+
+    /// <summary>The weights a model exported with <paramref name="flavor"/> computes with, owned by the caller: for
+    /// <see cref="OnnxGraphFlavor.Int8"/> the dequantized int8 weights (what certification and parity must use), else a
+    /// copy of <paramref name="weights"/>.</summary>
+    public static EncoderWeights ShippedWeights(EncoderWeights weights, OnnxGraphFlavor flavor)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        return flavor == OnnxGraphFlavor.Int8 ? Int8Quantization.Dequantized(weights, out _) : weights.Clone();
+    }
+
+    /// <summary>The flavor a model was written in, read off its operators.</summary>
+    public static OnnxGraphFlavor FlavorOf(ModelProto model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.Graph?.Node.Any(n => n.OpType is "MatMulInteger" or "DynamicQuantizeLinear") == true) return OnnxGraphFlavor.Int8;
+        return model.OpsetImport.Any(o => o.Domain == OnnxGraphBuilder.ContribDomain) ? OnnxGraphFlavor.OnnxRuntimeFused : OnnxGraphFlavor.Portable;
     }
 
     /// <summary>This toolkit's version, recorded in the model and the release manifest.</summary>

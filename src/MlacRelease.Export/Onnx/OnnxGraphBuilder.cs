@@ -41,6 +41,23 @@ internal sealed class OnnxGraphBuilder
         return Weight($"onnx::MatMul_{_matMulWeights++}", transposed);
     }
 
+    /// <summary>The int8 right-hand side B [in, out] of a MatMulInteger and its per-column scales [out], named like
+    /// <see cref="TransposedWeight"/> (the importer names them by the bias Add after the product).</summary>
+    public (string Values, string Scales) QuantizedWeight(Core.Weights.QuantizedMatrix matrix)
+    {
+        var name = Claim($"onnx::MatMulInteger_{_matMulWeights++}");
+        var values = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int8 };
+        values.Dims.Add(matrix.Inputs);
+        values.Dims.Add(matrix.Outputs);
+        values.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(matrix.Values.AsSpan()));
+        Graph.Initializer.Add(values);
+        var scales = new TensorProto { Name = Claim(name + "_scale"), DataType = (int)TensorProto.Types.DataType.Float };
+        scales.Dims.Add(matrix.Outputs);
+        scales.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(matrix.Scales.AsSpan()));
+        Graph.Initializer.Add(scales);
+        return (values.Name, scales.Name);
+    }
+
     public string Int64s(string name, params long[] values)
     {
         var proto = new TensorProto { Name = Claim(name), DataType = (int)TensorProto.Types.DataType.Int64 };
@@ -76,6 +93,16 @@ internal sealed class OnnxGraphBuilder
         node.Attribute.AddRange(attributes);
         Graph.Node.Add(node);
         return node.Output[0];
+    }
+
+    /// <summary>A node with several outputs, named "<paramref name="name"/>_output_i".</summary>
+    public string[] MultiOutputNode(string opType, string name, IReadOnlyList<string> inputs, int outputs)
+    {
+        var node = new NodeProto { OpType = opType, Name = Claim(name) };
+        node.Input.AddRange(inputs);
+        for (var i = 0; i < outputs; i++) node.Output.Add(Claim($"{name}_output_{i}"));
+        Graph.Node.Add(node);
+        return node.Output.ToArray();
     }
 
     public string Node(string opType, string name, IReadOnlyList<string> inputs, params AttributeProto[] attributes) =>

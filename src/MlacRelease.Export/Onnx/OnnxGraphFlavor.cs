@@ -13,4 +13,15 @@ public enum OnnxGraphFlavor
     /// ONNX Runtime only. Weights are stored exactly as in <see cref="Portable"/> (Q, K and V kept apart and
     /// concatenated in the graph, which ONNX Runtime folds at load time), so the importer reads both alike.</summary>
     OnnxRuntimeFused,
+
+    /// <summary>
+    /// <see cref="Portable"/> with every Linear inside the encoder layers in int8: the weight per output channel,
+    /// symmetric (<see cref="Core.Weights.Int8Quantization"/>), the input quantized dynamically to uint8 per tensor,
+    /// in standard operators (DynamicQuantizeLinear, MatMulInteger, Cast, Mul, Add; one DynamicQuantizeLinear feeds Q, K
+    /// and V). ONNX Runtime fuses these into MatMulIntegerToFloat (Q, K, V) and DynamicQuantizeMatMul (the others)
+    /// and runs them on its u8s8 kernels (VNNI where the CPU has it). Embeddings, LayerNorm, softmax, attention scores,
+    /// the pooler and the classifier stay fp32. The weights it computes with (and is certified with) are the
+    /// dequantized ones, (q − 0)·scale in fp32.
+    /// </summary>
+    Int8,
 }

@@ -17,6 +17,10 @@ public sealed record ReleaseOptions
 
     public ClassificationHead? Head { get; init; }
 
+    /// <summary>The graph's operators (<see cref="OnnxExportOptions.Flavor"/>). With <see cref="OnnxGraphFlavor.Int8"/>
+    /// the release computes with, records and must be certified for the dequantized int8 weights.</summary>
+    public OnnxGraphFlavor Flavor { get; init; } = OnnxGraphFlavor.Portable;
+
     public ModelCardOptions ModelCard { get; init; } = new();
 
     /// <summary>Export-time parity check against the TorchSharp encoder; null skips it (not recommended).</summary>

@@ -44,6 +44,7 @@ public static class ReleaseWriter
             Tokenizer = options.Tokenizer,
             CertificateDigest = certificateDigest,
             Head = options.Head,
+            Flavor = options.Flavor,
             ExternalDataThresholdBytes = options.ExternalDataThresholdBytes,
         });
         if (export.ExternalDataPath is not null && Path.GetFullPath(export.ExternalDataPath) != Path.Combine(folder, ReleaseFileNames.ModelExternalData))
@@ -52,7 +53,9 @@ public static class ReleaseWriter
         ParityReport? parity = null;
         if (options.Parity is { } parityOptions)
         {
-            parity = OnnxParityValidator.Validate(weights, export.ModelPath, options.Head, parityOptions with
+            // An int8 model is checked against the weights it holds (dequantized), not the fp32 ones it was made from.
+            using var shipped = options.Flavor == OnnxGraphFlavor.Int8 ? EncoderOnnxExporter.ShippedWeights(weights, options.Flavor) : null;
+            parity = OnnxParityValidator.Validate(shipped ?? weights, export.ModelPath, options.Head, parityOptions with
             {
                 Tokenizer = parityOptions.Tokenizer ?? tokenizer,
             });

@@ -3,6 +3,7 @@ using MlacRelease.Common.Release;
 using MlacRelease.Common.Text;
 using MlacRelease.Core.Model;
 using MlacRelease.Core.Text;
+using MlacRelease.Core.Weights;
 using MlacRelease.Export.Onnx;
 using TorchSharp;
 
@@ -31,13 +32,20 @@ public static class OnnxParityValidator
 
     /// <summary>Compares without judging (names and shapes must still agree: a mismatch there throws).</summary>
     public static ParityReport Compare(EncoderWeights weights, string modelPath, ClassificationHead? head = null, ParityOptions? options = null) =>
-        Compare(weights, modelPath, sessionOptions => new InferenceSession(modelPath, sessionOptions), head, options);
+        Compare(weights, modelPath, sessionOptions => new InferenceSession(modelPath, sessionOptions), IsInt8(File.ReadAllBytes(modelPath)), head, options);
 
     /// <summary>Compares a model given as bytes (the verified bytes a gate read once), so ONNX Runtime runs exactly those.</summary>
     public static ParityReport Compare(EncoderWeights weights, byte[] model, string source, ClassificationHead? head = null, ParityOptions? options = null) =>
-        Compare(weights, source, sessionOptions => new InferenceSession(model, sessionOptions), head, options);
+        Compare(weights, source, sessionOptions => new InferenceSession(model, sessionOptions), IsInt8(model), head, options);
 
-    private static ParityReport Compare(EncoderWeights weights, string modelPath, Func<SessionOptions, InferenceSession> load, ClassificationHead? head, ParityOptions? options)
+    /// <summary>An int8 graph (<see cref="OnnxGraphFlavor.Int8"/>) is compared with the TorchSharp encoder whose Linear
+    /// inputs go through ONNX Runtime's dynamic quantization (<see cref="Int8Quantization.SimulateDynamicActivation"/>),
+    /// on the dequantized weights the graph holds; what remains is fp32 summation order.</summary>
+    private static bool IsInt8(byte[] model) =>
+        EncoderOnnxExporter.FlavorOf(OnnxBertImporter.Parse(model, "model")) == OnnxGraphFlavor.Int8;
+
+    private static ParityReport Compare(EncoderWeights weights, string modelPath, Func<SessionOptions, InferenceSession> load, bool int8,
+        ClassificationHead? head, ParityOptions? options)
     {
         ArgumentNullException.ThrowIfNull(weights);
         options ??= new ParityOptions();
@@ -54,16 +62,16 @@ public static class OnnxParityValidator
         var cases = new List<ParityCase>();
         foreach (var (description, batch) in Batches(weights.Config, options))
         {
-            cases.Add(CompareBatch(weights, head, session, expected, description, batch, modelPath));
+            cases.Add(CompareBatch(weights, head, session, expected, description, batch, modelPath, int8));
         }
         return new ParityReport(cases, expected, options.Tolerance);
     }
 
     private static ParityCase CompareBatch(EncoderWeights weights, ClassificationHead? head, InferenceSession session,
-        IReadOnlyList<string> outputNames, string description, TokenizedBatch batch, string modelPath)
+        IReadOnlyList<string> outputNames, string description, TokenizedBatch batch, string modelPath, bool int8)
     {
         var ort = RunOnnxRuntime(session, batch, outputNames);
-        var torchOutputs = RunTorch(weights, head, batch);
+        var torchOutputs = RunTorch(weights, head, batch, int8);
         var diffs = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var name in outputNames)
         {
@@ -93,12 +101,13 @@ public static class OnnxParityValidator
         return result;
     }
 
-    private static Dictionary<string, (long[], float[])> RunTorch(EncoderWeights weights, ClassificationHead? head, TokenizedBatch batch)
+    private static Dictionary<string, (long[], float[])> RunTorch(EncoderWeights weights, ClassificationHead? head, TokenizedBatch batch, bool int8)
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var (ids, mask, types) = batch.ToTensors(weights.Device);
-        using var output = weights.Forward(ids, mask, types);
+        using var output = BertEncoder.Forward(weights.Config, weights.Tensors, ids, mask, types,
+            linearInputs: int8 ? Int8Quantization.SimulateDynamicActivation : null);
         var result = new Dictionary<string, (long[], float[])>(StringComparer.Ordinal)
         {
             [OnnxIoNames.LastHiddenState] = Host(output.LastHiddenState),

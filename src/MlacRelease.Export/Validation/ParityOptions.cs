@@ -7,6 +7,14 @@ public sealed record ParityOptions
 {
     public const double DefaultTolerance = 1e-4;
 
+    /// <summary>The tolerance for an int8 graph against its simulated-quantization reference. Both quantize every Linear
+    /// input to uint8 the same way, but fp32 sums in another order move a value across a rounding boundary now and
+    /// then, which shifts it by a whole quantization step, and later layers carry that on: on the 2-layer MiniLM the
+    /// worst element of last_hidden_state (padded synthetic batches) differed by 0.22 while pooler_output and logits
+    /// stayed within 3e-3. This bounds "runs the int8 encoder of these weights", not fp32 equality; that the graph
+    /// holds exactly the certified int8 weights is the structural check's job.</summary>
+    public const double Int8Tolerance = 0.5;
+
     /// <summary>Largest absolute difference accepted in any output element.</summary>
     public double Tolerance { get; init; } = DefaultTolerance;
 

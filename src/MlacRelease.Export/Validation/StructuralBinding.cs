@@ -40,7 +40,6 @@ public static class StructuralBinding
             }
         }
         if (head is not null && labels is not null && labels.Count != head.Classes) return $"{labels.Count} labels for {head.Classes} classes";
-        var fused = shipped.OpsetImport.Any(o => o.Domain == OnnxGraphBuilder.ContribDomain);
         ModelProto rebuilt;
         try
         {
@@ -48,7 +47,9 @@ public static class StructuralBinding
             {
                 Tokenizer = Common.Text.TokenizerSettingsJson.Parse(tokenizerJson, $"metadata '{OnnxMetadataKeys.Tokenizer}'"),
                 CertificateDigest = metadata.GetValueOrDefault(OnnxMetadataKeys.CertificateDigest),
-                Flavor = fused ? OnnxGraphFlavor.OnnxRuntimeFused : OnnxGraphFlavor.Portable,
+                // An int8 graph is rebuilt by re-quantizing its dequantized weights, which gives back the same int8 values
+                // and scales (Int8Quantization's scales are fixed points): any altered value or scale shows here.
+                Flavor = EncoderOnnxExporter.FlavorOf(shipped),
                 Head = head is null ? null : new ClassificationHead(head.Weight, head.Bias, labels),
                 ExtraMetadata = shipped.MetadataProps.Where(p => !p.Key.StartsWith("mlac.", StringComparison.Ordinal)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
                 ExternalDataThresholdBytes = long.MaxValue,

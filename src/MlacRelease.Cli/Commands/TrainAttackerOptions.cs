@@ -38,18 +38,20 @@ internal sealed class TrainAttackerOptions
     /// <summary>The options with these flags applied; refuses refinements of a mode that is not on.</summary>
     public MlacTrainingOptions Apply(ParseResult result, MlacTrainingOptions options, bool innerOptimizerGiven)
     {
-        var mixName = result.GetValue(_mix) ?? "fixed";
+        // A preset may carry a realistic mix and long-horizon rollouts; the flags refine or replace what it set.
+        var mixName = result.GetValue(_mix) ?? (options.AttackerMix is null ? "fixed" : "realistic");
         if (mixName is not ("fixed" or "realistic")) throw new CliException($"--attacker-mix {mixName}: expected fixed or realistic");
         var refinements = new Option[] { _families, _optimizers, _lr, _loraLr, _sgdLr, _ranks, _clip };
         if (mixName == "fixed")
         {
             if (refinements.FirstOrDefault(o => result.GetResult(o) is not null) is { } given)
                 throw new CliException($"{given.Name} refines the realistic attacker: pass --attacker-mix realistic too");
+            options = options with { AttackerMix = null };
         }
         else
         {
-            if (innerOptimizerGiven) throw new CliException("--inner-optimizer sets the fixed attacker; --attacker-mix realistic draws it (see --attacker-optimizers)");
-            var mix = new RealisticAttackerMix();
+            if (innerOptimizerGiven) throw new CliException("--inner-optimizer sets the fixed attacker; the realistic mix (--attacker-mix realistic or the preset's) draws it (see --attacker-optimizers, or pass --attacker-mix fixed)");
+            var mix = options.AttackerMix ?? new RealisticAttackerMix();
             if (result.GetValue(_families) is { } families) mix = ParseFamilies(families, mix);
             if (result.GetValue(_optimizers) is { } optimizers) mix = mix with { Optimizers = ParseOptimizers(optimizers) };
             if (result.GetValue(_lr) is { } lr) { var (min, max) = ParseRange(lr, _lr.Name); mix = mix with { LearningRateMin = min, LearningRateMax = max }; }
@@ -62,13 +64,24 @@ internal sealed class TrainAttackerOptions
 
         if (result.GetValue(_longHorizon) is { } k)
         {
-            var longHorizon = new LongHorizonOptions { Steps = k };
+            var longHorizon = (options.LongHorizon ?? new LongHorizonOptions()) with { Steps = k };
             longHorizon = longHorizon with
             {
                 SuppressionEvery = result.GetValue(_suppressionEvery) ?? Math.Min(longHorizon.SuppressionEvery, k),
                 Fraction = result.GetValue(_longFraction) ?? longHorizon.Fraction,
             };
             options = options with { LongHorizon = longHorizon };
+        }
+        else if (options.LongHorizon is { } fromPreset)
+        {
+            options = options with
+            {
+                LongHorizon = fromPreset with
+                {
+                    SuppressionEvery = result.GetValue(_suppressionEvery) ?? fromPreset.SuppressionEvery,
+                    Fraction = result.GetValue(_longFraction) ?? fromPreset.Fraction,
+                },
+            };
         }
         else if (new Option[] { _suppressionEvery, _longFraction }.FirstOrDefault(o => result.GetResult(o) is not null) is { } given)
         {

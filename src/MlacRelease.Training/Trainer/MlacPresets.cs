@@ -5,7 +5,7 @@ namespace MlacRelease.Training.Trainer;
 /// <summary>Named configurations: the reference code's MLAC and the variants its code explores.</summary>
 public static class MlacPresets
 {
-    public static IReadOnlyList<string> Names { get; } = ["mlac", "head-adjustment", "max-loss", "gradient-penalty", "adversarial-censoring"];
+    public static IReadOnlyList<string> Names { get; } = ["mlac", "head-adjustment", "max-loss", "gradient-penalty", "adversarial-censoring", "realistic-long-horizon"];
 
     public static MlacTrainingOptions Get(string name) => name switch
     {
@@ -20,6 +20,17 @@ public static class MlacPresets
         "gradient-penalty" => new MlacTrainingOptions { Weights = new MlacLossWeights { Good = 1, GradientPenalty = 1, HeadAdjustment = 1 } },
         // K = 0 with λ_bad = 1: plain adversarial censoring, no meta-learning through an attacker's updates.
         "adversarial-censoring" => new MlacTrainingOptions { InnerSteps = 0, Weights = new MlacLossWeights { Good = 1, Bad = 1, HeadAdjustment = 0 } },
+        // The project's best measured recipe (release-checks/examples/realistic-long-horizon/, issue 11 arm A2): head
+        // adjustment with the TAR-style entropy and RepNoise-style representation terms, an attacker drawn per rollout
+        // like the batteries draw theirs (LoRA weighted twice), half the rollouts first-order K = 32 with the suppression
+        // loss every 4th step, the other half second-order K = 4. No gradient penalty: it needs second-order gradients.
+        "realistic-long-horizon" => new MlacTrainingOptions
+        {
+            Weights = new MlacLossWeights { Good = 1, HeadAdjustment = 1, Entropy = 1, Representation = 1 },
+            InnerSteps = 4, InnerBatchSizes = [12], OuterBatchSize = 12, MaxLength = 48,
+            AttackerMix = new RealisticAttackerMix { FullFineTuneWeight = 1, LowRankWeight = 2, HeadOnlyWeight = 0.5, BenignThenHarmfulWeight = 1 },
+            LongHorizon = new LongHorizonOptions { Steps = 32, SuppressionEvery = 4, Fraction = 0.5 },
+        },
         _ => throw new ArgumentException($"unknown preset '{name}': expected one of {string.Join(", ", Names)}"),
     };
 }

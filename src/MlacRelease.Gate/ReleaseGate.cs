@@ -7,6 +7,7 @@ using MlacRelease.Core.Model;
 using MlacRelease.Core.Weights;
 using MlacRelease.Export.Onnx;
 using MlacRelease.Export.Validation;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Gate;
 
@@ -84,7 +85,7 @@ public static class ReleaseGate
         }, signatureOk);
 
         EncoderWeights? weights = null;
-        OwnedHead? head = null;
+        OwnedClassificationHead? head = null;
         try
         {
             byte[]? model = null;
@@ -174,27 +175,15 @@ public static class ReleaseGate
     private static EncoderConfig RecordedConfig(Onnx.ModelProto model)
     {
         var json = EncoderOnnxExporter.Find(model, Common.Release.OnnxMetadataKeys.EncoderConfig)
-            ?? throw new InvalidDataException($"model.onnx has no '{Common.Release.OnnxMetadataKeys.EncoderConfig}' metadata: it was not written by this toolkit's exporter");
+            ?? throw new MlacInputException($"model.onnx has no '{Common.Release.OnnxMetadataKeys.EncoderConfig}' metadata: it was not written by this toolkit's exporter");
         return EncoderConfig.FromJson(json, $"model.onnx metadata '{Common.Release.OnnxMetadataKeys.EncoderConfig}'").Validate();
     }
 
-    private sealed class OwnedHead(ClassificationHead head) : IDisposable
-    {
-        public ClassificationHead Head { get; } = head;
-
-        public void Dispose()
-        {
-            Head.Weight.Dispose();
-            Head.Bias?.Dispose();
-        }
-    }
-
-    /// <summary>The classification head baked into the graph (its "logits" output), so structure and parity cover it too.</summary>
-    private static OwnedHead? ReadClassifier(Onnx.ModelProto model, string modelPath)
+    private static OwnedClassificationHead? ReadClassifier(Onnx.ModelProto model, string modelPath)
     {
         var weight = model.Graph.Initializer.FirstOrDefault(i => i.Name == ClassificationHead.WeightName);
         if (weight is null) return null;
         var bias = model.Graph.Initializer.FirstOrDefault(i => i.Name == ClassificationHead.BiasName);
-        return new OwnedHead(new ClassificationHead(OnnxBertImporter.ToTensor(weight, modelPath), bias is null ? null : OnnxBertImporter.ToTensor(bias, modelPath)));
+        return new OwnedClassificationHead(new ClassificationHead(OnnxBertImporter.ToTensor(weight, modelPath), bias is null ? null : OnnxBertImporter.ToTensor(bias, modelPath)));
     }
 }

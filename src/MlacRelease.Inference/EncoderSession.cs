@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using MlacRelease.Common.Release;
 using MlacRelease.Common.Text;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Inference;
 
@@ -32,11 +33,11 @@ public sealed class EncoderSession : IDisposable
             var outputs = session.OutputMetadata;
             foreach (var required in new[] { OnnxIoNames.LastHiddenState, OnnxIoNames.PoolerOutput })
             {
-                if (!outputs.ContainsKey(required)) throw new InvalidDataException($"the model has no '{required}' output; it is not an encoder export of this toolkit");
+                if (!outputs.ContainsKey(required)) throw new MlacInputException($"the model has no '{required}' output; it is not an encoder export of this toolkit");
             }
             foreach (var input in InputNames)
             {
-                if (!session.InputMetadata.ContainsKey(input)) throw new InvalidDataException($"the model has no '{input}' input");
+                if (!session.InputMetadata.ContainsKey(input)) throw new MlacInputException($"the model has no '{input}' input");
             }
             HasClassifier = outputs.ContainsKey(OnnxIoNames.Logits);
             _outputNames = HasClassifier
@@ -127,7 +128,7 @@ public sealed class EncoderSession : IDisposable
     private static float[] Finite(float[] values, string output)
     {
         var bad = Array.FindIndex(values, v => !float.IsFinite(v));
-        if (bad >= 0) throw new InvalidDataException($"the model produced a non-finite value ({values[bad]}) in output '{output}' at element {bad}; refusing to serve it");
+        if (bad >= 0) throw new MlacInputException($"the model produced a non-finite value ({values[bad]}) in output '{output}' at element {bad}; refusing to serve it");
         return values;
     }
 
@@ -188,7 +189,7 @@ public sealed class EncoderSession : IDisposable
         if (!metadata.TryGetValue(OnnxMetadataKeys.Tokenizer, out var json)) return;
         var recorded = TokenizerSettingsJson.Parse(json, $"model metadata '{OnnxMetadataKeys.Tokenizer}'");
         if (recorded != Tokenizer.Settings)
-            throw new InvalidDataException($"{ReleaseFileNames.Tokenizer} ({TokenizerSettingsJson.ToJson(Tokenizer.Settings)}) disagrees with the tokenizer settings recorded in the model at export ({json})");
+            throw new MlacInputException($"{ReleaseFileNames.Tokenizer} ({TokenizerSettingsJson.ToJson(Tokenizer.Settings)}) disagrees with the tokenizer settings recorded in the model at export ({json})");
     }
 
     /// <summary>config.json's id2label is what Hugging Face's text-classification names classes by: it must describe
@@ -197,11 +198,11 @@ public sealed class EncoderSession : IDisposable
     {
         if (!HasClassifier)
         {
-            if (config.Labels is not null) throw new InvalidDataException($"{ReleaseFileNames.Config} names {config.Labels.Count} classes, but the model has no classification head");
+            if (config.Labels is not null) throw new MlacInputException($"{ReleaseFileNames.Config} names {config.Labels.Count} classes, but the model has no classification head");
             return;
         }
         var expected = Labels ?? (classes > 0 ? ReleaseModelConfig.DefaultLabels(checked((int)classes)) : null);
         if (config.Labels is null || (expected is not null && !config.Labels.SequenceEqual(expected, StringComparer.Ordinal)))
-            throw new InvalidDataException($"{ReleaseFileNames.Config}'s id2label ({(config.Labels is null ? "none" : string.Join(", ", config.Labels))}) does not name the model's classes ({(expected is null ? $"{classes}" : string.Join(", ", expected))})");
+            throw new MlacInputException($"{ReleaseFileNames.Config}'s id2label ({(config.Labels is null ? "none" : string.Join(", ", config.Labels))}) does not name the model's classes ({(expected is null ? $"{classes}" : string.Join(", ", expected))})");
     }
 }

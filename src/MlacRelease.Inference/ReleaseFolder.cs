@@ -1,5 +1,6 @@
 using MlacRelease.Common.Release;
 using MlacRelease.Common.Text;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Inference;
 
@@ -52,7 +53,7 @@ public sealed class ReleaseFolder
             {
                 return read(snapshot.Bytes(name), snapshot.Path(name));
             }
-            catch (InvalidDataException e)
+            catch (Exception e) when (e is MlacInputException or InvalidDataException)
             {
                 throw new ReleaseIntegrityException($"release folder {snapshot.Folder}: {e.Message}; refusing it", snapshot.Folder, name);
             }

@@ -4,6 +4,7 @@ using MlacRelease.Certification.Batteries;
 using MlacRelease.Certification.Certificates;
 using MlacRelease.Certification.Data;
 using MlacRelease.Certification.Execution;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Certification.Tests;
 
@@ -153,7 +154,7 @@ public sealed class BaselineCacheTests(TinyWorld world, BaselineCacheTests.Share
             var victim = Path.Combine(copy.Path, Path.GetRelativePath(shared.Cache, entries[0]));
             File.WriteAllText(victim, edit(File.ReadAllText(victim)));
             var plan = () => Plan(Run.Request(copy.Sub("plan")) with { BaselineCache = copy.Path });
-            plan.Should().Throw<InvalidDataException>().Which.Message.Should().Contain(victim).And.Contain(field);
+            plan.Should().Throw<MlacInputException>().Which.Message.Should().Contain(victim).And.Contain(field);
         }
 
         var original = File.ReadAllText(entries[0]);

@@ -5,6 +5,7 @@ using MlacRelease.Certification.Execution;
 using MlacRelease.Core.Model;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Certification.Tests;
 
@@ -78,7 +79,7 @@ public sealed class CertifierTests(TinyWorld world, ITestOutputHelper output, Ce
         var path = folder.Sub("mismatch");
         var launcher = new InProcessLauncher(_ => WorkerHost.RunAsync(Run.Request(path) with { Model = world.Pretrained }).GetAwaiter().GetResult());
         var mismatched = () => Certifier.RunAsync(Run.Request(path, workers: 2) with { WorkerLauncher = launcher });
-        await mismatched.Should().ThrowAsync<InvalidDataException>().WithMessage("*identity*");
+        await mismatched.Should().ThrowAsync<MlacInputException>().WithMessage("*identity*");
     }
 
     /// <summary>Runs a "worker" synchronously inside the test process when launched.</summary>
@@ -149,7 +150,7 @@ public sealed class CertifierTests(TinyWorld world, ITestOutputHelper output, Ce
         await ShardRunner.RunAsync(Run.Request(path), new ShardSpec(1, 1));
         var other = Run.Request(path) with { Model = world.Pretrained };
         var act = () => ShardRunner.RunAsync(other, new ShardSpec(1, 1));
-        await act.Should().ThrowAsync<InvalidDataException>().WithMessage("*another certification*");
+        await act.Should().ThrowAsync<MlacInputException>().WithMessage("*another certification*");
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using MlacRelease.Certification.Execution;
 using MlacRelease.Certification.Scheduling;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Certification.Tests;
 
@@ -132,7 +133,7 @@ public sealed class SlurmScriptTests : IDisposable
 
         File.WriteAllText(campaign.RecordPath, "{\"schema\": \"mlac.slurm-campaign/v1\", \"shard_count\": 4");
         var corrupt = () => ShardCampaign.TryOpen(root);
-        corrupt.Should().Throw<InvalidDataException>().WithMessage($"*{campaign.RecordPath}*");
+        corrupt.Should().Throw<MlacInputException>().WithMessage($"*{campaign.RecordPath}*");
     }
 
     [Fact]

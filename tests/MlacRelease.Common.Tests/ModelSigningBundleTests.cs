@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using MlacRelease.Common.Integrity;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Common.Tests;
 
@@ -61,14 +62,14 @@ public sealed class ModelSigningBundleTests(TestBundles bundles) : IClassFixture
     {
         var act = () => ModelSigningBundle.Verify(bundles.Tamper(how), bundles.Key, "release/model.sig");
         var expected = how == "key hint" ? "*publicKey: field 'hint'*" : how == "payload type" ? "*field 'payloadType'*" : "*field 'sig': the signature does not match*";
-        act.Should().Throw<InvalidDataException>().WithMessage("release/model.sig: " + expected);
+        act.Should().Throw<MlacInputException>().WithMessage("release/model.sig: " + expected);
     }
 
     [Fact]
     public void Another_public_key_is_refused_by_its_hint()
     {
         var act = () => ModelSigningBundle.Verify(bundles.Bundle, bundles.OtherKey);
-        act.Should().Throw<InvalidDataException>().WithMessage($"*signed by key {SigstoreKeyHint.For(bundles.Key)}, but the public key given is {SigstoreKeyHint.For(bundles.OtherKey)}");
+        act.Should().Throw<MlacInputException>().WithMessage($"*signed by key {SigstoreKeyHint.For(bundles.Key)}, but the public key given is {SigstoreKeyHint.For(bundles.OtherKey)}");
     }
 
     [Fact]
@@ -76,7 +77,7 @@ public sealed class ModelSigningBundleTests(TestBundles bundles) : IClassFixture
     {
         var forged = TestBundles.WithPayload(bundles.Bundle, TestBundles.Payload(bundles.Bundle), bundles.OtherKey);
         var act = () => ModelSigningBundle.Verify(forged, bundles.Key);
-        act.Should().Throw<InvalidDataException>().WithMessage("*field 'sig': the signature does not match*");
+        act.Should().Throw<MlacInputException>().WithMessage("*field 'sig': the signature does not match*");
     }
 
     [Fact]
@@ -84,7 +85,7 @@ public sealed class ModelSigningBundleTests(TestBundles bundles) : IClassFixture
     {
         var garbage = TestBundles.WithPayload(bundles.Bundle, Encoding.UTF8.GetBytes("{not json"), resignWith: null);
         var act = () => ModelSigningBundle.Verify(garbage, bundles.Key);
-        act.Should().Throw<InvalidDataException>().WithMessage("*field 'sig': the signature does not match*");
+        act.Should().Throw<MlacInputException>().WithMessage("*field 'sig': the signature does not match*");
     }
 
     [Fact]
@@ -92,7 +93,7 @@ public sealed class ModelSigningBundleTests(TestBundles bundles) : IClassFixture
     {
         var edited = TestBundles.WithStatement(bundles.Bundle, s => s["predicate"]!["resources"]![0]!["digest"] = TestBundles.Sha("other"), bundles.Key);
         var act = () => ModelSigningBundle.Verify(edited, bundles.Key);
-        act.Should().Throw<InvalidDataException>().WithMessage("*dsseEnvelope.payload: subject[0].digest.sha256 is *, but the listed resources hash to *");
+        act.Should().Throw<MlacInputException>().WithMessage("*dsseEnvelope.payload: subject[0].digest.sha256 is *, but the listed resources hash to *");
     }
 
     [Fact]
@@ -105,7 +106,7 @@ public sealed class ModelSigningBundleTests(TestBundles bundles) : IClassFixture
             s["subject"]![0]!["digest"]!["sha256"] = RootOf(resources);
         }, bundles.Key);
         var act = () => ModelSigningBundle.Verify(edited, bundles.Key);
-        act.Should().Throw<InvalidDataException>().WithMessage("*predicate.resources[5]: field 'name': 'a/b' is listed twice");
+        act.Should().Throw<MlacInputException>().WithMessage("*predicate.resources[5]: field 'name': 'a/b' is listed twice");
     }
 
     [Theory]
@@ -117,7 +118,7 @@ public sealed class ModelSigningBundleTests(TestBundles bundles) : IClassFixture
     {
         var edited = TestBundles.WithStatement(bundles.Bundle, s => s["predicate"]!["resources"]![0]!["name"] = name, bundles.Key);
         var act = () => ModelSigningBundle.Verify(edited, bundles.Key);
-        act.Should().Throw<InvalidDataException>().WithMessage("*predicate.resources[0]: field 'name': *");
+        act.Should().Throw<MlacInputException>().WithMessage("*predicate.resources[0]: field 'name': *");
     }
 
     [Theory]
@@ -128,7 +129,7 @@ public sealed class ModelSigningBundleTests(TestBundles bundles) : IClassFixture
     {
         var edited = TestBundles.WithStatement(bundles.Bundle, s => s[field] = value, bundles.Key);
         var act = () => ModelSigningBundle.Verify(edited, bundles.Key);
-        act.Should().Throw<InvalidDataException>().WithMessage(message);
+        act.Should().Throw<MlacInputException>().WithMessage(message);
     }
 
     [Fact]
@@ -159,10 +160,10 @@ public sealed class ModelSigningBundleTests(TestBundles bundles) : IClassFixture
     {
         var duplicated = Encoding.UTF8.GetBytes("{\"mediaType\":\"a\",\"mediaType\":\"b\"}");
         var act = () => ModelSigningBundle.Verify(duplicated, bundles.Key);
-        act.Should().Throw<InvalidDataException>().WithMessage("model.sig: not valid JSON*");
+        act.Should().Throw<MlacInputException>().WithMessage("model.sig: not valid JSON*");
         var big = new byte[ModelSigningBundle.MaxBundleBytes + 1];
         act = () => ModelSigningBundle.Verify(big, bundles.Key);
-        act.Should().Throw<InvalidDataException>().WithMessage("model.sig: 1048577 bytes; a model-signing bundle is at most 1048576");
+        act.Should().Throw<MlacInputException>().WithMessage("model.sig: 1048577 bytes; a model-signing bundle is at most 1048576");
     }
 
     [Fact]
@@ -179,7 +180,7 @@ public sealed class ModelSigningBundleTests(TestBundles bundles) : IClassFixture
     private void Refused(Action<JsonObject> edit, string message)
     {
         var act = () => ModelSigningBundle.Verify(TestBundles.Edit(bundles.Bundle, edit), bundles.Key);
-        act.Should().Throw<InvalidDataException>().WithMessage(message);
+        act.Should().Throw<MlacInputException>().WithMessage(message);
     }
 
     private static string RootOf(JsonArray resources) =>

@@ -5,6 +5,7 @@ using MlacRelease.Common.Release;
 using MlacRelease.Common.Text;
 using MlacRelease.Core.Data;
 using MlacRelease.Core.Model;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Core.Tests;
 
@@ -24,14 +25,14 @@ public sealed class FuzzRegressionTests
     public void Config_json_with_a_repeated_field_names_the_file_not_an_argument_exception()
     {
         var parse = () => EncoderConfig.FromJson("{\"hidden_size\": 8, \"layer_norm_eps\": 1e-12, \"layer_norm_eps\": 1e-12}", "run/config.json");
-        parse.Should().Throw<InvalidDataException>().WithMessage("run/config.json*");
+        parse.Should().Throw<MlacInputException>().WithMessage("run/config.json*");
     }
 
     [Fact]
     public void Config_json_with_a_lone_surrogate_names_the_file()
     {
         var parse = () => EncoderConfig.FromJson("{\"hidden_act\": \"" + LoneSurrogate + "\"}", "run/config.json");
-        parse.Should().Throw<InvalidDataException>().WithMessage("run/config.json*");
+        parse.Should().Throw<MlacInputException>().WithMessage("run/config.json*");
     }
 
     [Theory]
@@ -46,22 +47,22 @@ public sealed class FuzzRegressionTests
     public void Split_json_that_is_not_utf8_names_the_file()
     {
         var parse = () => SplitRecord.Parse(InvalidUtf8("{\"schema\": \"", "\"}"), "run/split.json");
-        parse.Should().Throw<InvalidDataException>().WithMessage("run/split.json: not valid UTF-8*");
+        parse.Should().Throw<MlacInputException>().WithMessage("run/split.json: not valid UTF-8*");
     }
 
     [Fact]
     public void Release_files_that_are_not_text_name_the_file()
     {
         new Action(() => ReleaseModelConfig.Parse(InvalidUtf8("{\"model_type\": \"", "\"}"), "release/config.json"))
-            .Should().Throw<InvalidDataException>().WithMessage("release/config.json*");
+            .Should().Throw<MlacInputException>().WithMessage("release/config.json*");
         new Action(() => HuggingFaceTokenizerJson.Parse(InvalidUtf8("{\"version\": \"", "\"}"), "release/tokenizer.json"))
-            .Should().Throw<InvalidDataException>().WithMessage("release/tokenizer.json*");
+            .Should().Throw<MlacInputException>().WithMessage("release/tokenizer.json*");
         new Action(() => TokenizerSettingsJson.Parse("{\"do_lower_case\": \"" + LoneSurrogate + "\"}", "release/tokenizer_config.json"))
-            .Should().Throw<InvalidDataException>().WithMessage("release/tokenizer_config.json*");
+            .Should().Throw<MlacInputException>().WithMessage("release/tokenizer_config.json*");
         new Action(() => ReleaseManifest.Parse("{\"files\": [], \"files\": []}", "release/manifest.json"))
-            .Should().Throw<InvalidDataException>().WithMessage("release/manifest.json*");
+            .Should().Throw<MlacInputException>().WithMessage("release/manifest.json*");
         new Action(() => ReleaseManifest.Parse("{\"tool\": \"" + LoneSurrogate + "\"}", "release/manifest.json"))
-            .Should().Throw<InvalidDataException>().WithMessage("release/manifest.json*");
+            .Should().Throw<MlacInputException>().WithMessage("release/manifest.json*");
     }
 
     [Fact]
@@ -69,17 +70,17 @@ public sealed class FuzzRegressionTests
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         new Action(() => ModelSigningBundle.Verify(InvalidUtf8("{\"mediaType\": \"", "\"}"), key, "release/model.sig"))
-            .Should().Throw<InvalidDataException>().WithMessage("release/model.sig*");
+            .Should().Throw<MlacInputException>().WithMessage("release/model.sig*");
         new Action(() => ModelSigningStatement.Parse(InvalidUtf8("{\"_type\": \"", "\"}"), "hint", "release/model.sig payload"))
-            .Should().Throw<InvalidDataException>().WithMessage("release/model.sig payload*");
+            .Should().Throw<MlacInputException>().WithMessage("release/model.sig payload*");
         new Action(() => ModelSigningStatement.Parse(Encoding.UTF8.GetBytes("{\"" + LoneSurrogate + "\": 1}"), "hint", "release/model.sig payload"))
-            .Should().Throw<InvalidDataException>().WithMessage("*field name*");
+            .Should().Throw<MlacInputException>().WithMessage("*field name*");
     }
 
     [Fact]
     public void Vocabulary_without_a_mask_token_names_the_file_and_the_token()
     {
         var build = () => new BertTextTokenizer("[PAD]\n[UNK]\n[CLS]\n[SEP]\nnurse\n", source: "model/vocab.txt");
-        build.Should().Throw<InvalidDataException>().WithMessage("model/vocab.txt: no '[MASK]' token*");
+        build.Should().Throw<MlacInputException>().WithMessage("model/vocab.txt: no '[MASK]' token*");
     }
 }

@@ -1,5 +1,6 @@
 using MlacRelease.Common.Release;
 using MlacRelease.Common.Text;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Export.Tests;
 
@@ -41,7 +42,7 @@ public sealed class ManifestAndTokenizerFileTests
     public void A_bad_manifest_is_refused_naming_the_field(string json, string message)
     {
         var parse = () => ReleaseManifest.Parse(json.Replace("SHA", Sha), "release/manifest.json");
-        parse.Should().Throw<InvalidDataException>().WithMessage("release/manifest.json*").WithMessage(message);
+        parse.Should().Throw<MlacInputException>().WithMessage("release/manifest.json*").WithMessage(message);
     }
 
     private static readonly WordPieceVocabulary Vocabulary = WordPieceVocabulary.FromText("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\n##lo\n", "test vocabulary");
@@ -94,7 +95,7 @@ public sealed class ManifestAndTokenizerFileTests
     {
         var json = Tokenizer().ToJson();
         json.Should().Contain(from);
-        ((Action)(() => Parse(json.Replace(from, to, StringComparison.Ordinal)))).Should().Throw<InvalidDataException>()
+        ((Action)(() => Parse(json.Replace(from, to, StringComparison.Ordinal)))).Should().Throw<MlacInputException>()
             .WithMessage("release/tokenizer.json*").WithMessage(message);
     }
 
@@ -102,12 +103,12 @@ public sealed class ManifestAndTokenizerFileTests
     public void The_old_project_schema_and_bad_vocabularies_are_refused()
     {
         ((Action)(() => Parse("""{"schema": "mlac.tokenizer.v1", "type": "bert-wordpiece", "vocabulary": "vocab.txt"}""")))
-            .Should().Throw<InvalidDataException>().WithMessage("*field 'model'*");
-        ((Action)(() => WordPieceVocabulary.FromText("[PAD]\n[UNK]\n[CLS]\n[SEP]\nsp ace\n \n", "v"))).Should().Throw<InvalidDataException>().WithMessage("v: line 6*whitespace*");
-        ((Action)(() => WordPieceVocabulary.FromText("[PAD]\r\r\n[UNK]\n[CLS]\n[SEP]\n", "v"))).Should().Throw<InvalidDataException>().WithMessage("v: line 1*control character*");
+            .Should().Throw<MlacInputException>().WithMessage("*field 'model'*");
+        ((Action)(() => WordPieceVocabulary.FromText("[PAD]\n[UNK]\n[CLS]\n[SEP]\nsp ace\n \n", "v"))).Should().Throw<MlacInputException>().WithMessage("v: line 6*whitespace*");
+        ((Action)(() => WordPieceVocabulary.FromText("[PAD]\r\r\n[UNK]\n[CLS]\n[SEP]\n", "v"))).Should().Throw<MlacInputException>().WithMessage("v: line 1*control character*");
         WordPieceVocabulary.FromText("[PAD]\r\n[UNK]\r\n[CLS]\r\n[SEP]", "v").Tokens.Should().Equal("[PAD]", "[UNK]", "[CLS]", "[SEP]");
-        ((Action)(() => WordPieceVocabulary.FromText("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[PAD]\n", "v"))).Should().Throw<InvalidDataException>().WithMessage("v: line 5*already has id 0*");
-        ((Action)(() => WordPieceVocabulary.FromText("[PAD]\n[UNK]\n[CLS]\n", "v"))).Should().Throw<InvalidDataException>().WithMessage("*no [SEP] token*");
+        ((Action)(() => WordPieceVocabulary.FromText("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[PAD]\n", "v"))).Should().Throw<MlacInputException>().WithMessage("v: line 5*already has id 0*");
+        ((Action)(() => WordPieceVocabulary.FromText("[PAD]\n[UNK]\n[CLS]\n", "v"))).Should().Throw<MlacInputException>().WithMessage("*no [SEP] token*");
     }
 
     [Fact]
@@ -124,11 +125,11 @@ public sealed class ManifestAndTokenizerFileTests
 
         // transformers.js truncates to model_max_length, so a different length would cut long texts differently.
         ((Action)(() => HuggingFaceTokenizerConfig.CheckTokenizerConfig(file, Bytes(config.Replace("128", "512")), "tokenizer_config.json")))
-            .Should().Throw<InvalidDataException>().WithMessage("tokenizer_config.json: field 'model_max_length'*expected 128, got 512*");
+            .Should().Throw<MlacInputException>().WithMessage("tokenizer_config.json: field 'model_max_length'*expected 128, got 512*");
         ((Action)(() => HuggingFaceTokenizerConfig.CheckTokenizerConfig(file, Bytes(config.Replace("\"do_lower_case\": true", "\"do_lower_case\": false")), "tokenizer_config.json")))
-            .Should().Throw<InvalidDataException>().WithMessage("*field 'do_lower_case'*");
+            .Should().Throw<MlacInputException>().WithMessage("*field 'do_lower_case'*");
         ((Action)(() => HuggingFaceTokenizerConfig.CheckSpecialTokensMap(file, Bytes(map.Replace("[MASK]", "<mask>")), "special_tokens_map.json")))
-            .Should().Throw<InvalidDataException>().WithMessage("*field 'mask_token'*");
+            .Should().Throw<MlacInputException>().WithMessage("*field 'mask_token'*");
     }
 
     [Fact]
@@ -141,9 +142,9 @@ public sealed class ManifestAndTokenizerFileTests
         ReleaseModelConfig.Parse(Bytes(json), "config.json").Labels.Should().Equal("nurse", "surgeon");
         ReleaseModelConfig.Parse(Bytes(ReleaseModelConfig.ToJson(encoder, null)), "config.json").Labels.Should().BeNull();
         ((Action)(() => ReleaseModelConfig.Parse(Bytes(json.Replace("\"surgeon\": 1", "\"surgeon\": 0")), "config.json")))
-            .Should().Throw<InvalidDataException>().WithMessage("config.json: field 'label2id' is not the inverse*");
+            .Should().Throw<MlacInputException>().WithMessage("config.json: field 'label2id' is not the inverse*");
         ((Action)(() => ReleaseModelConfig.Parse(Bytes(json.Replace("\"bert\"", "\"gpt2\"")), "config.json")))
-            .Should().Throw<InvalidDataException>().WithMessage("*model_type*");
-        ((Action)(() => ReleaseModelConfig.ToJson(encoder, ["a", "a"]))).Should().Throw<InvalidDataException>().WithMessage("*distinct*");
+            .Should().Throw<MlacInputException>().WithMessage("*model_type*");
+        ((Action)(() => ReleaseModelConfig.ToJson(encoder, ["a", "a"]))).Should().Throw<MlacInputException>().WithMessage("*distinct*");
     }
 }

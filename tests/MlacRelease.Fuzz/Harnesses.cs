@@ -11,6 +11,7 @@ using MlacRelease.Common.Text;
 using MlacRelease.Core.Data;
 using MlacRelease.Core.Model;
 using MlacRelease.Core.Weights;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Fuzz;
 
@@ -30,7 +31,7 @@ public sealed class UsageException(string message) : Exception(message);
 /// <summary>The harnesses, one per loader the issue names.</summary>
 public static class Harnesses
 {
-    private static readonly Type[] Data = [typeof(InvalidDataException)];
+    private static readonly Type[] Data = [typeof(MlacInputException), typeof(InvalidDataException)];
 
     public static IReadOnlyList<Harness> All { get; } =
     [

@@ -4,6 +4,7 @@ using MlacRelease.Core.Weights;
 using MlacRelease.Export.Onnx;
 using MlacRelease.Export.Validation;
 using MlacRelease.Inference;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Gate.Tests;
 
@@ -116,7 +117,7 @@ public sealed class GateAttackTests(GateFixture f)
             ReleaseTampering.WriteModel(folder, model);
         });
         ShouldFailAt(Gate(release), "graph structure", "only 'model.onnx.data'");
-        ((Action)(() => EncoderSession.Open(release, f.PublicKey))).Should().Throw<InvalidDataException>().WithMessage("*side.bin*");
+        ((Action)(() => EncoderSession.Open(release, f.PublicKey))).Should().Throw<MlacInputException>().WithMessage("*side.bin*");
     }
 
     [Fact]
@@ -204,7 +205,7 @@ public sealed class GateAttackTests(GateFixture f)
         report.MaxAbsDiff.Should().Be(double.PositiveInfinity);
 
         using var session = EncoderSession.Open(release, f.PublicKey);
-        ((Action)(() => session.Classify("w7 w9"))).Should().Throw<InvalidDataException>().WithMessage("*non-finite*logits*");
+        ((Action)(() => session.Classify("w7 w9"))).Should().Throw<MlacInputException>().WithMessage("*non-finite*logits*");
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using MlacRelease.Core.Selection;
 using MlacRelease.Core.Weights;
 using MlacRelease.Training.Inner;
 using MlacRelease.Training.Trainer;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Training.Tests;
 
@@ -158,7 +159,7 @@ public sealed class TrainerTests : IDisposable
         foreach (var variant in variants)
         {
             var resume = () => new MlacTrainer(variant with { Steps = 2 }, Inputs("run", pretrained)).Run();
-            resume.Should().Throw<InvalidOperationException>().WithMessage("*other training options*");
+            resume.Should().Throw<RunFolderMismatchException>().WithMessage("*other training options*");
         }
         new MlacTrainer(RealisticLong with { Steps = 2 }, Inputs("run", pretrained)).Run().ResumedFromStep.Should().Be(1, "the same options resume");
     }
@@ -225,12 +226,12 @@ public sealed class TrainerTests : IDisposable
 
         File.WriteAllBytes(latest, good.AsSpan(0, good.Length / 2).ToArray());
         var truncated = () => new MlacTrainer(Options with { Steps = 6 }, Inputs("run", pretrained)).Run();
-        truncated.Should().Throw<InvalidDataException>().WithMessage($"*{latest}*");
+        truncated.Should().Throw<MlacInputException>().WithMessage($"*{latest}*");
 
         var flipped = (byte[])good.Clone();
         flipped[^3] ^= 0x10;
         File.WriteAllBytes(latest, flipped);
-        truncated.Should().Throw<InvalidDataException>().WithMessage("*digest*corrupt*");
+        truncated.Should().Throw<MlacInputException>().WithMessage("*digest*corrupt*");
 
         TrainingCheckpoint.Load(best).Info.Step.Should().Be(3, "the best checkpoint is untouched");
     }
@@ -241,7 +242,7 @@ public sealed class TrainerTests : IDisposable
         using var pretrained = Pretrained();
         new MlacTrainer(Options with { Steps = 2 }, Inputs("run", pretrained)).Run();
         var other = () => new MlacTrainer(Options with { Steps = 4, OuterLearningRate = 5e-3 }, Inputs("run", pretrained)).Run();
-        other.Should().Throw<InvalidOperationException>().WithMessage("*other training options*--restart*");
+        other.Should().Throw<RunFolderMismatchException>().WithMessage("*other training options*--restart*");
         var restarted = new MlacTrainer(Options with { Steps = 2, OuterLearningRate = 5e-3 }, Inputs("run", pretrained, restart: true)).Run();
         restarted.ResumedFromStep.Should().BeNull();
     }

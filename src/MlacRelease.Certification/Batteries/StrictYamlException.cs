@@ -1,10 +1,12 @@
+using MlacRelease.Common.Errors;
+
 namespace MlacRelease.Certification.Batteries;
 
 /// <summary>
 /// A battery or policy file that cannot be accepted, with where and what: the message reads
 /// "file:line:column: field: problem", the form editors and CI logs link to.
 /// </summary>
-public sealed class StrictYamlException : Exception
+public sealed class StrictYamlException : MlacInputException
 {
     public StrictYamlException(string file, int line, int column, string field, string problem, Exception? inner = null)
         : base($"{file}:{line}:{column}: {(field.Length == 0 ? "" : field + ": ")}{problem}", inner)

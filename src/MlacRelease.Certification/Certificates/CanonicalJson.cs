@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Certification.Certificates;
 
@@ -22,11 +23,11 @@ public static class CanonicalJson
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(json, Options) ?? throw new InvalidDataException($"{source}: the document is null");
+            return JsonSerializer.Deserialize<T>(json, Options) ?? throw new MlacInputException($"{source}: the document is null");
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{source}: {e.Message}", e);
+            throw new MlacInputException($"{source}: {e.Message}", e);
         }
     }
 

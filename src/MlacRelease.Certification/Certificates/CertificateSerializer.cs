@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Certification.Certificates;
 
@@ -20,7 +21,7 @@ public static class CertificateSerializer
     {
         var certificate = CanonicalJson.Deserialize<Certificate>(json, source);
         if (certificate.Schema != Certificate.CurrentSchema)
-            throw new InvalidDataException($"{source}: schema '{certificate.Schema}' is not supported (expected '{Certificate.CurrentSchema}')");
+            throw new MlacInputException($"{source}: schema '{certificate.Schema}' is not supported (expected '{Certificate.CurrentSchema}')");
         return certificate;
     }
 

@@ -3,6 +3,7 @@ using MlacRelease.Certification.Execution;
 using MlacRelease.Certification.Policies;
 using MlacRelease.Core.Model;
 using MlacRelease.Core.Weights;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Certification.Certificates;
 
@@ -25,7 +26,7 @@ public static class CertificateVerifier
             certificate = CertificateSerializer.FromBytes(bytes, source);
             checks.Add(new VerificationCheck("schema", true, certificate.Schema));
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is MlacInputException or InvalidDataException)
         {
             checks.Add(new VerificationCheck("schema", false, e.Message));
             return new VerificationResult(false, checks, null, null);
@@ -61,7 +62,7 @@ public static class CertificateVerifier
                 _ => "the verdict differs from what the recorded results and policy give",
             }));
         }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is MlacInputException or InvalidDataException or ArgumentException or InvalidOperationException)
         {
             checks.Add(new VerificationCheck("derived_results", false, $"cannot recompute from the recorded runs: {e.Message}"));
         }

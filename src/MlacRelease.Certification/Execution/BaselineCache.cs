@@ -1,4 +1,5 @@
 using MlacRelease.Certification.Certificates;
+using MlacRelease.Common.Errors;
 using MlacRelease.Common.IO;
 
 namespace MlacRelease.Certification.Execution;
@@ -83,6 +84,6 @@ public sealed class BaselineCache(string folder)
         return key[prefix.Length..];
     }
 
-    private static InvalidDataException Bad(string path, string field, string expected, string found) =>
+    private static MlacInputException Bad(string path, string field, string expected, string found) =>
         new($"{path}: field '{field}': expected {expected}, found {found}. The baseline cache entry is not usable; delete it to recompute it");
 }

@@ -4,6 +4,7 @@ using MlacRelease.Certification.Data;
 using MlacRelease.Certification.Policies;
 using MlacRelease.Certification.Search;
 using MlacRelease.Certification.Metrics;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Certification.Execution;
 
@@ -16,11 +17,11 @@ public static class CertificateAssembler
     public static Certificate Assemble(CertificationContext context, IReadOnlyList<WorkUnit> plan, IReadOnlyDictionary<string, StoredUnit> results)
     {
         var missing = plan.Where(u => !results.ContainsKey(u.Id)).Select(u => u.Id).ToList();
-        if (missing.Count > 0) throw new InvalidDataException($"results are missing for {missing.Count} unit(s): {string.Join(", ", missing.Take(10))}");
+        if (missing.Count > 0) throw new MlacInputException($"results are missing for {missing.Count} unit(s): {string.Join(", ", missing.Take(10))}");
         var attacks = plan.Where(u => u.Kind == UnitKind.Attack).Select(u => results[u.Id].Attack
-            ?? throw new InvalidDataException($"unit {u.Id} holds no attack result")).ToList();
+            ?? throw new MlacInputException($"unit {u.Id} holds no attack result")).ToList();
         var retention = plan.Where(u => u.Kind == UnitKind.Retention).Select(u => results[u.Id].Retention
-            ?? throw new InvalidDataException($"unit {u.Id} holds no retention result")).ToList();
+            ?? throw new MlacInputException($"unit {u.Id} holds no retention result")).ToList();
         return Build(context, attacks, retention) with { Provenance = Provenance(context, plan, results) };
     }
 
@@ -36,7 +37,7 @@ public static class CertificateAssembler
             foreach (var (id, found) in units)
             {
                 if (found is not null && found != key)
-                    throw new InvalidDataException($"unit {id} was read from the baseline cache under key {found}, but this certification's key is {key}");
+                    throw new MlacInputException($"unit {id} was read from the baseline cache under key {found}, but this certification's key is {key}");
             }
             var fromCache = units.Count(u => u.BaselineCacheKey is not null);
             arms.Add(new BaselineArm(role, key, BaselineArm.SourceOf(fromCache, units.Count - fromCache), fromCache, units.Count - fromCache));

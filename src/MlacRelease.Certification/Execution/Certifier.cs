@@ -11,7 +11,7 @@ namespace MlacRelease.Certification.Execution;
 /// </summary>
 public static class Certifier
 {
-    public const string CertificateFileName = "certificate.json";
+    public const string CertificateFileName = Common.Release.ReleaseFileNames.Certificate;
     public const string ReportFolderName = "report";
 
     public static async Task<CertificationResult> RunAsync(CertificationRequest request, IProgress<CertificationProgress>? progress = null,

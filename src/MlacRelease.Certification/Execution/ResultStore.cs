@@ -1,6 +1,7 @@
 using MlacRelease.Certification.Attacks;
 using MlacRelease.Certification.Certificates;
 using MlacRelease.Common.IO;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Certification.Execution;
 
@@ -37,7 +38,7 @@ public sealed class ResultStore(string folder, string identity)
         if (!File.Exists(path)) return null;
         var stored = CanonicalJson.Deserialize<StoredUnit>(File.ReadAllBytes(path), path);
         CheckIdentity(stored.Identity, path);
-        if (stored.Unit != unit.Id) throw new InvalidDataException($"{path}: holds unit '{stored.Unit}', expected '{unit.Id}'");
+        if (stored.Unit != unit.Id) throw new MlacInputException($"{path}: holds unit '{stored.Unit}', expected '{unit.Id}'");
         return stored;
     }
 
@@ -52,7 +53,7 @@ public sealed class ResultStore(string folder, string identity)
         CheckIdentity(stored.Identity, path);
         if (stored.Unit != unit.Id || stored.Run != run || stored.Seed != seed || stored.Steps != steps
             || !CanonicalJson.Serialize(stored.Config).AsSpan().SequenceEqual(CanonicalJson.Serialize(config)))
-            throw new InvalidDataException($"{path}: holds a different run than the plan asks for; the folder is inconsistent, use a fresh one");
+            throw new MlacInputException($"{path}: holds a different run than the plan asks for; the folder is inconsistent, use a fresh one");
         return stored.Result;
     }
 
@@ -62,6 +63,6 @@ public sealed class ResultStore(string folder, string identity)
     private void CheckIdentity(string found, string path)
     {
         if (found != Identity)
-            throw new InvalidDataException($"{path}: belongs to another certification (identity {found}); this one is {Identity}. Use a fresh output folder.");
+            throw new MlacInputException($"{path}: belongs to another certification (identity {found}); this one is {Identity}. Use a fresh output folder.");
     }
 }

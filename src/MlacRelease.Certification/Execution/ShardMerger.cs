@@ -1,4 +1,5 @@
 using MlacRelease.Certification.Certificates;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Certification.Execution;
 
@@ -22,26 +23,26 @@ public static class ShardMerger
                 continue;
             }
             var manifest = CanonicalJson.Deserialize<ShardManifest>(File.ReadAllBytes(path), path);
-            if (manifest.Schema != ShardManifest.CurrentSchema) throw new InvalidDataException($"{path}: unsupported schema '{manifest.Schema}'");
+            if (manifest.Schema != ShardManifest.CurrentSchema) throw new MlacInputException($"{path}: unsupported schema '{manifest.Schema}'");
             manifests.Add((folder, manifest));
         }
         if (manifests.Count == 0)
-            throw new InvalidDataException($"no finished shard among {string.Join(", ", shardFolders)} (none holds {ShardManifest.FileName})");
+            throw new MlacInputException($"no finished shard among {string.Join(", ", shardFolders)} (none holds {ShardManifest.FileName})");
 
         var first = manifests[0].Manifest;
         foreach (var (folder, m) in manifests)
         {
             if (m.Identity != first.Identity)
-                throw new InvalidDataException($"{folder}: shard of another certification (identity {m.Identity}, expected {first.Identity})");
+                throw new MlacInputException($"{folder}: shard of another certification (identity {m.Identity}, expected {first.Identity})");
             if (m.ShardCount != first.ShardCount)
-                throw new InvalidDataException($"{folder}: shard {m.Shard}/{m.ShardCount} does not belong to a {first.ShardCount}-way split");
+                throw new MlacInputException($"{folder}: shard {m.Shard}/{m.ShardCount} does not belong to a {first.ShardCount}-way split");
         }
         var present = manifests.Select(m => m.Manifest.Shard).ToHashSet();
         var missing = Enumerable.Range(1, first.ShardCount).Where(i => !present.Contains(i)).Select(i => $"{i}/{first.ShardCount}").ToList();
         if (missing.Count > 0) throw new IncompleteShardSetException(missing, first.ShardCount);
 
         var context = first.Context;
-        if (context.Identity() != first.Identity) throw new InvalidDataException("a shard manifest's context does not match its identity");
+        if (context.Identity() != first.Identity) throw new MlacInputException("a shard manifest's context does not match its identity");
         var plan = UnitPlanner.Plan(context.Battery.Content, new DataShape(context.Data.AttackerTrainExamples, context.Data.TuneExamples, context.Data.TestExamples, 1));
         var results = new Dictionary<string, StoredUnit>(StringComparer.Ordinal);
         foreach (var (folder, manifest) in manifests)
@@ -49,11 +50,11 @@ public static class ShardMerger
             var store = new ResultStore(folder, first.Identity);
             foreach (var id in manifest.Units)
             {
-                var unit = plan.FirstOrDefault(u => u.Id == id) ?? throw new InvalidDataException($"{folder}: unit '{id}' is not in the plan");
-                var stored = store.TryLoadUnit(unit) ?? throw new InvalidDataException($"{folder}: the manifest lists '{id}' but its result is missing");
+                var unit = plan.FirstOrDefault(u => u.Id == id) ?? throw new MlacInputException($"{folder}: unit '{id}' is not in the plan");
+                var stored = store.TryLoadUnit(unit) ?? throw new MlacInputException($"{folder}: the manifest lists '{id}' but its result is missing");
                 if (!results.TryAdd(id, stored)
                     && !CanonicalJson.Serialize(results[id]).AsSpan().SequenceEqual(CanonicalJson.Serialize(stored)))
-                    throw new InvalidDataException($"{folder}: unit '{id}' differs from the same unit in another shard");
+                    throw new MlacInputException($"{folder}: unit '{id}' differs from the same unit in another shard");
             }
         }
         return CertificateAssembler.Assemble(context, plan, results);

@@ -1,5 +1,6 @@
 using MlacRelease.Certification.Certificates;
 using MlacRelease.Common.IO;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Certification.Execution;
 
@@ -26,12 +27,12 @@ public static class ShardRunner
         var manifestPath = Path.Combine(folder, ShardManifest.FileName);
         var previous = WorkLoop.ReadIdentity(folder);
         if (previous is not null && previous != session.Identity)
-            throw new InvalidDataException($"{folder}: the folder holds another certification (identity {previous}); use a fresh folder");
+            throw new MlacInputException($"{folder}: the folder holds another certification (identity {previous}); use a fresh folder");
         if (File.Exists(manifestPath))
         {
             var existing = CanonicalJson.Deserialize<ShardManifest>(File.ReadAllBytes(manifestPath), manifestPath);
             if (existing.Shard != shard.Number || existing.ShardCount != shard.Count)
-                throw new InvalidDataException($"{manifestPath}: the folder holds shard {existing.Shard}/{existing.ShardCount}, not {shard}");
+                throw new MlacInputException($"{manifestPath}: the folder holds shard {existing.Shard}/{existing.ShardCount}, not {shard}");
         }
 
         var mine = ShardAssignment.Select(session.Units, shard);

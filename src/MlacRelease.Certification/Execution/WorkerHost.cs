@@ -1,3 +1,5 @@
+using MlacRelease.Common.Errors;
+
 namespace MlacRelease.Certification.Execution;
 
 /// <summary>
@@ -17,7 +19,7 @@ public static class WorkerHost
         var folder = Path.GetFullPath(request.OutputDirectory);
         var expected = WorkLoop.ReadIdentity(folder);
         if (expected != session.Identity)
-            throw new InvalidDataException($"{folder}: this worker's inputs give identity {session.Identity}, the parent's are {expected ?? "(not written yet)"}");
+            throw new MlacInputException($"{folder}: this worker's inputs give identity {session.Identity}, the parent's are {expected ?? "(not written yet)"}");
         var mine = ShardAssignment.Select(session.Units, shard);
         var store = new ResultStore(folder, session.Identity);
         var tracker = new ProgressTracker(mine, store, progress);

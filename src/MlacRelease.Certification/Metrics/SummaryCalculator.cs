@@ -1,6 +1,7 @@
 using MlacRelease.Certification.Batteries;
 using MlacRelease.Certification.Data;
 using MlacRelease.Certification.Search;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Certification.Metrics;
 
@@ -22,7 +23,7 @@ public static class SummaryCalculator
             {
                 AttackUnitResult Unit(TargetRole role) =>
                     units.SingleOrDefault(u => u.Attack == attack.Name && u.DataSize == size && u.Target == role)
-                    ?? throw new InvalidDataException($"no result for attack '{attack.Name}', n = {size.Label}, target {role}");
+                    ?? throw new MlacInputException($"no result for attack '{attack.Name}', n = {size.Label}, target {role}");
                 var model = Unit(TargetRole.Model);
                 var pretrained = Unit(TargetRole.Pretrained);
                 var random = Unit(TargetRole.RandomInit);
@@ -118,7 +119,7 @@ public static class SummaryCalculator
     private static RetentionSummary Retention(IReadOnlyList<RetentionResult> results)
     {
         RetentionResult Of(TargetRole role) => results.SingleOrDefault(r => r.Target == role)
-            ?? throw new InvalidDataException($"no retention result for {role}");
+            ?? throw new MlacInputException($"no retention result for {role}");
         var model = Of(TargetRole.Model);
         var pretrained = Of(TargetRole.Pretrained);
         var random = Of(TargetRole.RandomInit);

@@ -2,6 +2,7 @@ using System.Globalization;
 using MlacRelease.Certification.Certificates;
 using MlacRelease.Certification.Execution;
 using MlacRelease.Common.IO;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Certification.Scheduling;
 
@@ -40,7 +41,7 @@ public sealed class ShardCampaign
 
     public string MergeScriptPath => Path.Combine(SchedulerFolder, "merge.sbatch");
 
-    public string CertificatePath => Path.Combine(Root, "certificate.json");
+    public string CertificatePath => Path.Combine(Root, Execution.Certifier.CertificateFileName);
 
     public string ShardsFolder => Path.Combine(Root, "shards");
 
@@ -66,12 +67,12 @@ public sealed class ShardCampaign
         var path = RecordPathOf(root);
         if (!File.Exists(path)) return null;
         var info = new FileInfo(path);
-        if (info.Length > 16 << 20) throw new InvalidDataException($"{path}: {info.Length} bytes is too large for a campaign record");
+        if (info.Length > 16 << 20) throw new MlacInputException($"{path}: {info.Length} bytes is too large for a campaign record");
         // Strict, like every other record the certifier writes: unknown or missing members and misplaced nulls are errors.
         var record = CanonicalJson.Deserialize<CampaignRecord>(File.ReadAllBytes(path), path);
-        if (record.Schema != CurrentSchema) throw new InvalidDataException($"{path}: expected schema {CurrentSchema}, got '{record.Schema}'");
+        if (record.Schema != CurrentSchema) throw new MlacInputException($"{path}: expected schema {CurrentSchema}, got '{record.Schema}'");
         if (record.ShardCount < 1 || record.MlacCommand.Count == 0)
-            throw new InvalidDataException($"{path}: a campaign needs shard_count ≥ 1 and a non-empty mlac_command");
+            throw new MlacInputException($"{path}: a campaign needs shard_count ≥ 1 and a non-empty mlac_command");
         return new ShardCampaign(root, record);
     }
 

@@ -2,6 +2,7 @@ using MlacRelease.Certification.Data;
 using MlacRelease.Common.Text;
 using MlacRelease.Core.Data;
 using MlacRelease.Core.Text;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Certification.Selection;
 
@@ -28,9 +29,9 @@ public static class ValidationData
         {
             battery.CheckAgainst(train, splits.DefenderTrain.Count);
         }
-        catch (Exception e) when (e is ArgumentException or Batteries.StrictYamlException)
+        catch (Exception e) when (e is ArgumentException or MlacInputException)
         {
-            throw new ArgumentException($"checkpoint selection: the attacker-tune split has {pool} examples, {train} of them for the validation " +
+            throw new MlacInputException($"checkpoint selection: the attacker-tune split has {pool} examples, {train} of them for the validation " +
                                         $"attacker's training: {e.Message} (use more data or a validation battery with smaller data sizes)", e);
         }
     }

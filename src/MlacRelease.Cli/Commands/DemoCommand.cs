@@ -18,9 +18,6 @@ namespace MlacRelease.Cli.Commands;
 /// </summary>
 public static class DemoCommand
 {
-    /// <summary>The training recipe the demo runs (a library preset, listed by <c>mlac train --help</c>).</summary>
-    public const string DemoPreset = "realistic-long-horizon";
-
     public static Command Create()
     {
         var output = new Option<string>("--out") { Description = "Folder for every artifact of the demo", DefaultValueFactory = _ => "mlac-demo" };
@@ -60,13 +57,7 @@ public static class DemoCommand
             Stage("keys", () => File.Exists(privateKey) ? "" : SigningKeys.WriteKeyPair(privateKey, publicKey));
 
             var run = Path.Combine(root, "run");
-            var options = MlacPresets.Get(DemoPreset) with
-            {
-                // The best measured recipe at a demo budget: about 10 s per step on 2 cores, and the quick probe's harmful
-                // accuracy reaches chance within the first dozen steps. Smaller evaluation sets than a real run.
-                Steps = result.GetValue(steps), EvaluateEvery = Math.Max(1, result.GetValue(steps) / 4), CheckpointEvery = 5, ValidationExamples = 128,
-                QuickAttackerExamples = 100, HeadInitializationExamples = 600,
-            };
+            var options = MlacPresets.Demo(result.GetValue(steps));
             var dataSpec = result.GetValue(data)!;
             var summary = await StageAsync(mode, timings, "train (MLAC)", () =>
                 TrainCommand.Train(mode, options, "builtin:minilm", dataSpec, DatasetSchema.Default, run, result.GetValue(device)!, restart: false, token));
@@ -80,7 +71,7 @@ public static class DemoCommand
                 new CertificationInputs { Model = run, Pretrained = "builtin:minilm", Data = dataSpec, Battery = chosen, MaxLength = 48 },
                 new CertifyCommand.CertifySettings(batterySpec ?? "demo", policyPath, cert, Shard: null, Workers: 1, Threads: Environment.ProcessorCount,
                     result.GetValue(device)!, BaselineCache: Path.Combine(root, "baselines")), token));
-            var certificatePath = Path.Combine(cert, "certificate.json");
+            var certificatePath = Path.Combine(cert, Certifier.CertificateFileName);
 
             var release = Path.Combine(root, "release");
             var written = Stage("export", () => ExportCommand.Export(mode, run, certificatePath, release, headPath: null, tolerance: 1e-4, maxLength: 128));

@@ -1,8 +1,8 @@
 using System.CommandLine;
-using System.Text.Json;
 using MlacRelease.Cli.Console;
 using MlacRelease.Cli.Inputs;
 using MlacRelease.Common.Text;
+using MlacRelease.Core.Model;
 using MlacRelease.Core.Weights;
 using MlacRelease.Export.Onnx;
 using MlacRelease.Export.Release;
@@ -115,27 +115,13 @@ public static class ExportCommand
     {
         if (modelSpec.StartsWith("builtin:", StringComparison.Ordinal)) return null;
         var folder = Directory.Exists(modelSpec) ? modelSpec : Path.GetDirectoryName(Path.GetFullPath(modelSpec))!;
-        var path = Path.Combine(folder, "heads.safetensors");
+        var path = HeadsFile.PathIn(folder);
         return File.Exists(path) ? path : null;
     }
 
-    private sealed class LoadedHead(ClassificationHead head) : IDisposable
+    private static OwnedClassificationHead LoadHead(string path)
     {
-        public ClassificationHead Head { get; } = head;
-
-        public void Dispose()
-        {
-            Head.Weight.Dispose();
-            Head.Bias?.Dispose();
-        }
-    }
-
-    private static LoadedHead LoadHead(string path)
-    {
-        var file = SafetensorsReader.Read(path);
-        if (!file.TryGetTensor("desired.weight", out var weight)) throw new CliException($"--head {path}: no 'desired.weight' tensor");
-        var bias = file.TryGetTensor("desired.bias", out var b) ? TorchTensorRecords.ToTensor(b) : null;
-        IReadOnlyList<string>? labels = file.Metadata.TryGetValue("desired_labels", out var json) ? JsonSerializer.Deserialize<string[]>(json) : null;
-        return new LoadedHead(new ClassificationHead(TorchTensorRecords.ToTensor(weight), bias, labels));
+        var head = HeadsFile.Read(path);
+        return new OwnedClassificationHead(new ClassificationHead(head.Weight, head.Bias, head.Labels));
     }
 }

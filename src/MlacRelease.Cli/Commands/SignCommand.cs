@@ -22,7 +22,7 @@ public static class SignCommand
             """) { release, key, json };
         command.SetAction((result, cancellation) => CommandRunner.RunAsync(_ =>
         {
-            var manifest = Path.Combine(result.GetValue(release)!, "manifest.json");
+            var manifest = Path.Combine(result.GetValue(release)!, Common.Release.ReleaseFileNames.Manifest);
             if (!File.Exists(manifest)) throw new CliException($"{manifest}: missing; create the release with mlac export first");
             var signature = Common.Release.ReleaseSigning.Sign(result.GetValue(release)!, result.GetValue(key)!);
             if (result.GetValue(json)) OutputMode.WriteJson(signature);

@@ -19,7 +19,12 @@ public static class TrainCommand
         var model = SharedOptions.Model(ModelSource.Default);
         var data = SharedOptions.Data(DataSource.Default);
         var output = new Option<string>("--out") { Description = "Output folder: the trained model (Hugging Face layout), checkpoints/, metrics.jsonl, plots/", Required = true };
-        var preset = new Option<string>("--preset") { Description = $"Objective preset: {string.Join(" | ", MlacPresets.Names)}", DefaultValueFactory = _ => "mlac" };
+        var preset = new Option<string>("--preset")
+        {
+            Description = "Training preset (objective weights and, for some, the simulated attacker):\n" +
+                          string.Join("\n", MlacPresets.Names.Select(n => $"  {n}: {MlacPresets.Describe(n)}")),
+            DefaultValueFactory = _ => "mlac",
+        };
         var steps = new Option<int?>("--steps") { Description = "Outer steps (paper: 50,000)" };
         var innerSteps = new Option<int?>("--inner-steps") { Description = "K, simulated attacker steps per rollout (paper: 16)" };
         var innerOptimizer = new Option<InnerOptimizerKind?>("--inner-optimizer") { Description = "The fixed simulated attacker's optimiser: Adam | AdamW (weight decay 0.01) | Sgd | SgdMomentum (0.9); --attacker-mix realistic draws it instead" };
@@ -37,18 +42,19 @@ public static class TrainCommand
         var lowRankLr = new Option<string?>("--lora-lr") { Description = "MIN,MAX: range a LoRA rollout draws its learning rate from, log-uniformly [default: 1e-3,5e-3]" };
         var selectEvery = new Option<int?>("--select-every") { Description = "Keep the encoder every N steps under candidates/ and, when training ends, release the one the validation battery's real attacks (on attacker-tune data) break least, within 1 point of the pretrained desired accuracy (see mlac select) [default: off: the best validation loss is released]" };
         var restart = new Option<bool>("--restart") { Description = "Ignore an existing checkpoint in --out and start over" };
-        var lambdas = new[]
+        var lambdaHelp = new Dictionary<string, string>
         {
-            ("good", "Weight λ_good of the outer objective: desired-task cross-entropy"),
-            ("bad", "Weight λ_bad of the outer objective: minus the simulated attacker's harmful cross-entropy, mean over steps (max-loss)"),
-            ("grad", "Weight λ_grad of the outer objective: the attacker's inner gradient norm, mean over steps"),
-            ("lin", "Weight λ_lin of the outer objective: minus the attacker's cross-entropy after the best bounded remap of its logits (head adjustment)"),
-            ("distill", "Weight λ_distill of the outer objective: MSE of the last hidden states to the original encoder's"),
-            ("entropy", "Weight λ_entropy (TAR-style, bounded; default 0): minus the attacker's mean prediction entropy on the outer batch after every inner step k = 0..K, weighted ∝ exp(λ_t·(k − K)) (see --entropy-step-decay)"),
-            ("kl-uniform", "Weight λ_kl_uniform (SOPHON-style, bounded by ln C; default 0): KL(attacker's predictions ‖ uniform), mean over steps k = 0..K"),
-            ("inverse-ce", "Weight λ_inverse_ce (SOPHON-style; default 0): −log(1 − p[true class]) of the attacker, mean over steps k = 0..K; ≥ 0, zero when the true class gets no mass"),
-            ("rep", "Weight λ_rep (RepNoise-style, no inner loop; default 0): squared Gaussian-kernel MMD between the harmful classes' mean-pooled hidden states, averaged over layers"),
-        }.Select(l => new Option<double?>($"--lambda-{l.Item1}") { Description = l.Item2 }).ToArray();
+            ["good"] = "Weight λ_good of the outer objective: desired-task cross-entropy",
+            ["bad"] = "Weight λ_bad of the outer objective: minus the simulated attacker's harmful cross-entropy, mean over steps (max-loss)",
+            ["grad"] = "Weight λ_grad of the outer objective: the attacker's inner gradient norm, mean over steps",
+            ["lin"] = "Weight λ_lin of the outer objective: minus the attacker's cross-entropy after the best bounded remap of its logits (head adjustment)",
+            ["distill"] = "Weight λ_distill of the outer objective: MSE of the last hidden states to the original encoder's",
+            ["entropy"] = "Weight λ_entropy (TAR-style, bounded; default 0): minus the attacker's mean prediction entropy on the outer batch after every inner step k = 0..K, weighted ∝ exp(λ_t·(k − K)) (see --entropy-step-decay)",
+            ["kl-uniform"] = "Weight λ_kl_uniform (SOPHON-style, bounded by ln C; default 0): KL(attacker's predictions ‖ uniform), mean over steps k = 0..K",
+            ["inverse-ce"] = "Weight λ_inverse_ce (SOPHON-style; default 0): −log(1 − p[true class]) of the attacker, mean over steps k = 0..K; ≥ 0, zero when the true class gets no mass",
+            ["rep"] = "Weight λ_rep (RepNoise-style, no inner loop; default 0): squared Gaussian-kernel MMD between the harmful classes' mean-pooled hidden states, averaged over layers",
+        };
+        var lambdas = MlacLossWeights.Names.ToDictionary(n => n, n => new Option<double?>($"--lambda-{n}") { Description = lambdaHelp[n] });
         var entropyDecay = new Option<double?>("--entropy-step-decay") { Description = "λ_t of the entropy term's step weights exp(λ_t·(k − K)), normalised to sum 1; 0 = plain mean over steps [default: 0.0625, TAR's]" };
         var (device, seed, json, noProgress) = (SharedOptions.Device(), SharedOptions.Seed(), SharedOptions.Json(), SharedOptions.NoProgress());
         var (textField, desiredField, harmfulField) = (SharedOptions.TextField(), SharedOptions.DesiredField(), SharedOptions.HarmfulField());
@@ -68,7 +74,7 @@ public static class TrainCommand
             model, data, output, preset, steps, innerSteps, innerOptimizer, batch, lr, evalEvery, checkpointEvery, budget, maxLength,
             firstOrder, dense, innerBatches, headOnly, lowRank, lowRankLr, entropyDecay, selectEvery, restart, device, seed, json, noProgress, textField, desiredField, harmfulField,
         };
-        foreach (var l in lambdas) command.Options.Add(l);
+        foreach (var l in lambdas.Values) command.Options.Add(l);
         var attacker = new TrainAttackerOptions();
         foreach (var o in attacker.All) command.Options.Add(o);
 
@@ -76,26 +82,23 @@ public static class TrainCommand
         {
             var mode = new OutputMode(result.GetValue(json), result.GetValue(noProgress));
             var options = MlacPresets.Get(result.GetValue(preset)!);
+            var budgetDefaults = MlacPresets.WithCommandLineBudget(options);
             var weights = options.Weights;
-            double? Lambda(int i) => result.GetValue(lambdas[i]);
-            weights = weights with
+            foreach (var (name, option) in lambdas)
             {
-                Good = Lambda(0) ?? weights.Good, Bad = Lambda(1) ?? weights.Bad, GradientPenalty = Lambda(2) ?? weights.GradientPenalty,
-                HeadAdjustment = Lambda(3) ?? weights.HeadAdjustment, Distillation = Lambda(4) ?? weights.Distillation,
-                Entropy = Lambda(5) ?? weights.Entropy, KlUniform = Lambda(6) ?? weights.KlUniform,
-                InverseCrossEntropy = Lambda(7) ?? weights.InverseCrossEntropy, Representation = Lambda(8) ?? weights.Representation,
-            };
+                if (result.GetValue(option) is { } value) weights = weights.With(name, value);
+            }
             options = options with
             {
                 Weights = weights,
-                Steps = result.GetValue(steps) ?? 300,
-                InnerSteps = result.GetValue(innerSteps) ?? (options.InnerSteps == 0 ? 0 : 4),
+                Steps = result.GetValue(steps) ?? budgetDefaults.Steps,
+                InnerSteps = result.GetValue(innerSteps) ?? budgetDefaults.InnerSteps,
                 InnerOptimizer = result.GetValue(innerOptimizer) ?? options.InnerOptimizer,
                 InnerBatchSizes = result.GetValue(innerBatches) is { } sizes ? TrainAttackerOptions.ParsePositiveIntegers(sizes, "--inner-batch-sizes") : options.InnerBatchSizes,
                 OuterBatchSize = result.GetValue(batch) ?? options.OuterBatchSize,
                 OuterLearningRate = result.GetValue(lr) ?? options.OuterLearningRate,
-                EvaluateEvery = result.GetValue(evalEvery) ?? 50,
-                CheckpointEvery = result.GetValue(checkpointEvery) ?? 10,
+                EvaluateEvery = result.GetValue(evalEvery) ?? budgetDefaults.EvaluateEvery,
+                CheckpointEvery = result.GetValue(checkpointEvery) ?? budgetDefaults.CheckpointEvery,
                 Budget = result.GetValue(budget) is { } b ? DurationParser.Parse(b, "--budget") : null,
                 MaxLength = result.GetValue(maxLength) ?? options.MaxLength,
                 FirstOrder = result.GetValue(firstOrder),

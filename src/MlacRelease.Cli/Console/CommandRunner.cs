@@ -1,6 +1,5 @@
 using System.Text.Json;
-using MlacRelease.Core.Data;
-using MlacRelease.Core.Weights;
+using MlacRelease.Common.Errors;
 using Spectre.Console;
 
 namespace MlacRelease.Cli.Console;
@@ -27,7 +26,7 @@ public static class CommandRunner
             Error(e.Message);
             return e.ExitCode;
         }
-        catch (Exception e) when (e is MlacRelease.Common.Release.ReleaseIntegrityException or MlacRelease.Export.Validation.ParityException)
+        catch (MlacCheckFailedException e)
         {
             Error(e.Message);
             return ExitCodes.CheckFailed;
@@ -46,9 +45,11 @@ public static class CommandRunner
         }
     }
 
-    private static bool IsInputError(Exception e) => e is DatasetFormatException or SafetensorsFormatException or MlacRelease.Certification.Batteries.StrictYamlException
-        or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException or JsonException
-        || (e is InvalidOperationException && e.Message.Contains("--restart", StringComparison.Ordinal));
+    /// <summary>By type only. Besides the toolkit's own <see cref="MlacInputException"/>: the runtime's types for a missing
+    /// file, malformed data or JSON, and <see cref="ArgumentException"/>, which option validation in the library still
+    /// throws.</summary>
+    private static bool IsInputError(Exception e) => e is MlacInputException
+        or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or JsonException or ArgumentException;
 
     public static void Error(string message)
     {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Common.Integrity;
 
@@ -114,7 +115,7 @@ public sealed record ManifestSignature
     private static byte[] ReadBounded(string path, long maxBytes)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: missing", path);
-        if (new FileInfo(path).Length > maxBytes) throw new InvalidDataException($"{path}: larger than {maxBytes:N0} bytes");
+        if (new FileInfo(path).Length > maxBytes) throw new MlacInputException($"{path}: larger than {maxBytes:N0} bytes");
         return File.ReadAllBytes(path);
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Common.Integrity;
 
@@ -77,7 +78,7 @@ public static class ModelSigningBundle
     {
         ArgumentNullException.ThrowIfNull(publicKey);
         RequireP256(publicKey, nameof(publicKey));
-        if (bundleJson.Length > MaxBundleBytes) throw new InvalidDataException($"{source}: {bundleJson.Length} bytes; a model-signing bundle is at most {MaxBundleBytes}");
+        if (bundleJson.Length > MaxBundleBytes) throw new MlacInputException($"{source}: {bundleJson.Length} bytes; a model-signing bundle is at most {MaxBundleBytes}");
         using var document = StrictJson.Parse(bundleJson.ToArray(), source);
         var root = document.RootElement;
         StrictJson.OnlyFields(root, source, "mediaType", "verificationMaterial", "dsseEnvelope");
@@ -91,9 +92,9 @@ public static class ModelSigningBundle
         var hint = StrictJson.String(key, "hint", $"{where}.publicKey");
         var expectedHint = SigstoreKeyHint.For(publicKey);
         if (!string.Equals(hint, expectedHint, StringComparison.Ordinal))
-            throw new InvalidDataException($"{where}.publicKey: field 'hint': signed by key {hint}, but the public key given is {expectedHint}");
+            throw new MlacInputException($"{where}.publicKey: field 'hint': signed by key {hint}, but the public key given is {expectedHint}");
         if (material.TryGetProperty("tlogEntries", out _) && StrictJson.Field(material, "tlogEntries", where, JsonValueKind.Array).GetArrayLength() != 0)
-            throw new InvalidDataException($"{where}: field 'tlogEntries': transparency-log entries are not checked by this reader, so a bundle with them is refused");
+            throw new MlacInputException($"{where}: field 'tlogEntries': transparency-log entries are not checked by this reader, so a bundle with them is refused");
 
         var envelope = StrictJson.Field(root, "dsseEnvelope", source, JsonValueKind.Object);
         where = $"{source}: dsseEnvelope";
@@ -101,14 +102,14 @@ public static class ModelSigningBundle
         var payloadType = StrictJson.Constant(envelope, "payloadType", PayloadType, where);
         var payload = StrictJson.Base64(envelope, "payload", where, MaxBundleBytes);
         var signatures = StrictJson.Field(envelope, "signatures", where, JsonValueKind.Array);
-        if (signatures.GetArrayLength() != 1) throw new InvalidDataException($"{where}: field 'signatures': expected exactly one signature, got {signatures.GetArrayLength()}");
+        if (signatures.GetArrayLength() != 1) throw new MlacInputException($"{where}: field 'signatures': expected exactly one signature, got {signatures.GetArrayLength()}");
         where += ".signatures[0]";
         StrictJson.OnlyFields(signatures[0], where, "sig", "keyid");
         if (StrictJson.OptionalString(signatures[0], "keyid", where) is { Length: > 0 } keyId && !string.Equals(keyId, hint, StringComparison.Ordinal))
-            throw new InvalidDataException($"{where}: field 'keyid': \"{keyId}\" is neither empty nor the key hint {hint}");
+            throw new MlacInputException($"{where}: field 'keyid': \"{keyId}\" is neither empty nor the key hint {hint}");
         var signature = StrictJson.Base64(signatures[0], "sig", where, MaxSignatureBytes);
         if (!publicKey.VerifyData(DssePreAuthEncoding.Encode(payloadType, payload), signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence))
-            throw new InvalidDataException($"{where}: field 'sig': the signature does not match the payload (the bundle was altered or signed by another key)");
+            throw new MlacInputException($"{where}: field 'sig': the signature does not match the payload (the bundle was altered or signed by another key)");
 
         return ModelSigningStatement.Parse(payload, hint, $"{source}: dsseEnvelope.payload");
     }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Common.Integrity;
 
@@ -99,7 +100,7 @@ public static class ModelSigningStatement
         StrictJson.Constant(root, "predicateType", PredicateType, source);
 
         var subjects = StrictJson.Field(root, "subject", source, JsonValueKind.Array);
-        if (subjects.GetArrayLength() != 1) throw new InvalidDataException($"{source}: field 'subject': expected exactly one subject, got {subjects.GetArrayLength()}");
+        if (subjects.GetArrayLength() != 1) throw new MlacInputException($"{source}: field 'subject': expected exactly one subject, got {subjects.GetArrayLength()}");
         var subject = subjects[0];
         StrictJson.OnlyFields(subject, $"{source}: subject[0]", "name", "digest");
         var modelName = StrictJson.String(subject, "name", $"{source}: subject[0]");
@@ -114,19 +115,19 @@ public static class ModelSigningStatement
         StrictJson.OnlyFields(serialization, where, "method", "hash_type", "allow_symlinks", "ignore_paths");
         StrictJson.Constant(serialization, "method", Method, where);
         StrictJson.Constant(serialization, "hash_type", HashType, where);
-        if (StrictJson.Boolean(serialization, "allow_symlinks", where)) throw new InvalidDataException($"{where}: field 'allow_symlinks': signatures that follow symbolic links are not accepted");
+        if (StrictJson.Boolean(serialization, "allow_symlinks", where)) throw new MlacInputException($"{where}: field 'allow_symlinks': signatures that follow symbolic links are not accepted");
         var ignorePaths = new List<string>();
         if (serialization.TryGetProperty("ignore_paths", out _))
         {
             foreach (var path in StrictJson.Field(serialization, "ignore_paths", where, JsonValueKind.Array).EnumerateArray())
             {
-                if (path.ValueKind != JsonValueKind.String) throw new InvalidDataException($"{where}: field 'ignore_paths': expected strings");
+                if (path.ValueKind != JsonValueKind.String) throw new MlacInputException($"{where}: field 'ignore_paths': expected strings");
                 ignorePaths.Add(path.GetString()!);
             }
         }
 
         var list = StrictJson.Field(predicate, "resources", $"{source}: predicate", JsonValueKind.Array);
-        if (list.GetArrayLength() > MaxResources) throw new InvalidDataException($"{source}: predicate.resources: {list.GetArrayLength()} resources; at most {MaxResources} are accepted");
+        if (list.GetArrayLength() > MaxResources) throw new MlacInputException($"{source}: predicate.resources: {list.GetArrayLength()} resources; at most {MaxResources} are accepted");
         var resources = new List<ModelSigningResource>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in list.EnumerateArray())
@@ -134,14 +135,14 @@ public static class ModelSigningStatement
             where = $"{source}: predicate.resources[{resources.Count}]";
             StrictJson.OnlyFields(item, where, "name", "algorithm", "digest");
             var name = StrictJson.String(item, "name", where);
-            if (ModelSigningResource.NameProblem(name) is { } problem) throw new InvalidDataException($"{where}: field 'name': {problem}");
-            if (!seen.Add(name)) throw new InvalidDataException($"{where}: field 'name': '{name}' is listed twice");
+            if (ModelSigningResource.NameProblem(name) is { } problem) throw new MlacInputException($"{where}: field 'name': {problem}");
+            if (!seen.Add(name)) throw new MlacInputException($"{where}: field 'name': '{name}' is listed twice");
             StrictJson.Constant(item, "algorithm", HashType, where);
             resources.Add(new ModelSigningResource(name, Sha256Hex(item, "digest", where)));
         }
         var computed = RootDigest(resources);
         if (!string.Equals(computed, rootDigest, StringComparison.Ordinal))
-            throw new InvalidDataException($"{source}: subject[0].digest.sha256 is {rootDigest}, but the listed resources hash to {computed}");
+            throw new MlacInputException($"{source}: subject[0].digest.sha256 is {rootDigest}, but the listed resources hash to {computed}");
         return new VerifiedModelStatement(modelName, rootDigest, resources, ignorePaths, keyHint);
     }
 
@@ -157,6 +158,6 @@ public static class ModelSigningStatement
     {
         var value = StrictJson.String(obj, field, where);
         return ModelSigningResource.IsSha256Hex(value) ? value
-            : throw new InvalidDataException($"{where}: field '{field}': expected 64 lowercase hex digits, got \"{value}\"");
+            : throw new MlacInputException($"{where}: field '{field}': expected 64 lowercase hex digits, got \"{value}\"");
     }
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Common.Integrity;
 
@@ -37,7 +38,7 @@ public static class SigningKeys
     private static ECDsa Load(string path, bool isPrivate)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such key file", path);
-        if (new FileInfo(path).Length > 16 * 1024) throw new InvalidDataException($"{path}: too large to be a PEM key");
+        if (new FileInfo(path).Length > 16 * 1024) throw new MlacInputException($"{path}: too large to be a PEM key");
         var pem = File.ReadAllText(path);
         var key = ECDsa.Create();
         try
@@ -47,12 +48,12 @@ public static class SigningKeys
         catch (Exception e) when (e is ArgumentException or CryptographicException)
         {
             key.Dispose();
-            throw new InvalidDataException($"{path}: not a PEM ECDSA {(isPrivate ? "private" : "public")} key ({e.Message})", e);
+            throw new MlacInputException($"{path}: not a PEM ECDSA {(isPrivate ? "private" : "public")} key ({e.Message})", e);
         }
         if (key.KeySize != 256)
         {
             key.Dispose();
-            throw new InvalidDataException($"{path}: expected a P-256 key, got {key.KeySize} bits");
+            throw new MlacInputException($"{path}: expected a P-256 key, got {key.KeySize} bits");
         }
         if (isPrivate)
         {
@@ -63,7 +64,7 @@ public static class SigningKeys
             catch (CryptographicException)
             {
                 key.Dispose();
-                throw new InvalidDataException($"{path}: holds a public key; signing needs the private key");
+                throw new MlacInputException($"{path}: holds a public key; signing needs the private key");
             }
         }
         return key;

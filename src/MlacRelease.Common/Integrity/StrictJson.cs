@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Common.Integrity;
 
@@ -19,7 +20,7 @@ internal static class StrictJson
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{where}: not valid JSON ({e.Message})", e);
+            throw new MlacInputException($"{where}: not valid JSON ({e.Message})", e);
         }
     }
 
@@ -29,14 +30,14 @@ internal static class StrictJson
         foreach (var property in obj.EnumerateObject())
         {
             if (!known.Contains(property.Name))
-                throw new InvalidDataException($"{where}: unknown field '{property.Name}' (expected only {string.Join(", ", known.ToArray())})");
+                throw new MlacInputException($"{where}: unknown field '{property.Name}' (expected only {string.Join(", ", known.ToArray())})");
         }
     }
 
     public static JsonElement Field(JsonElement obj, string field, string where, JsonValueKind kind) =>
         obj.TryGetProperty(field, out var value)
             ? RequireKind(value, kind, $"{where}: field '{field}'", "a JSON " + kind.ToString().ToLowerInvariant())
-            : throw new InvalidDataException($"{where}: field '{field}' is missing");
+            : throw new MlacInputException($"{where}: field '{field}' is missing");
 
     public static string String(JsonElement obj, string field, string where) =>
         Field(obj, field, where, JsonValueKind.String).GetString()!;
@@ -49,28 +50,28 @@ internal static class StrictJson
     {
         var value = String(obj, field, where);
         return string.Equals(value, expected, StringComparison.Ordinal) ? value
-            : throw new InvalidDataException($"{where}: field '{field}': expected \"{expected}\", got \"{value}\"");
+            : throw new MlacInputException($"{where}: field '{field}': expected \"{expected}\", got \"{value}\"");
     }
 
     public static bool Boolean(JsonElement obj, string field, string where) =>
         obj.TryGetProperty(field, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False
             ? value.GetBoolean()
-            : throw new InvalidDataException($"{where}: field '{field}': expected true or false");
+            : throw new MlacInputException($"{where}: field '{field}': expected true or false");
 
     /// <summary>Standard base64 with padding and nothing else: decoding and re-encoding must give the same text.</summary>
     public static byte[] Base64(JsonElement obj, string field, string where, int maxBytes)
     {
         var text = String(obj, field, where);
-        if (text.Length > (maxBytes + 2) / 3 * 4) throw new InvalidDataException($"{where}: field '{field}': longer than {maxBytes} bytes");
+        if (text.Length > (maxBytes + 2) / 3 * 4) throw new MlacInputException($"{where}: field '{field}': longer than {maxBytes} bytes");
         var bytes = new byte[text.Length / 4 * 3];
         if (!Convert.TryFromBase64String(text, bytes, out var written)
             || !string.Equals(Convert.ToBase64String(bytes.AsSpan(0, written)), text, StringComparison.Ordinal))
         {
-            throw new InvalidDataException($"{where}: field '{field}': not canonical base64 (standard alphabet, '=' padding, no whitespace)");
+            throw new MlacInputException($"{where}: field '{field}': not canonical base64 (standard alphabet, '=' padding, no whitespace)");
         }
         return bytes[..written];
     }
 
     private static JsonElement RequireKind(JsonElement value, JsonValueKind kind, string where, string what) =>
-        value.ValueKind == kind ? value : throw new InvalidDataException($"{where}: expected {what}, got {value.ValueKind.ToString().ToLowerInvariant()}");
+        value.ValueKind == kind ? value : throw new MlacInputException($"{where}: expected {what}, got {value.ValueKind.ToString().ToLowerInvariant()}");
 }

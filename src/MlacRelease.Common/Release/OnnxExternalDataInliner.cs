@@ -1,6 +1,7 @@
 using System.Globalization;
 using Google.Protobuf;
 using Onnx;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Common.Release;
 
@@ -21,11 +22,11 @@ public static class OnnxExternalDataInliner
         }
         catch (InvalidProtocolBufferException e)
         {
-            throw new InvalidDataException($"{source}: not a valid ONNX model ({e.Message})", e);
+            throw new MlacInputException($"{source}: not a valid ONNX model ({e.Message})", e);
         }
         if (Inline(proto, allowedLocation, data, source) == 0) return model;
         if (proto.CalculateSize() >= int.MaxValue)
-            throw new InvalidDataException($"{source}: with its external data the model exceeds protobuf's 2 GiB; verified in-memory loading supports models below that");
+            throw new MlacInputException($"{source}: with its external data the model exceeds protobuf's 2 GiB; verified in-memory loading supports models below that");
         return proto.ToByteArray();
     }
 
@@ -35,7 +36,7 @@ public static class OnnxExternalDataInliner
     public static int Inline(ModelProto model, string allowedLocation, byte[]? data, string source)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var graph = model.Graph ?? throw new InvalidDataException($"{source}: the model has no graph");
+        var graph = model.Graph ?? throw new MlacInputException($"{source}: the model has no graph");
         var count = 0;
         foreach (var tensor in graph.Initializer.Where(t => t.DataLocation == TensorProto.Types.DataLocation.External))
         {
@@ -50,16 +51,16 @@ public static class OnnxExternalDataInliner
                     case "offset": offset = Number(entry.Value, tensor.Name, "offset", source); break;
                     case "length": length = Number(entry.Value, tensor.Name, "length", source); break;
                     case "checksum": break;
-                    default: throw new InvalidDataException($"{source}: initializer '{tensor.Name}': unknown external_data key '{entry.Key}'");
+                    default: throw new MlacInputException($"{source}: initializer '{tensor.Name}': unknown external_data key '{entry.Key}'");
                 }
             }
             if (location != allowedLocation)
-                throw new InvalidDataException($"{source}: initializer '{tensor.Name}' reads its bytes from '{location}'; only '{allowedLocation}', listed in the manifest, may hold tensor data");
+                throw new MlacInputException($"{source}: initializer '{tensor.Name}' reads its bytes from '{location}'; only '{allowedLocation}', listed in the manifest, may hold tensor data");
             if (data is null)
-                throw new InvalidDataException($"{source}: initializer '{tensor.Name}' uses external data, but the release lists no '{allowedLocation}'");
+                throw new MlacInputException($"{source}: initializer '{tensor.Name}' uses external data, but the release lists no '{allowedLocation}'");
             var size = length ?? data.LongLength - offset;
             if (offset < 0 || size < 0 || offset > data.LongLength || size > data.LongLength - offset)
-                throw new InvalidDataException($"{source}: initializer '{tensor.Name}': external range {offset}+{size} lies outside '{allowedLocation}' ({data.LongLength:N0} bytes)");
+                throw new MlacInputException($"{source}: initializer '{tensor.Name}': external range {offset}+{size} lies outside '{allowedLocation}' ({data.LongLength:N0} bytes)");
             tensor.RawData = ByteString.CopyFrom(data, checked((int)offset), checked((int)size));
             tensor.ExternalData.Clear();
             tensor.DataLocation = TensorProto.Types.DataLocation.Default;
@@ -70,5 +71,5 @@ public static class OnnxExternalDataInliner
 
     private static long Number(string value, string tensor, string key, string source) =>
         long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
-            : throw new InvalidDataException($"{source}: initializer '{tensor}': external_data '{key}' is not a non-negative integer: '{value}'");
+            : throw new MlacInputException($"{source}: initializer '{tensor}': external_data '{key}' is not a non-negative integer: '{value}'");
 }

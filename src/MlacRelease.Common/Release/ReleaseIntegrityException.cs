@@ -1,8 +1,10 @@
+using MlacRelease.Common.Errors;
+
 namespace MlacRelease.Common.Release;
 
 /// <summary>A release folder that is incomplete, holds more than its manifest lists, or whose files or signature do not
-/// verify; names the file at fault. (An <see cref="IOException"/>, since <see cref="InvalidDataException"/> is sealed.)</summary>
-public sealed class ReleaseIntegrityException(string message, string folder, string? fileName) : IOException(message)
+/// verify; names the file at fault. A failed check (<see cref="MlacCheckFailedException"/>): the CLI's exit code 1.</summary>
+public sealed class ReleaseIntegrityException(string message, string folder, string? fileName) : MlacCheckFailedException(message)
 {
     public string Folder { get; } = folder;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MlacRelease.Common.Integrity;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Common.Release;
 
@@ -57,36 +58,36 @@ public sealed record ReleaseManifest
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{source}: not valid JSON ({e.Message})", e);
+            throw new MlacInputException($"{source}: not valid JSON ({e.Message})", e);
         }
-        if (root is not JsonObject obj) throw new InvalidDataException($"{source}: expected a JSON object");
+        if (root is not JsonObject obj) throw new MlacInputException($"{source}: expected a JSON object");
         var schema = Int(obj, "schema_version", source);
         if (schema != CurrentSchemaVersion)
-            throw new InvalidDataException($"{source}: schema_version {schema} is not supported (this reader knows {CurrentSchemaVersion})");
-        if (obj["files"] is not JsonArray files) throw new InvalidDataException($"{source}: field 'files': expected an array");
-        if (files.Count > MaxFiles) throw new InvalidDataException($"{source}: {files.Count} files listed; at most {MaxFiles} are accepted");
+            throw new MlacInputException($"{source}: schema_version {schema} is not supported (this reader knows {CurrentSchemaVersion})");
+        if (obj["files"] is not JsonArray files) throw new MlacInputException($"{source}: field 'files': expected an array");
+        if (files.Count > MaxFiles) throw new MlacInputException($"{source}: {files.Count} files listed; at most {MaxFiles} are accepted");
         var entries = new List<ReleaseManifestEntry>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < files.Count; i++)
         {
             var where = $"{source}: files[{i}]";
-            if (files[i] is not JsonObject file) throw new InvalidDataException($"{where}: expected an object");
+            if (files[i] is not JsonObject file) throw new MlacInputException($"{where}: expected an object");
             var path = String(file, "path", where);
             CheckReleasePath(path, where);
             if (path is ReleaseFileNames.Manifest or ReleaseFileNames.ManifestSignature or ReleaseFileNames.ModelSigningBundle)
-                throw new InvalidDataException($"{where}: '{path}' cannot list itself or its signature");
-            if (!seen.Add(path)) throw new InvalidDataException($"{where}: '{path}' is listed twice");
+                throw new MlacInputException($"{where}: '{path}' cannot list itself or its signature");
+            if (!seen.Add(path)) throw new MlacInputException($"{where}: '{path}' is listed twice");
             var sha = String(file, "sha256", where);
-            if (!IsSha256(sha)) throw new InvalidDataException($"{where} ('{path}'): field 'sha256': expected \"{FileDigest.Prefix}\" and 64 lowercase hex digits, got \"{sha}\"");
+            if (!IsSha256(sha)) throw new MlacInputException($"{where} ('{path}'): field 'sha256': expected \"{FileDigest.Prefix}\" and 64 lowercase hex digits, got \"{sha}\"");
             var size = Long(file, "size", where);
-            if (size < 0) throw new InvalidDataException($"{where} ('{path}'): field 'size' is negative");
+            if (size < 0) throw new MlacInputException($"{where} ('{path}'): field 'size' is negative");
             entries.Add(new ReleaseManifestEntry(path, sha, size));
         }
         // "onnx" cannot be a file and the folder of "onnx/model.onnx" at once: one of the two would be unreadable.
         foreach (var entry in entries)
         {
             if (FolderOf(entry.Path) is { } folder && seen.Contains(folder))
-                throw new InvalidDataException($"{source}: '{folder}' is listed as a file and as the folder of '{entry.Path}'");
+                throw new MlacInputException($"{source}: '{folder}' is listed as a file and as the folder of '{entry.Path}'");
         }
         return new ReleaseManifest
         {
@@ -108,10 +109,10 @@ public sealed record ReleaseManifest
         ArgumentNullException.ThrowIfNull(path);
         var parts = path.Split('/');
         if (parts.Length > MaxFolderDepth + 1)
-            throw new InvalidDataException($"{where}: '{path}' lies more than {MaxFolderDepth} sub-folder deep in the release folder");
+            throw new MlacInputException($"{where}: '{path}' lies more than {MaxFolderDepth} sub-folder deep in the release folder");
         foreach (var part in parts)
         {
-            if (!IsPlainFileName(part)) throw new InvalidDataException($"{where}: '{path}' is not a plain file name inside the release folder");
+            if (!IsPlainFileName(part)) throw new MlacInputException($"{where}: '{path}' is not a plain file name inside the release folder");
         }
     }
 
@@ -129,13 +130,13 @@ public sealed record ReleaseManifest
 
     private static string String(JsonObject obj, string field, string where) =>
         obj[field] is JsonValue v && v.TryGetValue(out string? s) ? s
-            : throw new InvalidDataException($"{where}: field '{field}': expected a string");
+            : throw new MlacInputException($"{where}: field '{field}': expected a string");
 
     private static long Long(JsonObject obj, string field, string where) =>
         obj[field] is JsonValue v && v.TryGetValue(out long n) ? n
-            : throw new InvalidDataException($"{where}: field '{field}': expected an integer");
+            : throw new MlacInputException($"{where}: field '{field}': expected an integer");
 
     private static int Int(JsonObject obj, string field, string where) =>
         obj[field] is JsonValue v && v.TryGetValue(out int n) ? n
-            : throw new InvalidDataException($"{where}: field '{field}': expected an integer");
+            : throw new MlacInputException($"{where}: field '{field}': expected an integer");
 }

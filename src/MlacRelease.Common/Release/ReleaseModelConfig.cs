@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MlacRelease.Common.Text;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Common.Release;
 
@@ -49,27 +50,27 @@ public sealed record ReleaseModelConfig
     {
         var config = CanonicalJsonCheck.ParseObject(utf8, MaxBytes, source);
         if (config["model_type"] is not JsonValue type || !type.TryGetValue(out string? modelType) || modelType != "bert")
-            throw new InvalidDataException($"{source}: field 'model_type': expected \"bert\" (the encoder this toolkit exports)");
+            throw new MlacInputException($"{source}: field 'model_type': expected \"bert\" (the encoder this toolkit exports)");
         if (config["id2label"] is null && config["label2id"] is null) return new ReleaseModelConfig();
         if (config["id2label"] is not JsonObject id2label || config["label2id"] is not JsonObject label2id)
-            throw new InvalidDataException($"{source}: fields 'id2label' and 'label2id': expected two objects");
+            throw new MlacInputException($"{source}: fields 'id2label' and 'label2id': expected two objects");
         var labels = new string[id2label.Count];
         for (var i = 0; i < labels.Length; i++)
         {
             var key = i.ToString(CultureInfo.InvariantCulture);
             labels[i] = id2label[key] is JsonValue v && v.TryGetValue(out string? label) ? label
-                : throw new InvalidDataException($"{source}: field 'id2label': expected class names for ids \"0\" … \"{labels.Length - 1}\", and '{key}' has none");
+                : throw new MlacInputException($"{source}: field 'id2label': expected class names for ids \"0\" … \"{labels.Length - 1}\", and '{key}' has none");
         }
         CheckLabels(labels, $"{source}: field 'id2label'");
         if (label2id.Count != labels.Length || labels.Select((label, i) => (label, i)).Any(p => label2id[p.label] is not JsonValue id || !id.TryGetValue(out int n) || n != p.i))
-            throw new InvalidDataException($"{source}: field 'label2id' is not the inverse of 'id2label'");
+            throw new MlacInputException($"{source}: field 'label2id' is not the inverse of 'id2label'");
         return new ReleaseModelConfig { Labels = labels };
     }
 
     /// <summary>label2id maps names to ids, so the names must be distinct.</summary>
     private static void CheckLabels(IReadOnlyList<string> labels, string where)
     {
-        if (labels.Count == 0) throw new InvalidDataException($"{where}: a head has at least one class");
-        if (labels.Distinct(StringComparer.Ordinal).Count() != labels.Count) throw new InvalidDataException($"{where}: class names must be distinct");
+        if (labels.Count == 0) throw new MlacInputException($"{where}: a head has at least one class");
+        if (labels.Distinct(StringComparer.Ordinal).Count() != labels.Count) throw new MlacInputException($"{where}: class names must be distinct");
     }
 }

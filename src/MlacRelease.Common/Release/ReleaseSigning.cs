@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using MlacRelease.Common.Integrity;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Common.Release;
 
@@ -16,7 +17,7 @@ public static class ReleaseSigning
         // The manifest is read once: both signatures cover the same bytes even if the file changes meanwhile.
         var manifestPath = Path.Combine(folder, ReleaseFileNames.Manifest);
         if (!File.Exists(manifestPath)) throw new FileNotFoundException($"{manifestPath}: missing", manifestPath);
-        if (new FileInfo(manifestPath).Length > ReleaseSnapshot.MaxManifestBytes) throw new InvalidDataException($"{manifestPath}: larger than {ReleaseSnapshot.MaxManifestBytes:N0} bytes");
+        if (new FileInfo(manifestPath).Length > ReleaseSnapshot.MaxManifestBytes) throw new MlacInputException($"{manifestPath}: larger than {ReleaseSnapshot.MaxManifestBytes:N0} bytes");
         var manifestBytes = File.ReadAllBytes(manifestPath);
         var manifest = ReleaseManifest.Parse(System.Text.Encoding.UTF8.GetString(manifestBytes), manifestPath);
         using var key = SigningKeys.LoadPrivate(privateKeyPath);
@@ -45,7 +46,7 @@ public static class ReleaseSigning
         {
             statement = ModelSigningBundle.Verify(bundle, key, source);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is MlacInputException or InvalidDataException)
         {
             return (false, e.Message);
         }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using MlacRelease.Common.Integrity;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Common.Release;
 
@@ -81,7 +82,7 @@ public sealed class ReleaseSnapshot
         {
             manifest = ReleaseManifest.Parse(DecodeUtf8(manifestBytes, full), System.IO.Path.Combine(full, ReleaseFileNames.Manifest));
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is MlacInputException or InvalidDataException)
         {
             throw new ReleaseIntegrityException(e.Message, full, ReleaseFileNames.Manifest);
         }

@@ -1,4 +1,5 @@
 using Microsoft.ML.Tokenizers;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Common.Text;
 
@@ -16,13 +17,13 @@ public sealed class BertTextTokenizer
     public BertTextTokenizer(string vocabularyText, TokenizerSettings? settings = null, string source = "vocabulary")
     {
         Settings = (settings ?? new TokenizerSettings()).Validate();
-        if (string.IsNullOrWhiteSpace(vocabularyText)) throw new InvalidDataException($"{source}: the vocabulary is empty");
+        if (string.IsNullOrWhiteSpace(vocabularyText)) throw new MlacInputException($"{source}: the vocabulary is empty");
         _vocabulary = WordPieceVocabulary.FromText(vocabularyText, source);
         // Microsoft's BertTokenizer.Create looks these up and threw KeyNotFoundException for a vocabulary without one (found by fuzzing).
         foreach (var token in RequiredTokens)
         {
             if (_vocabulary.IdOf(token) is null)
-                throw new InvalidDataException($"{source}: no '{token}' token; a BERT vocabulary needs {string.Join(", ", RequiredTokens)}");
+                throw new MlacInputException($"{source}: no '{token}' token; a BERT vocabulary needs {string.Join(", ", RequiredTokens)}");
         }
         using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(_vocabulary.ToText()));
         // Normalisation and pre-tokenisation are ours (Microsoft's basic tokenisation drops symbol characters that
@@ -56,7 +57,7 @@ public sealed class BertTextTokenizer
         foreach (var (token, id) in new[] { (BertSpecialTokens.Cls, tokenizer.ClsId), (BertSpecialTokens.Sep, tokenizer.SepId), (BertSpecialTokens.Pad, tokenizer.PadId), (BertSpecialTokens.Unknown, tokenizer.UnknownId) })
         {
             if (file.Vocabulary.IdOf(token) != id)
-                throw new InvalidDataException($"{source}: {token} has id {file.Vocabulary.IdOf(token)} in the file but {id} in the tokenizer built from it");
+                throw new MlacInputException($"{source}: {token} has id {file.Vocabulary.IdOf(token)} in the file but {id} in the tokenizer built from it");
         }
         return tokenizer;
     }

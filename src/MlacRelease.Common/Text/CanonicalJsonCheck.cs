@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Common.Text;
 
@@ -12,16 +13,16 @@ public static class CanonicalJsonCheck
 {
     public static JsonObject ParseObject(ReadOnlySpan<byte> utf8, int maxBytes, string source)
     {
-        if (utf8.Length > maxBytes) throw new InvalidDataException($"{source}: {utf8.Length:N0} bytes, more than the {maxBytes:N0} expected");
+        if (utf8.Length > maxBytes) throw new MlacInputException($"{source}: {utf8.Length:N0} bytes, more than the {maxBytes:N0} expected");
         JsonText.RequireDecodable(utf8, source);
         try
         {
             return JsonNode.Parse(utf8, documentOptions: new JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false }) as JsonObject
-                ?? throw new InvalidDataException($"{source}: expected a JSON object");
+                ?? throw new MlacInputException($"{source}: expected a JSON object");
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{source}: not valid JSON ({e.Message})", e);
+            throw new MlacInputException($"{source}: not valid JSON ({e.Message})", e);
         }
     }
 
@@ -30,12 +31,12 @@ public static class CanonicalJsonCheck
     {
         foreach (var (field, node) in expected)
         {
-            if (!actual.ContainsKey(field)) throw new InvalidDataException($"{source}: field '{field}' is missing");
+            if (!actual.ContainsKey(field)) throw new MlacInputException($"{source}: field '{field}' is missing");
             if (!JsonNode.DeepEquals(actual[field], node))
-                throw new InvalidDataException($"{source}: field '{field}' disagrees with the tokenizer this release runs: expected {Short(node)}, got {Short(actual[field])}");
+                throw new MlacInputException($"{source}: field '{field}' disagrees with the tokenizer this release runs: expected {Short(node)}, got {Short(actual[field])}");
         }
         if (actual.Select(p => p.Key).FirstOrDefault(k => !expected.ContainsKey(k)) is { } unknown)
-            throw new InvalidDataException($"{source}: unknown field '{unknown}'");
+            throw new MlacInputException($"{source}: unknown field '{unknown}'");
     }
 
     /// <summary>A field's JSON for an error message, cut short (a vocabulary alone can be megabytes).</summary>

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Common.Text;
 
@@ -29,22 +30,22 @@ public sealed record HuggingFaceTokenizerJson
     public static HuggingFaceTokenizerJson Parse(ReadOnlySpan<byte> utf8, string source)
     {
         var root = CanonicalJsonCheck.ParseObject(utf8, MaxBytes, source);
-        var model = root["model"] as JsonObject ?? throw new InvalidDataException($"{source}: field 'model': expected an object");
+        var model = root["model"] as JsonObject ?? throw new MlacInputException($"{source}: field 'model': expected an object");
         if (model["type"]?.GetValueKind() != JsonValueKind.String || (string?)model["type"] != "WordPiece")
-            throw new InvalidDataException($"{source}: field 'model.type': expected \"WordPiece\" (this toolkit runs BERT WordPiece tokenizers only)");
+            throw new MlacInputException($"{source}: field 'model.type': expected \"WordPiece\" (this toolkit runs BERT WordPiece tokenizers only)");
         var vocabulary = ReadVocabulary(model["vocab"], source);
-        var normalizer = root["normalizer"] as JsonObject ?? throw new InvalidDataException($"{source}: field 'normalizer': expected an object");
+        var normalizer = root["normalizer"] as JsonObject ?? throw new MlacInputException($"{source}: field 'normalizer': expected an object");
         var lowercase = normalizer["lowercase"] is JsonValue l && l.TryGetValue(out bool lower) ? lower
-            : throw new InvalidDataException($"{source}: field 'normalizer.lowercase': expected true or false");
+            : throw new MlacInputException($"{source}: field 'normalizer.lowercase': expected true or false");
         // Hugging Face's null means "strip accents when lower-casing"; this toolkit writes the value out.
         var stripAccents = normalizer["strip_accents"] switch
         {
             null => (bool?)null,
             JsonValue s when s.TryGetValue(out bool strip) => strip,
-            _ => throw new InvalidDataException($"{source}: field 'normalizer.strip_accents': expected true, false or null"),
+            _ => throw new MlacInputException($"{source}: field 'normalizer.strip_accents': expected true, false or null"),
         };
         var maxLength = root["truncation"] is JsonObject t && t["max_length"] is JsonValue m && m.TryGetValue(out int max) ? max
-            : throw new InvalidDataException($"{source}: field 'truncation.max_length': expected an integer (a release truncates to its model's maximum length)");
+            : throw new MlacInputException($"{source}: field 'truncation.max_length': expected an integer (a release truncates to its model's maximum length)");
         TokenizerSettings settings;
         try
         {
@@ -52,7 +53,7 @@ public sealed record HuggingFaceTokenizerJson
         }
         catch (ArgumentOutOfRangeException e)
         {
-            throw new InvalidDataException($"{source}: field 'truncation.max_length': {e.Message}", e);
+            throw new MlacInputException($"{source}: field 'truncation.max_length': {e.Message}", e);
         }
 
         CanonicalJsonCheck.RequireSameFields(root, Document(vocabulary, lowercase, stripAccents, maxLength), source);
@@ -62,14 +63,14 @@ public sealed record HuggingFaceTokenizerJson
     /// <summary>model.vocab: token → id, the ids exactly 0 … n−1.</summary>
     private static WordPieceVocabulary ReadVocabulary(JsonNode? node, string source)
     {
-        if (node is not JsonObject vocab) throw new InvalidDataException($"{source}: field 'model.vocab': expected an object of token → id");
-        if (vocab.Count > WordPieceVocabulary.MaxTokens) throw new InvalidDataException($"{source}: field 'model.vocab': more than {WordPieceVocabulary.MaxTokens:N0} tokens");
+        if (node is not JsonObject vocab) throw new MlacInputException($"{source}: field 'model.vocab': expected an object of token → id");
+        if (vocab.Count > WordPieceVocabulary.MaxTokens) throw new MlacInputException($"{source}: field 'model.vocab': more than {WordPieceVocabulary.MaxTokens:N0} tokens");
         var tokens = new string?[vocab.Count];
         foreach (var (token, idNode) in vocab)
         {
             if (idNode is not JsonValue v || !v.TryGetValue(out int id) || id < 0 || id >= tokens.Length)
-                throw new InvalidDataException($"{source}: field 'model.vocab': token '{token}' has id {idNode?.ToJsonString() ?? "null"}; ids must be 0 … {tokens.Length - 1}");
-            if (tokens[id] is { } other) throw new InvalidDataException($"{source}: field 'model.vocab': tokens '{other}' and '{token}' share id {id}");
+                throw new MlacInputException($"{source}: field 'model.vocab': token '{token}' has id {idNode?.ToJsonString() ?? "null"}; ids must be 0 … {tokens.Length - 1}");
+            if (tokens[id] is { } other) throw new MlacInputException($"{source}: field 'model.vocab': tokens '{other}' and '{token}' share id {id}");
             tokens[id] = token;
         }
         // Ids are distinct and in range, and there are as many as tokens: every slot is filled.

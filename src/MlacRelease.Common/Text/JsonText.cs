@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Common.Text;
 
@@ -14,7 +15,7 @@ public static class JsonText
     /// string or field name does not decode to text. Structural errors are left to the loader's own parse.</summary>
     public static void RequireDecodable(ReadOnlySpan<byte> utf8, string source)
     {
-        if (!System.Text.Unicode.Utf8.IsValid(utf8)) throw new InvalidDataException($"{source}: not valid UTF-8 text");
+        if (!System.Text.Unicode.Utf8.IsValid(utf8)) throw new MlacInputException($"{source}: not valid UTF-8 text");
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 256, CommentHandling = JsonCommentHandling.Disallow });
         try
         {
@@ -27,7 +28,7 @@ public static class JsonText
                 }
                 catch (InvalidOperationException)
                 {
-                    throw new InvalidDataException(
+                    throw new MlacInputException(
                         $"{source}: the {(reader.TokenType == JsonTokenType.PropertyName ? "field name" : "string")} at byte {reader.TokenStartIndex} is not text (an escaped unpaired surrogate)");
                 }
             }

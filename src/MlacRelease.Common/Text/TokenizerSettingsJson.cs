@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Common.Text;
 
@@ -27,23 +28,23 @@ public static class TokenizerSettingsJson
         try
         {
             obj = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 8, AllowDuplicateProperties = false }) as JsonObject
-                ?? throw new InvalidDataException($"{source}: expected a JSON object");
+                ?? throw new MlacInputException($"{source}: expected a JSON object");
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{source}: not valid JSON ({e.Message})", e);
+            throw new MlacInputException($"{source}: not valid JSON ({e.Message})", e);
         }
         bool Bool(string field) => obj[field] is JsonValue b && b.TryGetValue(out bool value) ? value
-            : throw new InvalidDataException($"{source}: field '{field}': expected true or false");
+            : throw new MlacInputException($"{source}: field '{field}': expected true or false");
         var maxLength = obj["max_length"] is JsonValue m && m.TryGetValue(out int n) ? n
-            : throw new InvalidDataException($"{source}: field 'max_length': expected an integer");
+            : throw new MlacInputException($"{source}: field 'max_length': expected an integer");
         try
         {
             return new TokenizerSettings { LowerCase = Bool("lower_case"), StripAccents = Bool("strip_accents"), MaxLength = maxLength }.Validate();
         }
         catch (ArgumentOutOfRangeException e)
         {
-            throw new InvalidDataException($"{source}: {e.Message}", e);
+            throw new MlacInputException($"{source}: {e.Message}", e);
         }
     }
 }

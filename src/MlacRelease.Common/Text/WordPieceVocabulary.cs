@@ -1,3 +1,5 @@
+using MlacRelease.Common.Errors;
+
 namespace MlacRelease.Common.Text;
 
 /// <summary>
@@ -51,20 +53,20 @@ public sealed class WordPieceVocabulary
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var token in tokens)
         {
-            if (list.Count == MaxTokens) throw new InvalidDataException($"{source}: more than {MaxTokens:N0} tokens");
+            if (list.Count == MaxTokens) throw new MlacInputException($"{source}: more than {MaxTokens:N0} tokens");
             var at = where(list.Count);
             if (token.Length is 0 or > MaxTokenLength)
-                throw new InvalidDataException($"{source}: {at}: a token must have 1 to {MaxTokenLength} characters, got {token.Length}");
+                throw new MlacInputException($"{source}: {at}: a token must have 1 to {MaxTokenLength} characters, got {token.Length}");
             if (token.Any(char.IsControl) || token != token.Trim())
-                throw new InvalidDataException($"{source}: {at}: token '{token}' holds a control character or surrounding whitespace");
+                throw new MlacInputException($"{source}: {at}: token '{token}' holds a control character or surrounding whitespace");
             if (!ids.TryAdd(token, list.Count))
-                throw new InvalidDataException($"{source}: {at}: token '{token}' already has id {ids[token]}");
+                throw new MlacInputException($"{source}: {at}: token '{token}' already has id {ids[token]}");
             list.Add(token);
         }
-        if (list.Count == 0) throw new InvalidDataException($"{source}: the vocabulary is empty");
+        if (list.Count == 0) throw new MlacInputException($"{source}: the vocabulary is empty");
         foreach (var special in BertSpecialTokens.Required)
         {
-            if (!ids.ContainsKey(special)) throw new InvalidDataException($"{source}: the vocabulary has no {special} token");
+            if (!ids.ContainsKey(special)) throw new MlacInputException($"{source}: the vocabulary has no {special} token");
         }
         return new WordPieceVocabulary(list, ids);
     }

@@ -1,5 +1,6 @@
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Core.Builtin;
 
@@ -30,7 +31,7 @@ public static class ManifestResourceReader
         using var pe = new PEReader(stream);
         var metadata = pe.GetMetadataReader();
         var corHeader = pe.PEHeaders.CorHeader
-            ?? throw new InvalidDataException($"{assemblyPath}: not a .NET assembly (no CLI header)");
+            ?? throw new MlacInputException($"{assemblyPath}: not a .NET assembly (no CLI header)");
         var matches = metadata.ManifestResources
             .Select(handle => metadata.GetManifestResource(handle))
             .Where(resource => resource.Implementation.IsNil
@@ -38,7 +39,7 @@ public static class ManifestResourceReader
             .ToList();
         if (matches.Count != 1)
         {
-            throw new InvalidDataException(
+            throw new MlacInputException(
                 $"{assemblyPath}: expected one embedded resource ending in '{nameSuffix}', found {matches.Count}");
         }
         var section = pe.GetSectionData(corHeader.ResourcesDirectory.RelativeVirtualAddress);
@@ -46,13 +47,13 @@ public static class ManifestResourceReader
         var offset = matches[0].Offset;
         if (offset < 0 || offset > reader.Length - 4)
         {
-            throw new InvalidDataException($"{assemblyPath}: resource '{nameSuffix}' offset {offset} is outside the resource section");
+            throw new MlacInputException($"{assemblyPath}: resource '{nameSuffix}' offset {offset} is outside the resource section");
         }
         reader.Offset = (int)offset;
         var length = reader.ReadInt32();
         if (length < 0 || length > maxBytes || length > reader.RemainingBytes)
         {
-            throw new InvalidDataException($"{assemblyPath}: resource '{nameSuffix}' claims {length} bytes; the section holds {reader.RemainingBytes}");
+            throw new MlacInputException($"{assemblyPath}: resource '{nameSuffix}' claims {length} bytes; the section holds {reader.RemainingBytes}");
         }
         return reader.ReadBytes(length);
     }

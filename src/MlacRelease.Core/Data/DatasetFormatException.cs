@@ -1,14 +1,13 @@
+using MlacRelease.Common.Errors;
+
 namespace MlacRelease.Core.Data;
 
 /// <summary>
 /// A dataset file could not be loaded. Carries every problem found (up to the loader's cap) so a user can fix
 /// a file in one pass; the location properties are those of the first problem.
 /// </summary>
-/// <remarks>
-/// Derives from <see cref="IOException"/> because <see cref="InvalidDataException"/>, the natural base, is
-/// sealed; callers that already handle file problems as <see cref="IOException"/> catch this too.
-/// </remarks>
-public sealed class DatasetFormatException : IOException
+/// <remarks>An input error (<see cref="MlacInputException"/>): the CLI's exit code 2.</remarks>
+public sealed class DatasetFormatException : MlacInputException
 {
     public DatasetFormatException(IReadOnlyList<DatasetError> errors, bool mayHaveMore = false, Exception? innerException = null)
         : base(Describe(errors, mayHaveMore), innerException)

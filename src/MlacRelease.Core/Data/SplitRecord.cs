@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using MlacRelease.Common.IO;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Core.Data;
 
@@ -48,7 +49,7 @@ public sealed record SplitRecord(ulong Seed, SplitFractions Fractions, string Da
         var path = Path.Combine(modelFolder, FileName);
         if (!File.Exists(path)) return null;
         var length = new FileInfo(path).Length;
-        if (length > MaxBytes) throw new InvalidDataException($"{path}: {length} bytes; a split record is at most {MaxBytes}");
+        if (length > MaxBytes) throw new MlacInputException($"{path}: {length} bytes; a split record is at most {MaxBytes}");
         return Parse(File.ReadAllBytes(path), path);
     }
 
@@ -63,16 +64,16 @@ public sealed record SplitRecord(ulong Seed, SplitFractions Fractions, string Da
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{source}: not JSON ({e.Message})", e);
+            throw new MlacInputException($"{source}: not JSON ({e.Message})", e);
         }
         using (document)
         {
             var root = Object(document.RootElement, source, "(root)", ["schema", "seed", "fractions", "dataset_digest"]);
             var schema = Text(root, source, "schema");
-            if (schema != CurrentSchema) throw new InvalidDataException($"{source}: field 'schema': expected '{CurrentSchema}', found '{schema}'");
+            if (schema != CurrentSchema) throw new MlacInputException($"{source}: field 'schema': expected '{CurrentSchema}', found '{schema}'");
             var seedText = Text(root, source, "seed");
             if (!ulong.TryParse(seedText, NumberStyles.None, CultureInfo.InvariantCulture, out var seed))
-                throw new InvalidDataException($"{source}: field 'seed': expected a decimal unsigned 64-bit integer, found '{seedText}'");
+                throw new MlacInputException($"{source}: field 'seed': expected a decimal unsigned 64-bit integer, found '{seedText}'");
             var f = Object(root.GetProperty("fractions"), source, "fractions", ["defender_train", "attacker_train", "attacker_tune", "test"]);
             SplitFractions fractions;
             try
@@ -82,11 +83,11 @@ public sealed record SplitRecord(ulong Seed, SplitFractions Fractions, string Da
             }
             catch (ArgumentException e)
             {
-                throw new InvalidDataException($"{source}: field 'fractions': {e.Message}", e);
+                throw new MlacInputException($"{source}: field 'fractions': {e.Message}", e);
             }
             var digest = Text(root, source, "dataset_digest");
             if (!IsSha256(digest))
-                throw new InvalidDataException($"{source}: field 'dataset_digest': expected 'sha256:' and 64 lower-case hex digits, found '{digest}'");
+                throw new MlacInputException($"{source}: field 'dataset_digest': expected 'sha256:' and 64 lower-case hex digits, found '{digest}'");
             return new SplitRecord(seed, fractions, digest);
         }
     }
@@ -100,15 +101,15 @@ public sealed record SplitRecord(ulong Seed, SplitFractions Fractions, string Da
 
     private static JsonElement Object(JsonElement element, string source, string name, string[] fields)
     {
-        if (element.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{source}: field '{name}': expected an object, found {element.ValueKind}");
+        if (element.ValueKind != JsonValueKind.Object) throw new MlacInputException($"{source}: field '{name}': expected an object, found {element.ValueKind}");
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in element.EnumerateObject())
         {
-            if (!fields.Contains(property.Name)) throw new InvalidDataException($"{source}: unknown field '{property.Name}' in '{name}' (expected {string.Join(", ", fields)})");
-            if (!seen.Add(property.Name)) throw new InvalidDataException($"{source}: field '{property.Name}' appears twice in '{name}'");
+            if (!fields.Contains(property.Name)) throw new MlacInputException($"{source}: unknown field '{property.Name}' in '{name}' (expected {string.Join(", ", fields)})");
+            if (!seen.Add(property.Name)) throw new MlacInputException($"{source}: field '{property.Name}' appears twice in '{name}'");
         }
         foreach (var field in fields)
-            if (!seen.Contains(field)) throw new InvalidDataException($"{source}: field '{field}' is missing in '{name}'");
+            if (!seen.Contains(field)) throw new MlacInputException($"{source}: field '{field}' is missing in '{name}'");
         return element;
     }
 
@@ -117,7 +118,7 @@ public sealed record SplitRecord(ulong Seed, SplitFractions Fractions, string Da
         var value = parent.GetProperty(field);
         return value.ValueKind == JsonValueKind.String
             ? value.GetString()!
-            : throw new InvalidDataException($"{source}: field '{field}': expected a string, found {value.ValueKind}");
+            : throw new MlacInputException($"{source}: field '{field}': expected a string, found {value.ValueKind}");
     }
 
     private static double Number(JsonElement parent, string source, string path)
@@ -125,6 +126,6 @@ public sealed record SplitRecord(ulong Seed, SplitFractions Fractions, string Da
         var value = parent.GetProperty(path[(path.LastIndexOf('.') + 1)..]);
         return value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number)
             ? number
-            : throw new InvalidDataException($"{source}: field '{path}': expected a number, found {value.ValueKind}");
+            : throw new MlacInputException($"{source}: field '{path}': expected a number, found {value.ValueKind}");
     }
 }

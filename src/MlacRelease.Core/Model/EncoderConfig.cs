@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Core.Model;
 
@@ -33,7 +34,7 @@ public sealed record EncoderConfig
     {
         void Require(bool ok, string field, string expected, object actual)
         {
-            if (!ok) throw new InvalidDataException($"{source}: field '{field}': expected {expected}, got {actual}");
+            if (!ok) throw new MlacInputException($"{source}: field '{field}': expected {expected}, got {actual}");
         }
         Require(VocabSize is > 0 and <= 10_000_000, "vocab_size", "1..10,000,000", VocabSize);
         Require(HiddenSize is > 0 and <= 65_536, "hidden_size", "1..65,536", HiddenSize);
@@ -85,17 +86,17 @@ public sealed record EncoderConfig
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{source}: not valid JSON ({e.Message})", e);
+            throw new MlacInputException($"{source}: not valid JSON ({e.Message})", e);
         }
-        if (root is not JsonObject obj) throw new InvalidDataException($"{source}: expected a JSON object");
+        if (root is not JsonObject obj) throw new MlacInputException($"{source}: expected a JSON object");
         if (obj["model_type"] is JsonValue modelType && modelType.TryGetValue(out string? type)
             && type is not ("bert" or "roberta" or "distilbert_like"))
         {
-            throw new InvalidDataException($"{source}: field 'model_type': expected \"bert\", got \"{type}\"");
+            throw new MlacInputException($"{source}: field 'model_type': expected \"bert\", got \"{type}\"");
         }
         if (obj["position_embedding_type"] is JsonValue pe && pe.TryGetValue(out string? peType) && peType != "absolute")
         {
-            throw new InvalidDataException($"{source}: field 'position_embedding_type': only \"absolute\" is supported, got \"{peType}\"");
+            throw new MlacInputException($"{source}: field 'position_embedding_type': only \"absolute\" is supported, got \"{peType}\"");
         }
         var defaults = new EncoderConfig();
         return new EncoderConfig
@@ -118,20 +119,20 @@ public sealed record EncoderConfig
     {
         if (!obj.TryGetPropertyValue(field, out var node) || node is null) return fallback;
         if (node is JsonValue value && value.TryGetValue(out int result)) return result;
-        throw new InvalidDataException($"{source}: field '{field}': expected an integer, got {node.ToJsonString()}");
+        throw new MlacInputException($"{source}: field '{field}': expected an integer, got {node.ToJsonString()}");
     }
 
     private static double Double(JsonObject obj, string field, string source, double fallback)
     {
         if (!obj.TryGetPropertyValue(field, out var node) || node is null) return fallback;
         if (node is JsonValue value && value.TryGetValue(out double result)) return result;
-        throw new InvalidDataException($"{source}: field '{field}': expected a number, got {node.ToJsonString()}");
+        throw new MlacInputException($"{source}: field '{field}': expected a number, got {node.ToJsonString()}");
     }
 
     private static string String(JsonObject obj, string field, string source, string fallback)
     {
         if (!obj.TryGetPropertyValue(field, out var node) || node is null) return fallback;
         if (node is JsonValue value && value.TryGetValue(out string? result)) return result;
-        throw new InvalidDataException($"{source}: field '{field}': expected a string, got {node.ToJsonString()}");
+        throw new MlacInputException($"{source}: field '{field}': expected a string, got {node.ToJsonString()}");
     }
 }

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Core.Model;
 
@@ -99,22 +100,22 @@ public sealed class EncoderWeights : IDisposable
         var expected = BertParameterNames.All(Config);
         var missing = expected.Where(e => !_tensors.ContainsKey(e.Name)).Select(e => e.Name).ToList();
         if (missing.Count > 0)
-            throw new InvalidDataException($"{source}: missing {missing.Count} parameter(s): {string.Join(", ", missing.Take(8))}{(missing.Count > 8 ? ", …" : "")}");
+            throw new MlacInputException($"{source}: missing {missing.Count} parameter(s): {string.Join(", ", missing.Take(8))}{(missing.Count > 8 ? ", …" : "")}");
         var expectedNames = expected.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
         var extra = _tensors.Keys.Where(k => !expectedNames.Contains(k)).ToList();
         if (extra.Count > 0)
-            throw new InvalidDataException($"{source}: unexpected parameter(s) for this configuration: {string.Join(", ", extra.Take(8))}");
+            throw new MlacInputException($"{source}: unexpected parameter(s) for this configuration: {string.Join(", ", extra.Take(8))}");
         ScalarType? dtype = null;
         foreach (var (name, shape) in expected)
         {
             var t = _tensors[name];
             if (!t.shape.SequenceEqual(shape))
-                throw new InvalidDataException($"{source}: tensor '{name}': expected shape [{string.Join(", ", shape)}], got [{string.Join(", ", t.shape)}]");
+                throw new MlacInputException($"{source}: tensor '{name}': expected shape [{string.Join(", ", shape)}], got [{string.Join(", ", t.shape)}]");
             if (!t.is_floating_point())
-                throw new InvalidDataException($"{source}: tensor '{name}': expected a floating-point dtype, got {t.dtype}");
+                throw new MlacInputException($"{source}: tensor '{name}': expected a floating-point dtype, got {t.dtype}");
             dtype ??= t.dtype;
             if (t.dtype != dtype)
-                throw new InvalidDataException($"{source}: tensor '{name}': dtype {t.dtype} differs from the other parameters' {dtype}");
+                throw new MlacInputException($"{source}: tensor '{name}': dtype {t.dtype} differs from the other parameters' {dtype}");
         }
     }
 }

@@ -1,6 +1,7 @@
 using MlacRelease.Common.IO;
 using MlacRelease.Core.Model;
 using TorchSharp;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Core.Weights;
 
@@ -46,7 +47,7 @@ public static class HuggingFaceDirectory
 
     private static EncoderConfig ReadConfig(string configPath)
     {
-        if (new FileInfo(configPath).Length > MaxConfigBytes) throw new InvalidDataException($"{configPath}: larger than {MaxConfigBytes} bytes");
+        if (new FileInfo(configPath).Length > MaxConfigBytes) throw new MlacInputException($"{configPath}: larger than {MaxConfigBytes} bytes");
         return EncoderConfig.FromJson(File.ReadAllText(configPath), configPath);
     }
 
@@ -71,7 +72,7 @@ public static class HuggingFaceDirectory
         {
             var actual = WeightDigest.Compute(records);
             if (!string.Equals(actual, recorded, StringComparison.Ordinal))
-                throw new InvalidDataException($"{weightsPath}: weight digest {actual} differs from the {recorded} recorded in its metadata (the file was altered)");
+                throw new MlacInputException($"{weightsPath}: weight digest {actual} differs from the {recorded} recorded in its metadata (the file was altered)");
         }
         var tensors = TorchTensorRecords.ToTensors(records, device);
         try

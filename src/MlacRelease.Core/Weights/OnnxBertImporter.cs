@@ -4,6 +4,7 @@ using MlacRelease.Core.Model;
 using Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Core.Weights;
 
@@ -28,7 +29,7 @@ public static class OnnxBertImporter
     {
         var info = new FileInfo(path);
         if (!info.Exists) throw new FileNotFoundException($"{path}: no such file", path);
-        if (info.Length > MaxModelBytes) throw new InvalidDataException($"{path}: {info.Length} bytes exceeds the 2 GiB an inline ONNX model can hold");
+        if (info.Length > MaxModelBytes) throw new MlacInputException($"{path}: {info.Length} bytes exceeds the 2 GiB an inline ONNX model can hold");
         return Parse(File.ReadAllBytes(path), path);
     }
 
@@ -40,17 +41,17 @@ public static class OnnxBertImporter
         }
         catch (InvalidProtocolBufferException e)
         {
-            throw new InvalidDataException($"{source}: not a valid ONNX model ({e.Message})", e);
+            throw new MlacInputException($"{source}: not a valid ONNX model ({e.Message})", e);
         }
     }
 
     public static EncoderWeights Import(ModelProto proto, string source, EncoderConfig? config = null)
     {
-        var graph = proto.Graph ?? throw new InvalidDataException($"{source}: the model has no graph");
+        var graph = proto.Graph ?? throw new MlacInputException($"{source}: the model has no graph");
         var initializers = new Dictionary<string, TensorProto>(StringComparer.Ordinal);
         foreach (var init in graph.Initializer)
         {
-            if (!initializers.TryAdd(init.Name, init)) throw new InvalidDataException($"{source}: initializer '{init.Name}' appears twice");
+            if (!initializers.TryAdd(init.Name, init)) throw new MlacInputException($"{source}: initializer '{init.Name}' appears twice");
         }
 
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -90,7 +91,7 @@ public static class OnnxBertImporter
         if (!tensors.TryAdd(name, tensor))
         {
             tensor.Dispose();
-            throw new InvalidDataException($"{source}: two initializers map to parameter '{name}'");
+            throw new MlacInputException($"{source}: two initializers map to parameter '{name}'");
         }
     }
 
@@ -157,7 +158,7 @@ public static class OnnxBertImporter
         IReadOnlyDictionary<string, Tensor> tensors, string source)
     {
         Tensor Get(string name) => tensors.TryGetValue(name, out var t) ? t
-            : throw new InvalidDataException($"{source}: no tensor for '{name}', so the configuration cannot be inferred");
+            : throw new MlacInputException($"{source}: no tensor for '{name}', so the configuration cannot be inferred");
         var word = Get(BertParameterNames.WordEmbeddings);
         var hidden = (int)word.shape[1];
         var layers = 0;
@@ -212,7 +213,7 @@ public static class OnnxBertImporter
             var attr = node.Attribute.FirstOrDefault(a => a.Name == "num_heads");
             if (attr is not null) return (int)attr.I;
         }
-        throw new InvalidDataException($"{source}: cannot infer num_attention_heads from the graph; pass a configuration (config.json)");
+        throw new MlacInputException($"{source}: cannot infer num_attention_heads from the graph; pass a configuration (config.json)");
     }
 
     private static double? InferLayerNormEps(GraphProto graph, IReadOnlyDictionary<string, TensorProto> initializers)
@@ -260,9 +261,9 @@ public static class OnnxBertImporter
     public static Tensor ToTensor(TensorProto init, string source)
     {
         if (init.DataLocation == TensorProto.Types.DataLocation.External)
-            throw new InvalidDataException($"{source}: initializer '{init.Name}' uses external data, which this importer does not read");
+            throw new MlacInputException($"{source}: initializer '{init.Name}' uses external data, which this importer does not read");
         var shape = init.Dims.ToArray();
-        if (shape.Any(d => d < 0)) throw new InvalidDataException($"{source}: initializer '{init.Name}' has a negative dimension");
+        if (shape.Any(d => d < 0)) throw new MlacInputException($"{source}: initializer '{init.Name}' has a negative dimension");
         long count = 1;
         foreach (var d in shape) count = checked(count * d);
         switch ((TensorProto.Types.DataType)init.DataType)
@@ -271,25 +272,25 @@ public static class OnnxBertImporter
             {
                 var values = Floats(init);
                 if (values.Length != count)
-                    throw new InvalidDataException($"{source}: initializer '{init.Name}': {values.Length} values for shape [{string.Join(", ", shape)}]");
+                    throw new MlacInputException($"{source}: initializer '{init.Name}': {values.Length} values for shape [{string.Join(", ", shape)}]");
                 return torch.tensor(values, shape, ScalarType.Float32);
             }
             case TensorProto.Types.DataType.Double:
             {
                 var values = init.RawData.Length > 0 ? MemoryMarshal.Cast<byte, double>(init.RawData.Span).ToArray() : init.DoubleData.ToArray();
                 if (values.Length != count)
-                    throw new InvalidDataException($"{source}: initializer '{init.Name}': {values.Length} values for shape [{string.Join(", ", shape)}]");
+                    throw new MlacInputException($"{source}: initializer '{init.Name}': {values.Length} values for shape [{string.Join(", ", shape)}]");
                 return torch.tensor(values, shape, ScalarType.Float64);
             }
             default:
-                throw new InvalidDataException($"{source}: initializer '{init.Name}': data type {(TensorProto.Types.DataType)init.DataType} is not a supported weight type (float, double)");
+                throw new MlacInputException($"{source}: initializer '{init.Name}': data type {(TensorProto.Types.DataType)init.DataType} is not a supported weight type (float, double)");
         }
     }
 
     private static float[] Floats(TensorProto t)
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("ONNX raw data is little-endian");
-        if (t.RawData.Length % sizeof(float) != 0) throw new InvalidDataException($"initializer '{t.Name}': raw data length {t.RawData.Length} is not a multiple of 4");
+        if (t.RawData.Length % sizeof(float) != 0) throw new MlacInputException($"initializer '{t.Name}': raw data length {t.RawData.Length} is not a multiple of 4");
         return t.RawData.Length > 0 ? MemoryMarshal.Cast<byte, float>(t.RawData.Span).ToArray() : t.FloatData.ToArray();
     }
 

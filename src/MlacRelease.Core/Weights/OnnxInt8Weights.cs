@@ -3,6 +3,7 @@ using MlacRelease.Core.Model;
 using Onnx;
 using static TorchSharp.torch;
 using DataType = Onnx.TensorProto.Types.DataType;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Core.Weights;
 
@@ -79,32 +80,32 @@ internal static class OnnxInt8Weights
     private static Tensor Dequantize(TensorProto values, TensorProto scales, TensorProto? zeroPoints, string source)
     {
         if (values.DataType != (int)DataType.Int8 || values.Dims.Count != 2)
-            throw new InvalidDataException($"{source}: quantized weight '{values.Name}' must be a 2-D int8 tensor, got {(DataType)values.DataType} of rank {values.Dims.Count}");
-        if (scales.DataType != (int)DataType.Float) throw new InvalidDataException($"{source}: weight scale '{scales.Name}' must be float32");
-        if (zeroPoints is not null && zeroPoints.DataType != (int)DataType.Int8) throw new InvalidDataException($"{source}: weight zero point '{zeroPoints.Name}' must be int8");
+            throw new MlacInputException($"{source}: quantized weight '{values.Name}' must be a 2-D int8 tensor, got {(DataType)values.DataType} of rank {values.Dims.Count}");
+        if (scales.DataType != (int)DataType.Float) throw new MlacInputException($"{source}: weight scale '{scales.Name}' must be float32");
+        if (zeroPoints is not null && zeroPoints.DataType != (int)DataType.Int8) throw new MlacInputException($"{source}: weight zero point '{zeroPoints.Name}' must be int8");
         var (inputs, outputs) = (values.Dims[0], values.Dims[1]);
-        if (inputs < 1 || outputs < 1) throw new InvalidDataException($"{source}: quantized weight '{values.Name}' has an empty dimension");
+        if (inputs < 1 || outputs < 1) throw new MlacInputException($"{source}: quantized weight '{values.Name}' has an empty dimension");
         var q = Int8s(values, source);
-        if (q.LongLength != inputs * outputs) throw new InvalidDataException($"{source}: '{values.Name}': {q.LongLength} values for [{inputs}, {outputs}]");
+        if (q.LongLength != inputs * outputs) throw new MlacInputException($"{source}: '{values.Name}': {q.LongLength} values for [{inputs}, {outputs}]");
         var s = Floats(scales, source);
         var zp = zeroPoints is null ? null : Int8s(zeroPoints, source);
-        if (s.LongLength != 1 && s.LongLength != outputs) throw new InvalidDataException($"{source}: '{scales.Name}': {s.LongLength} scales for {outputs} columns");
-        if (zp is not null && zp.LongLength != 1 && zp.LongLength != outputs) throw new InvalidDataException($"{source}: '{zeroPoints!.Name}': {zp.LongLength} zero points for {outputs} columns");
+        if (s.LongLength != 1 && s.LongLength != outputs) throw new MlacInputException($"{source}: '{scales.Name}': {s.LongLength} scales for {outputs} columns");
+        if (zp is not null && zp.LongLength != 1 && zp.LongLength != outputs) throw new MlacInputException($"{source}: '{zeroPoints!.Name}': {zp.LongLength} zero points for {outputs} columns");
         return Int8Quantization.ToLinearWeight(Int8Quantization.Dequantize(q, inputs, outputs, s, zp), inputs, outputs);
     }
 
     private static sbyte[] Int8s(TensorProto t, string source)
     {
         if (t.DataLocation == TensorProto.Types.DataLocation.External)
-            throw new InvalidDataException($"{source}: initializer '{t.Name}' uses external data, which this importer does not read");
+            throw new MlacInputException($"{source}: initializer '{t.Name}' uses external data, which this importer does not read");
         return t.RawData.Length > 0 ? MemoryMarshal.Cast<byte, sbyte>(t.RawData.Span).ToArray() : t.Int32Data.Select(v => checked((sbyte)v)).ToArray();
     }
 
     private static float[] Floats(TensorProto t, string source)
     {
         if (t.DataLocation == TensorProto.Types.DataLocation.External)
-            throw new InvalidDataException($"{source}: initializer '{t.Name}' uses external data, which this importer does not read");
-        if (t.RawData.Length % sizeof(float) != 0) throw new InvalidDataException($"{source}: initializer '{t.Name}': raw data length {t.RawData.Length} is not a multiple of 4");
+            throw new MlacInputException($"{source}: initializer '{t.Name}' uses external data, which this importer does not read");
+        if (t.RawData.Length % sizeof(float) != 0) throw new MlacInputException($"{source}: initializer '{t.Name}': raw data length {t.RawData.Length} is not a multiple of 4");
         return t.RawData.Length > 0 ? MemoryMarshal.Cast<byte, float>(t.RawData.Span).ToArray() : t.FloatData.ToArray();
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Core.Weights;
 
@@ -7,11 +8,8 @@ namespace MlacRelease.Core.Weights;
 /// This is the only exception the reader throws for bad content, so callers can catch it alone to reject a
 /// stranger's upload. The message reads "&lt;source&gt;: tensor '&lt;name&gt;': &lt;what was expected vs found&gt;".
 /// </summary>
-/// <remarks>
-/// It derives from <see cref="IOException"/> because <see cref="InvalidDataException"/>, the closer fit, is sealed;
-/// code that already treats a failed file read as an <see cref="IOException"/> handles it without change.
-/// </remarks>
-public sealed class SafetensorsFormatException : IOException
+/// <remarks>An input error (<see cref="MlacInputException"/>): the CLI's exit code 2.</remarks>
+public sealed class SafetensorsFormatException : MlacInputException
 {
     /// <summary>Creates an exception with a bare message.</summary>
     public SafetensorsFormatException(string message)

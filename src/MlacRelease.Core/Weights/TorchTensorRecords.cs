@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using MlacRelease.Core.Model;
 using TorchSharp;
 using static TorchSharp.torch;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Core.Weights;
 
@@ -65,7 +66,7 @@ public static class TorchTensorRecords
         {
             var name = BertParameterNames.Canonical(record.Name);
             if (!tensors.TryAdd(name, ToTensor(record, device)))
-                throw new InvalidDataException($"tensor '{record.Name}': another tensor already maps to '{name}'");
+                throw new MlacInputException($"tensor '{record.Name}': another tensor already maps to '{name}'");
         }
         return tensors;
     }

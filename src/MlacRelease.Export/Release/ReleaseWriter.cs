@@ -7,6 +7,7 @@ using MlacRelease.Common.Text;
 using MlacRelease.Core.Model;
 using MlacRelease.Export.Onnx;
 using MlacRelease.Export.Validation;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Export.Release;
 
@@ -101,11 +102,11 @@ public static class ReleaseWriter
         try
         {
             json = JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { MaxDepth = 64 }) as JsonObject
-                ?? throw new InvalidDataException($"{path}: a certificate must be a JSON object");
+                ?? throw new MlacInputException($"{path}: a certificate must be a JSON object");
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path}: the certificate is not valid JSON ({e.Message})", e);
+            throw new MlacInputException($"{path}: the certificate is not valid JSON ({e.Message})", e);
         }
         AtomicFile.WriteAllBytes(Path.Combine(folder, ReleaseFileNames.Certificate), bytes);
         using var stream = new MemoryStream(bytes, writable: false);

@@ -3,6 +3,7 @@ using MlacRelease.Common.Release;
 using MlacRelease.Core.Model;
 using MlacRelease.Export.Onnx;
 using Onnx;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Export.Validation;
 
@@ -55,7 +56,7 @@ public static class StructuralBinding
                 ExternalDataThresholdBytes = long.MaxValue,
             });
         }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException)
+        catch (Exception e) when (e is ArgumentException or MlacInputException or InvalidDataException)
         {
             return $"the exporter cannot rebuild this model from its weights and metadata: {e.Message}";
         }

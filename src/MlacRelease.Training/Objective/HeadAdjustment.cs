@@ -122,24 +122,6 @@ public static class HeadAdjustment
         return tensor(result, [count, c, c]).to(stackedLogits.dtype, stackedLogits.device);
     }
 
-    private static void Gradient(double[,] logits, int[] labels, double[,] w, double[,] gradient)
-    {
-        var n = logits.GetLength(0);
-        var c = logits.GetLength(1);
-        Array.Clear(gradient);
-        var row = new double[c];
-        for (var r = 0; r < n; r++)
-        {
-            Remap(logits, r, w, row);
-            var lse = LogSumExp(row);
-            for (var j = 0; j < c; j++)
-            {
-                var residual = Math.Exp(row[j] - lse) - (labels[r] == j ? 1 : 0);
-                for (var i = 0; i < c; i++) gradient[i, j] += logits[r, i] * residual / n;
-            }
-        }
-    }
-
     private static void Remap(double[,] logits, int r, double[,] w, double[] row)
     {
         var c = w.GetLength(0);

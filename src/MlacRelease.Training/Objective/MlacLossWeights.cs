@@ -28,6 +28,27 @@ public sealed record MlacLossWeights
     /// (<see cref="SuppressionLosses.ClassSeparability"/>).</summary>
     public double Representation { get; init; }
 
+    /// <summary>The weights by their command-line names (<c>--lambda-NAME</c>), in the order of the objective.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["good", "bad", "grad", "lin", "distill", "entropy", "kl-uniform", "inverse-ce", "rep"];
+
+    /// <summary>The weight called <paramref name="name"/> (one of <see cref="Names"/>).</summary>
+    public double Get(string name) => name switch
+    {
+        "good" => Good, "bad" => Bad, "grad" => GradientPenalty, "lin" => HeadAdjustment, "distill" => Distillation,
+        "entropy" => Entropy, "kl-uniform" => KlUniform, "inverse-ce" => InverseCrossEntropy, "rep" => Representation,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, $"expected one of {string.Join(", ", Names)}"),
+    };
+
+    /// <summary>A copy with the weight called <paramref name="name"/> set to <paramref name="value"/>.</summary>
+    public MlacLossWeights With(string name, double value) => name switch
+    {
+        "good" => this with { Good = value }, "bad" => this with { Bad = value }, "grad" => this with { GradientPenalty = value },
+        "lin" => this with { HeadAdjustment = value }, "distill" => this with { Distillation = value }, "entropy" => this with { Entropy = value },
+        "kl-uniform" => this with { KlUniform = value }, "inverse-ce" => this with { InverseCrossEntropy = value },
+        "rep" => this with { Representation = value },
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, $"expected one of {string.Join(", ", Names)}"),
+    };
+
     public MlacLossWeights Validate()
     {
         foreach (var (name, value) in new[] { ("good", Good), ("bad", Bad), ("grad", GradientPenalty), ("lin", HeadAdjustment), ("distill", Distillation),

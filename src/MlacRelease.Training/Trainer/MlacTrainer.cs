@@ -9,6 +9,7 @@ using MlacRelease.Core.Text;
 using MlacRelease.Core.Weights;
 using MlacRelease.Training.Objective;
 using static TorchSharp.torch;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Training.Trainer;
 
@@ -23,7 +24,7 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
     public const string LatestCheckpoint = "latest.safetensors";
     public const string BestCheckpoint = "best.safetensors";
     public const string MetricsFile = "metrics.jsonl";
-    public const string HeadsFile = "heads.safetensors";
+    public const string HeadsFile = Core.Model.HeadsFile.FileName;
     public const string SummaryFile = "training.json";
 
     private readonly MlacTrainingOptions _options = options.Validate();
@@ -219,15 +220,15 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
         try
         {
             if (info.Fingerprint != Fingerprint)
-                throw new InvalidOperationException($"{path}: the checkpoint was written with other training options; pass the same options to resume, or restart (--restart) to begin a new run in this folder");
+                throw new RunFolderMismatchException($"{path}: the checkpoint was written with other training options; pass the same options to resume, or restart (--restart) to begin a new run in this folder");
             if (info.DatasetDigest != inputs.Dataset.Digest)
-                throw new InvalidOperationException($"{path}: the checkpoint was trained on dataset {info.DatasetDigest}, not {inputs.Dataset.Digest}; use the same data to resume, or restart (--restart) to begin a new run in this folder");
+                throw new RunFolderMismatchException($"{path}: the checkpoint was trained on dataset {info.DatasetDigest}, not {inputs.Dataset.Digest}; use the same data to resume, or restart (--restart) to begin a new run in this folder");
             using (no_grad())
             {
                 foreach (var (name, tensor) in state.OuterParameters.Concat(state.AttackerParameters))
                 {
-                    if (!tensors.TryGetValue("param." + name, out var saved)) throw new InvalidDataException($"{path}: parameter '{name}' is missing");
-                    if (!saved.shape.SequenceEqual(tensor.shape)) throw new InvalidDataException($"{path}: parameter '{name}' has the wrong shape");
+                    if (!tensors.TryGetValue("param." + name, out var saved)) throw new MlacInputException($"{path}: parameter '{name}' is missing");
+                    if (!saved.shape.SequenceEqual(tensor.shape)) throw new MlacInputException($"{path}: parameter '{name}' has the wrong shape");
                     tensor.copy_(saved);
                 }
             }
@@ -274,13 +275,7 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
                 ["mlac.trained_steps"] = info.Step.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["mlac.dataset_digest"] = info.DatasetDigest,
             });
-            var head = TorchTensorRecords.ToRecord("desired.weight", tensors["param.head.desired.weight"]);
-            SafetensorsWriter.Write(Path.Combine(output, HeadsFile), [head], new Dictionary<string, string>
-            {
-                ["desired_labels"] = JsonSerializer.Serialize(info.DesiredLabels),
-                ["harmful_labels"] = JsonSerializer.Serialize(info.HarmfulLabels),
-                ["mlac.weight_digest"] = digest,
-            });
+            Core.Model.HeadsFile.Write(output, tensors["param.head.desired.weight"], info.DesiredLabels, info.HarmfulLabels, digest);
             return digest;
         }
         finally

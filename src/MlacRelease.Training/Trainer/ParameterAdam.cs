@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Training.Trainer;
 
@@ -14,8 +15,6 @@ public sealed class ParameterAdam(IReadOnlyList<(string Name, Tensor Tensor)> pa
     private readonly Tensor[] _v = parameters.Select(p => zeros_like(p.Tensor)).ToArray();
 
     public long Steps { get; private set; }
-
-    public IReadOnlyList<(string Name, Tensor Tensor)> Parameters => parameters;
 
     /// <summary>Applies one update; a null gradient counts as zero. Returns the pre-clip global norm.</summary>
     public double Step(IReadOnlyList<Tensor?> gradients)
@@ -50,8 +49,8 @@ public sealed class ParameterAdam(IReadOnlyList<(string Name, Tensor Tensor)> pa
             foreach (var (prefix, target) in new[] { ("m.", _m[i]), ("v.", _v[i]) })
             {
                 var name = prefix + parameters[i].Name;
-                if (!state.TryGetValue(name, out var saved)) throw new InvalidDataException($"{source}: optimiser state '{name}' is missing");
-                if (!saved.shape.SequenceEqual(target.shape)) throw new InvalidDataException($"{source}: optimiser state '{name}' has shape [{string.Join(", ", saved.shape)}], expected [{string.Join(", ", target.shape)}]");
+                if (!state.TryGetValue(name, out var saved)) throw new MlacInputException($"{source}: optimiser state '{name}' is missing");
+                if (!saved.shape.SequenceEqual(target.shape)) throw new MlacInputException($"{source}: optimiser state '{name}' has shape [{string.Join(", ", saved.shape)}], expected [{string.Join(", ", target.shape)}]");
                 using (no_grad()) target.copy_(saved);
             }
         }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MlacRelease.Core.Weights;
 using static TorchSharp.torch;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Training.Trainer;
 
@@ -35,13 +36,13 @@ public static class TrainingCheckpoint
         }
         catch (SafetensorsFormatException e)
         {
-            throw new InvalidDataException($"{path}: not a readable checkpoint ({e.Message})", e);
+            throw new MlacInputException($"{path}: not a readable checkpoint ({e.Message})", e);
         }
         if (!file.Metadata.TryGetValue(InfoKey, out var json) || !file.Metadata.TryGetValue(DigestKey, out var digest))
-            throw new InvalidDataException($"{path}: not an MLAC training checkpoint (metadata '{InfoKey}' / '{DigestKey}' missing)");
+            throw new MlacInputException($"{path}: not an MLAC training checkpoint (metadata '{InfoKey}' / '{DigestKey}' missing)");
         var actual = WeightDigest.Compute(file.Tensors);
         if (actual != digest)
-            throw new InvalidDataException($"{path}: checkpoint content digest {actual} differs from the recorded {digest}: the file is corrupt");
+            throw new MlacInputException($"{path}: checkpoint content digest {actual} differs from the recorded {digest}: the file is corrupt");
         CheckpointInfo info;
         try
         {
@@ -49,9 +50,9 @@ public static class TrainingCheckpoint
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path}: checkpoint metadata is not valid ({e.Message})", e);
+            throw new MlacInputException($"{path}: checkpoint metadata is not valid ({e.Message})", e);
         }
-        if (info.Format != "mlac.checkpoint.v1") throw new InvalidDataException($"{path}: checkpoint format '{info.Format}' is not supported");
+        if (info.Format != "mlac.checkpoint.v1") throw new MlacInputException($"{path}: checkpoint format '{info.Format}' is not supported");
         return (info, file.Tensors.ToDictionary(r => r.Name, r => TorchTensorRecords.ToTensor(r), StringComparer.Ordinal));
     }
 }

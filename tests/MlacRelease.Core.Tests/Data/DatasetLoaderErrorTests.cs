@@ -38,7 +38,7 @@ public sealed class DatasetLoaderErrorTests : IDisposable
         ex.Field.Should().Be("desired");
         ex.Message.Should().Be($"{path}:17: field 'desired': expected a non-empty string, got number");
         ex.Errors.Should().ContainSingle();
-        ex.Should().BeAssignableTo<IOException>();
+        ex.Should().BeAssignableTo<MlacRelease.Common.Errors.MlacInputException>();
     }
 
     [Theory]

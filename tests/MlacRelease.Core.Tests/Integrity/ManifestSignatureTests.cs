@@ -1,4 +1,5 @@
 using MlacRelease.Common.Integrity;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Core.Tests.Integrity;
 
@@ -74,8 +75,8 @@ public sealed class ManifestSignatureTests : IDisposable
         ((Action)(() => SigningKeys.WriteKeyPair(P("a.key"), P("b.pub")))).Should().Throw<IOException>().WithMessage("*refusing*");
         if (!OperatingSystem.IsWindows()) File.GetUnixFileMode(P("a.key")).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.WriteAllText(P("junk.pub"), "not a key");
-        ((Action)(() => SigningKeys.LoadPublic(P("junk.pub")))).Should().Throw<InvalidDataException>().WithMessage($"*junk.pub*");
+        ((Action)(() => SigningKeys.LoadPublic(P("junk.pub")))).Should().Throw<MlacInputException>().WithMessage($"*junk.pub*");
         File.WriteAllText(P("manifest.json"), "{}");
-        ((Action)(() => ManifestSignature.Sign(P("manifest.json"), P("a.pub")))).Should().Throw<InvalidDataException>().WithMessage("*private key*");
+        ((Action)(() => ManifestSignature.Sign(P("manifest.json"), P("a.pub")))).Should().Throw<MlacInputException>().WithMessage("*private key*");
     }
 }

@@ -1,6 +1,7 @@
 using MlacRelease.Core.Model;
 using TorchSharp;
 using static TorchSharp.torch;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Core.Tests.Model;
 
@@ -31,12 +32,12 @@ public sealed class EncoderWeightsTests
         using var good = EncoderWeights.RandomInit(config, 1);
         var tensors = good.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.clone());
         tensors.Remove("pooler.dense.bias");
-        ((Action)(() => _ = new EncoderWeights(config, tensors, "x.safetensors"))).Should().Throw<InvalidDataException>().WithMessage("x.safetensors: missing*pooler.dense.bias*");
+        ((Action)(() => _ = new EncoderWeights(config, tensors, "x.safetensors"))).Should().Throw<MlacInputException>().WithMessage("x.safetensors: missing*pooler.dense.bias*");
         tensors["pooler.dense.bias"] = zeros(3);
-        ((Action)(() => _ = new EncoderWeights(config, tensors, "x"))).Should().Throw<InvalidDataException>().WithMessage("*pooler.dense.bias*expected shape [8]*got [3]*");
+        ((Action)(() => _ = new EncoderWeights(config, tensors, "x"))).Should().Throw<MlacInputException>().WithMessage("*pooler.dense.bias*expected shape [8]*got [3]*");
         tensors["pooler.dense.bias"] = zeros(8);
         tensors["classifier.weight"] = zeros(2, 8);
-        ((Action)(() => _ = new EncoderWeights(config, tensors, "x"))).Should().Throw<InvalidDataException>().WithMessage("*unexpected*classifier.weight*");
+        ((Action)(() => _ = new EncoderWeights(config, tensors, "x"))).Should().Throw<MlacInputException>().WithMessage("*unexpected*classifier.weight*");
     }
 
     [Fact]
@@ -67,10 +68,10 @@ public sealed class EncoderWeightsTests
     {
         var config = TinyEncoder.Config with { LayerNormEps = 1e-7, HiddenAct = "gelu_new" };
         EncoderConfig.FromJson(config.ToJson()).Should().Be(config);
-        ((Action)(() => EncoderConfig.FromJson("{\"hidden_size\": \"big\"}", "c.json"))).Should().Throw<InvalidDataException>().WithMessage("c.json: field 'hidden_size': expected an integer*");
-        ((Action)(() => EncoderConfig.FromJson("{\"hidden_size\": 10, \"num_attention_heads\": 3}", "c.json"))).Should().Throw<InvalidDataException>().WithMessage("*num_attention_heads*divisor*");
-        ((Action)(() => EncoderConfig.FromJson("[1,2]", "c.json"))).Should().Throw<InvalidDataException>().WithMessage("*object*");
-        ((Action)(() => EncoderConfig.FromJson("{", "c.json"))).Should().Throw<InvalidDataException>().WithMessage("c.json: not valid JSON*");
-        ((Action)(() => EncoderConfig.FromJson("{\"model_type\": \"gpt2\"}", "c.json"))).Should().Throw<InvalidDataException>().WithMessage("*model_type*");
+        ((Action)(() => EncoderConfig.FromJson("{\"hidden_size\": \"big\"}", "c.json"))).Should().Throw<MlacInputException>().WithMessage("c.json: field 'hidden_size': expected an integer*");
+        ((Action)(() => EncoderConfig.FromJson("{\"hidden_size\": 10, \"num_attention_heads\": 3}", "c.json"))).Should().Throw<MlacInputException>().WithMessage("*num_attention_heads*divisor*");
+        ((Action)(() => EncoderConfig.FromJson("[1,2]", "c.json"))).Should().Throw<MlacInputException>().WithMessage("*object*");
+        ((Action)(() => EncoderConfig.FromJson("{", "c.json"))).Should().Throw<MlacInputException>().WithMessage("c.json: not valid JSON*");
+        ((Action)(() => EncoderConfig.FromJson("{\"model_type\": \"gpt2\"}", "c.json"))).Should().Throw<MlacInputException>().WithMessage("*model_type*");
     }
 }

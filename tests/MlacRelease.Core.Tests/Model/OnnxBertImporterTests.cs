@@ -2,6 +2,7 @@ using MlacRelease.Core.Model;
 using MlacRelease.Core.Weights;
 using Onnx;
 using Google.Protobuf;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Core.Tests.Model;
 
@@ -52,18 +53,18 @@ public sealed class OnnxBertImporterTests(MiniLmFixture miniLm)
     public void Refuses_garbage_and_incomplete_graphs_with_clear_messages()
     {
         ((Action)(() => OnnxBertImporter.Import([0xff, 0xff, 0xff, 0x01, 0x02], "garbage.onnx")))
-            .Should().Throw<InvalidDataException>().WithMessage("garbage.onnx*");
+            .Should().Throw<MlacInputException>().WithMessage("garbage.onnx*");
 
         var model = ModelProto.Parser.ParseFrom(miniLm.OnnxBytes);
         var pooler = model.Graph.Initializer.Single(i => i.Name == "pooler.dense.weight");
         model.Graph.Initializer.Remove(pooler);
         ((Action)(() => OnnxBertImporter.Import(model.ToByteArray(), "no-pooler.onnx")))
-            .Should().Throw<InvalidDataException>().WithMessage("*no-pooler.onnx*missing*pooler.dense.weight*");
+            .Should().Throw<MlacInputException>().WithMessage("*no-pooler.onnx*missing*pooler.dense.weight*");
 
         model = ModelProto.Parser.ParseFrom(miniLm.OnnxBytes);
         var bias = model.Graph.Initializer.Single(i => i.Name == "embeddings.LayerNorm.bias");
         bias.RawData = ByteString.CopyFrom(bias.RawData.Span[..100]);
         ((Action)(() => OnnxBertImporter.Import(model.ToByteArray(), "short.onnx")))
-            .Should().Throw<InvalidDataException>().WithMessage("*short.onnx*embeddings.LayerNorm.bias*");
+            .Should().Throw<MlacInputException>().WithMessage("*short.onnx*embeddings.LayerNorm.bias*");
     }
 }

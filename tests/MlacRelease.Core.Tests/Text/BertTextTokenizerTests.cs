@@ -1,5 +1,6 @@
 using MlacRelease.Common.Text;
 using MlacRelease.Core.Text;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Core.Tests.Text;
 
@@ -80,7 +81,7 @@ public sealed class BertTextTokenizerTests(MiniLmFixture miniLm)
     public void Rejects_bad_settings_and_empty_vocabularies()
     {
         ((Action)(() => new TokenizerSettings { MaxLength = 1 }.Validate())).Should().Throw<ArgumentOutOfRangeException>();
-        ((Action)(() => _ = new BertTextTokenizer("   "))).Should().Throw<InvalidDataException>().WithMessage("*empty*");
+        ((Action)(() => _ = new BertTextTokenizer("   "))).Should().Throw<MlacInputException>().WithMessage("*empty*");
         ((Action)(() => Tokenizer.EncodeBatch([]))).Should().Throw<ArgumentException>();
     }
 }

@@ -1,6 +1,7 @@
 using MlacRelease.Core.Model;
 using MlacRelease.Core.Weights;
 using MlacRelease.Core.Tests.Model;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Core.Tests.Weights;
 
@@ -45,7 +46,7 @@ public sealed class HuggingFaceDirectoryTests : IDisposable
         var bytes = File.ReadAllBytes(path);
         bytes[^5] ^= 0x40;
         File.WriteAllBytes(path, bytes);
-        ((Action)(() => HuggingFaceDirectory.Load(_folder))).Should().Throw<InvalidDataException>().WithMessage($"*{path}*digest*");
+        ((Action)(() => HuggingFaceDirectory.Load(_folder))).Should().Throw<MlacInputException>().WithMessage($"*{path}*digest*");
     }
 
     [Fact]

@@ -125,7 +125,7 @@ public class SafetensorsReaderRejectsTests
         ex.Message.Should().Be("model.safetensors: tensor 'encoder.layer.0.attention.self.query.weight': data_offsets [0, 4096] hold 4096 bytes but F32[128,128] needs 65536");
         ex.TensorName.Should().Be("encoder.layer.0.attention.self.query.weight");
         ex.Problem.Should().Be("data_offsets [0, 4096] hold 4096 bytes but F32[128,128] needs 65536");
-        ex.Should().BeAssignableTo<IOException>();
+        ex.Should().BeAssignableTo<MlacRelease.Common.Errors.MlacInputException>();
     }
 
     [Fact]

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using MlacRelease.Common.Errors;
+using MlacRelease.Core.Weights;
+using static TorchSharp.torch;
+
+namespace MlacRelease.Core.Model;
+
+/// <summary>
+/// heads.safetensors beside a trained encoder: the desired-task head the defender learned with it (the tensor
+/// <c>desired.weight</c> [classes, hidden], optionally <c>desired.bias</c>) and, in its metadata, the label names of both
+/// tasks and the digest of the encoder it belongs to. Written by training, read by export; one definition of the layout.
+/// </summary>
+public static class HeadsFile
+{
+    public const string FileName = "heads.safetensors";
+    public const string DesiredWeight = "desired.weight";
+    public const string DesiredBias = "desired.bias";
+    public const string DesiredLabelsKey = "desired_labels";
+    public const string HarmfulLabelsKey = "harmful_labels";
+    public const string WeightDigestKey = "mlac.weight_digest";
+
+    public static string PathIn(string folder) => Path.Combine(folder, FileName);
+
+    /// <summary>Writes the file atomically into <paramref name="folder"/>.</summary>
+    public static void Write(string folder, Tensor desiredWeight, IReadOnlyList<string> desiredLabels, IReadOnlyList<string> harmfulLabels, string weightDigest) =>
+        SafetensorsWriter.Write(PathIn(folder), [TorchTensorRecords.ToRecord(DesiredWeight, desiredWeight)], new Dictionary<string, string>
+        {
+            [DesiredLabelsKey] = JsonSerializer.Serialize(desiredLabels),
+            [HarmfulLabelsKey] = JsonSerializer.Serialize(harmfulLabels),
+            [WeightDigestKey] = weightDigest,
+        });
+
+    /// <summary>The desired-task head in <paramref name="path"/>; the caller owns (disposes) the tensors.</summary>
+    public static DesiredHead Read(string path)
+    {
+        var file = SafetensorsReader.Read(path);
+        if (!file.TryGetTensor(DesiredWeight, out var weight)) throw new MlacInputException($"{path}: no '{DesiredWeight}' tensor (expected the desired-task head)");
+        IReadOnlyList<string>? labels = null;
+        if (file.Metadata.TryGetValue(DesiredLabelsKey, out var json))
+        {
+            try
+            {
+                labels = JsonSerializer.Deserialize<string[]>(json);
+            }
+            catch (JsonException e)
+            {
+                throw new MlacInputException($"{path}: metadata '{DesiredLabelsKey}': expected a JSON array of label names ({e.Message})", e);
+            }
+        }
+        var bias = file.TryGetTensor(DesiredBias, out var b) ? TorchTensorRecords.ToTensor(b) : null;
+        return new DesiredHead(TorchTensorRecords.ToTensor(weight), bias, labels);
+    }
+}
+
+/// <summary>A desired-task head read from <see cref="HeadsFile"/>, owning its tensors.</summary>
+public sealed class DesiredHead(Tensor weight, Tensor? bias, IReadOnlyList<string>? labels) : IDisposable
+{
+    public Tensor Weight { get; } = weight;
+    public Tensor? Bias { get; } = bias;
+    public IReadOnlyList<string>? Labels { get; } = labels;
+
+    public void Dispose()
+    {
+        Weight.Dispose();
+        Bias?.Dispose();
+    }
+}

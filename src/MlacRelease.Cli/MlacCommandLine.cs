@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MlacRelease.Cli.Commands;
+using MlacRelease.Cli.Terminal;
 
 namespace MlacRelease.Cli;
 
@@ -29,7 +30,7 @@ public static class MlacCommandLine
         return root;
     }
 
-    /// <summary>Parses and runs one command line; returns its exit code (see <see cref="Console.ExitCodes"/>).</summary>
+    /// <summary>Parses and runs one command line; returns its exit code (see <see cref="ExitCodes"/>).</summary>
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellation = default)
     {
         var root = Create();
@@ -40,7 +41,7 @@ public static class MlacCommandLine
             foreach (var error in parsed.Errors) System.Console.Error.WriteLine($"error: {error.Message}");
             var name = parsed.CommandResult.Command.Name == root.Name ? "mlac" : "mlac " + parsed.CommandResult.Command.Name;
             System.Console.Error.WriteLine($"run '{name} --help' for usage");
-            return Console.ExitCodes.InputError;
+            return ExitCodes.InputError;
         }
         return await parsed.InvokeAsync(cancellationToken: cancellation);
     }

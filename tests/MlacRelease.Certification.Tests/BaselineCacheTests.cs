@@ -24,7 +24,7 @@ public sealed class BaselineCacheTests(TinyWorld world, BaselineCacheTests.Share
 
         public TempFolder Folder { get; } = new();
 
-        public string Cache => Folder.Sub("baselines");
+        public string Cache => Folder.File("baselines");
 
         public CertificationResult? Filling { get; private set; }
 
@@ -32,7 +32,7 @@ public sealed class BaselineCacheTests(TinyWorld world, BaselineCacheTests.Share
         {
             if (_run is not null) return _run;
             _run = new TinyCertification(world);
-            Filling = Certifier.RunAsync(_run.Request(Folder.Sub("other-model")) with { Model = world.Pretrained, BaselineCache = Cache })
+            Filling = Certifier.RunAsync(_run.Request(Folder.File("other-model")) with { Model = world.Pretrained, BaselineCache = Cache })
                 .GetAwaiter().GetResult();
             return _run;
         }
@@ -47,7 +47,7 @@ public sealed class BaselineCacheTests(TinyWorld world, BaselineCacheTests.Share
     private TinyCertification Run => shared.Get(world);
 
     private int ReferenceUnits(TargetRole? only = null) =>
-        Plan(Run.Request(shared.Folder.Sub("plan"))).Units.Count(u => u.Target != TargetRole.Model && (only is null || u.Target == only));
+        Plan(Run.Request(shared.Folder.File("plan"))).Units.Count(u => u.Target != TargetRole.Model && (only is null || u.Target == only));
 
     private static CertificationPlan Plan(CertificationRequest request) => CertificationPlanner.Plan(request);
 
@@ -56,10 +56,10 @@ public sealed class BaselineCacheTests(TinyWorld world, BaselineCacheTests.Share
     {
         _ = Run;
         shared.Filling!.CachedUnits.Should().Be(0, "the cache was empty");
-        var cached = await Certifier.RunAsync(Run.Request(shared.Folder.Sub("cached")) with { BaselineCache = shared.Cache });
+        var cached = await Certifier.RunAsync(Run.Request(shared.Folder.File("cached")) with { BaselineCache = shared.Cache });
 
         cached.CachedUnits.Should().Be(ReferenceUnits());
-        var modelRuns = Plan(Run.Request(shared.Folder.Sub("plan"))).Rows.Where(r => r.Target == TargetRole.Model).Sum(r => r.Runs);
+        var modelRuns = Plan(Run.Request(shared.Folder.File("plan"))).Rows.Where(r => r.Target == TargetRole.Model).Sum(r => r.Runs);
         cached.ComputedRuns.Should().Be(modelRuns, "only the model's own runs are computed");
 
         var uncachedBytes = Run.Bytes;
@@ -93,7 +93,7 @@ public sealed class BaselineCacheTests(TinyWorld world, BaselineCacheTests.Share
     [Fact]
     public void The_same_inputs_hit_the_cache_and_a_changed_battery_dataset_split_reference_or_numerics_miss_it()
     {
-        var request = Run.Request(shared.Folder.Sub("plan")) with { BaselineCache = shared.Cache };
+        var request = Run.Request(shared.Folder.File("plan")) with { BaselineCache = shared.Cache };
         Plan(request).CachedUnits.Should().Be(ReferenceUnits(), "same battery, data, split and references");
 
         var otherBattery = BatteryParser.Parse(TinyCertification.BatteryYaml.Replace("seed: 3", "seed: 4", StringComparison.Ordinal), "tiny-seed-4.yaml");
@@ -153,7 +153,7 @@ public sealed class BaselineCacheTests(TinyWorld world, BaselineCacheTests.Share
             CopyFolder(shared.Cache, copy.Path);
             var victim = Path.Combine(copy.Path, Path.GetRelativePath(shared.Cache, entries[0]));
             File.WriteAllText(victim, edit(File.ReadAllText(victim)));
-            var plan = () => Plan(Run.Request(copy.Sub("plan")) with { BaselineCache = copy.Path });
+            var plan = () => Plan(Run.Request(copy.File("plan")) with { BaselineCache = copy.Path });
             plan.Should().Throw<MlacInputException>().Which.Message.Should().Contain(victim).And.Contain(field);
         }
 
@@ -169,7 +169,7 @@ public sealed class BaselineCacheTests(TinyWorld world, BaselineCacheTests.Share
     [Fact]
     public async Task An_edited_provenance_key_fails_verification()
     {
-        var cached = await Certifier.RunAsync(Run.Request(shared.Folder.Sub("cached-for-edit")) with { BaselineCache = shared.Cache, WriteReport = false });
+        var cached = await Certifier.RunAsync(Run.Request(shared.Folder.File("cached-for-edit")) with { BaselineCache = shared.Cache, WriteReport = false });
         var certificate = CertificateSerializer.Read(cached.CertificatePath);
         var provenance = certificate.Provenance!;
         var edited = certificate with

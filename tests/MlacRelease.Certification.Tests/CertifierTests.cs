@@ -30,13 +30,13 @@ public sealed class CertifierTests(TinyWorld world, ITestOutputHelper output, Ce
         using var folder = new TempFolder();
         foreach (var count in new[] { 2, 3 })
         {
-            var shards = Enumerable.Range(1, count).Select(i => folder.Sub($"{count}-way-{i}")).ToList();
+            var shards = Enumerable.Range(1, count).Select(i => folder.File($"{count}-way-{i}")).ToList();
             for (var i = 0; i < count; i++)
             {
                 var result = await ShardRunner.RunAsync(Run.Request(shards[i]), new ShardSpec(i + 1, count));
                 result.Manifest.Units.Should().NotBeEmpty();
             }
-            var merged = ShardMerger.MergeInto(shards, folder.Sub($"{count}-way-merged"), writeReport: false);
+            var merged = ShardMerger.MergeInto(shards, folder.File($"{count}-way-merged"), writeReport: false);
             File.ReadAllBytes(merged.CertificatePath).Should().Equal(Run.Bytes, $"a {count}-way split must merge to the whole run's bytes");
         }
     }
@@ -45,7 +45,7 @@ public sealed class CertifierTests(TinyWorld world, ITestOutputHelper output, Ce
     public async Task Work_split_between_worker_processes_gives_the_same_bytes_even_when_a_worker_dies()
     {
         using var folder = new TempFolder();
-        var path = folder.Sub("workers");
+        var path = folder.File("workers");
         // Worker 1 runs before the parent's own loop (in this test process, one at a time: tensors are only ever
         // touched by one thread) and dies after 15 runs, in the middle of a unit it has claimed.
         var launcher = new InProcessLauncher(index =>
@@ -73,10 +73,10 @@ public sealed class CertifierTests(TinyWorld world, ITestOutputHelper output, Ce
     public async Task Parallel_workers_need_a_launcher_and_matching_inputs()
     {
         using var folder = new TempFolder();
-        var act = () => Certifier.RunAsync(Run.Request(folder.Sub("x"), workers: 2));
+        var act = () => Certifier.RunAsync(Run.Request(folder.File("x"), workers: 2));
         await act.Should().ThrowAsync<ArgumentException>().WithMessage("*WorkerLauncher*");
 
-        var path = folder.Sub("mismatch");
+        var path = folder.File("mismatch");
         var launcher = new InProcessLauncher(_ => WorkerHost.RunAsync(Run.Request(path) with { Model = world.Pretrained }).GetAwaiter().GetResult());
         var mismatched = () => Certifier.RunAsync(Run.Request(path, workers: 2) with { WorkerLauncher = launcher });
         await mismatched.Should().ThrowAsync<MlacInputException>().WithMessage("*identity*");
@@ -105,9 +105,9 @@ public sealed class CertifierTests(TinyWorld world, ITestOutputHelper output, Ce
     public async Task Merging_an_incomplete_set_names_the_missing_shards()
     {
         using var folder = new TempFolder();
-        var first = folder.Sub("s1");
+        var first = folder.File("s1");
         await ShardRunner.RunAsync(Run.Request(first), new ShardSpec(1, 3));
-        var act = () => ShardMerger.MergeShards([first, folder.Sub("s2-never-ran")]);
+        var act = () => ShardMerger.MergeShards([first, folder.File("s2-never-ran")]);
         var e = act.Should().Throw<IncompleteShardSetException>().Which;
         e.Missing.Should().Equal("2/3", "3/3");
         e.Message.Should().Contain("2/3").And.Contain("3/3");
@@ -117,7 +117,7 @@ public sealed class CertifierTests(TinyWorld world, ITestOutputHelper output, Ce
     public async Task A_crashed_run_resumes_without_redoing_finished_runs()
     {
         using var folder = new TempFolder();
-        var path = folder.Sub("resumed");
+        var path = folder.File("resumed");
         var total = Run.Result.ComputedRuns;
         using var stop = new CancellationTokenSource();
         var before = 0;
@@ -146,7 +146,7 @@ public sealed class CertifierTests(TinyWorld world, ITestOutputHelper output, Ce
     public async Task A_folder_of_another_certification_is_refused()
     {
         using var folder = new TempFolder();
-        var path = folder.Sub("other");
+        var path = folder.File("other");
         await ShardRunner.RunAsync(Run.Request(path), new ShardSpec(1, 1));
         var other = Run.Request(path) with { Model = world.Pretrained };
         var act = () => ShardRunner.RunAsync(other, new ShardSpec(1, 1));
@@ -227,7 +227,7 @@ public sealed class CertifierTests(TinyWorld world, ITestOutputHelper output, Ce
 
         // The same battery run on the pretrained encoder as "the model": no blocking at all.
         using var folder = new TempFolder();
-        var unblocked = await Certifier.RunAsync(Run.Request(folder.Sub("unblocked")) with { Model = world.Pretrained, WriteReport = false });
+        var unblocked = await Certifier.RunAsync(Run.Request(folder.File("unblocked")) with { Model = world.Pretrained, WriteReport = false });
         unblocked.Certificate.WorstCase.MinBlockingScore.Should().BeLessThan(0.2);
         unblocked.Certificate.Verdict!.Passed.Should().BeFalse();
         unblocked.Certificate.Verdict.Checks.Should().Contain(c => c.Name.StartsWith("min_blocking_score", StringComparison.Ordinal) && c.Status == Policies.CheckStatus.Fail);

@@ -73,17 +73,17 @@ public sealed class CheckpointSelectionTests(TinyWorld world)
         CandidateLayout.List(folder.Path).Select(c => c.Step).Should().Equal(10, 20, 30);
 
         var selector = new CheckpointSelector(world.Pretrained, world.Data, battery, threads: 1);
-        var result = selector.Run(candidates, folder.Sub("selection"));
+        var result = selector.Run(candidates, folder.File("selection"));
 
         var byStep = result.Candidates.ToDictionary(c => c.Step);
         byStep[10].WorstCaseBlocking.Should().BeLessThan(0.3, "the pretrained encoder itself blocks nothing");
         byStep[20].WorstCaseBlocking.Should().BeGreaterThan(0.8);
         byStep[30].Eligible.Should().BeFalse("the desired cue is gone: the desired task dropped far more than a point");
         result.ChosenStep.Should().Be(20);
-        File.Exists(Path.Combine(folder.Sub("selection"), CheckpointSelector.ResultFile)).Should().BeTrue();
+        File.Exists(Path.Combine(folder.File("selection"), CheckpointSelector.ResultFile)).Should().BeTrue();
 
         // Resumable: a second run reuses every finished attack and reaches the same choice.
-        var again = selector.Run(candidates, folder.Sub("selection"));
+        var again = selector.Run(candidates, folder.File("selection"));
         again.Should().BeEquivalentTo(result);
         SelectionPlot.Write(result, folder.Path).Should().EndWith(SelectionPlot.FileName);
     }

@@ -117,7 +117,7 @@ public sealed class SlurmScriptTests : IDisposable
     [Fact]
     public void A_campaign_folder_keeps_its_shard_count_and_arguments()
     {
-        var root = _folder.Sub("campaign");
+        var root = _folder.File("campaign");
         var campaign = ShardCampaign.OpenOrCreate(root, 4, ["--battery", "quick"], ["mlac"], "/work");
         campaign.AddSubmission(new CampaignSubmission(DateTimeOffset.UnixEpoch, "10", [1, 2, 3, 4], "11"));
         campaign.Save();
@@ -139,7 +139,7 @@ public sealed class SlurmScriptTests : IDisposable
     [Fact]
     public void Status_tells_finished_running_pending_and_failed_shards_apart()
     {
-        var campaign = ShardCampaign.OpenOrCreate(_folder.Sub("status"), 4, [], ["mlac"], "/work");
+        var campaign = ShardCampaign.OpenOrCreate(_folder.File("status"), 4, [], ["mlac"], "/work");
         campaign.AddSubmission(new CampaignSubmission(DateTimeOffset.UnixEpoch, "20", [1, 2, 3, 4], "21"));
         Directory.CreateDirectory(campaign.ShardFolder(1));
         File.WriteAllText(Path.Combine(campaign.ShardFolder(1), ShardManifest.FileName), "{}");
@@ -161,12 +161,12 @@ public sealed class SlurmScriptTests : IDisposable
     {
         // The stand-in for mlac prints its arguments one per line.
         var echo = Write("printf '%s\\n' \"$@\"\n");
-        return ShardCampaign.OpenOrCreate(_folder.Sub("c" + Guid.NewGuid().ToString("N")[..6]), shards, certifyArguments, ["/bin/bash", echo], _folder.Path);
+        return ShardCampaign.OpenOrCreate(_folder.File("c" + Guid.NewGuid().ToString("N")[..6]), shards, certifyArguments, ["/bin/bash", echo], _folder.Path);
     }
 
     private string Write(string text)
     {
-        var path = _folder.Sub(Guid.NewGuid().ToString("N") + ".sh");
+        var path = _folder.File(Guid.NewGuid().ToString("N") + ".sh");
         File.WriteAllText(path, text);
         return path;
     }

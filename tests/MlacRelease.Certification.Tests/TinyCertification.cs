@@ -52,7 +52,7 @@ public sealed class TinyCertification : IDisposable
             RequiredParityTolerance = 1e-4,
         };
         Blocked = BlockHarmfulCue(world.Pretrained);
-        Result = Certifier.RunAsync(Request(Folder.Sub("whole"))).GetAwaiter().GetResult();
+        Result = Certifier.RunAsync(Request(Folder.File("whole"))).GetAwaiter().GetResult();
         Bytes = File.ReadAllBytes(Result.CertificatePath);
     }
 

@@ -20,7 +20,7 @@ public sealed class YamlHardeningTests : IDisposable
         // it. The anchor on line 2 is refused before the parser reads line 3, so no expansion can happen.
         var lines = new List<string> { "schema: mlac.policy/v1", "l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]" };
         for (var i = 1; i < 10; i++) lines.Add($"l{i}: &l{i} [{string.Join(", ", Enumerable.Repeat($"*l{i - 1}", 9))}]");
-        var path = _folder.Sub("laughs.yaml");
+        var path = _folder.File("laughs.yaml");
         File.WriteAllText(path, string.Join("\n", lines) + "\nrequired_parity_tolerance: 1.0e-4\nmin_blocking_score: *l9\n");
 
         var e = Refused(() => PolicyParser.Load(path));
@@ -61,7 +61,7 @@ public sealed class YamlHardeningTests : IDisposable
     [Fact]
     public void A_file_over_one_mebibyte_is_refused_with_its_size_before_it_is_parsed()
     {
-        var path = _folder.Sub("large.yaml");
+        var path = _folder.File("large.yaml");
         // A valid YAML comment: only the size can be wrong with it.
         File.WriteAllText(path, "#" + new string('x', YamlFile.MaxBytes));
         foreach (var load in new Action[] { () => PolicyParser.Load(path), () => BatteryParser.Load(path) })

@@ -2,7 +2,7 @@ using MlacRelease.Certification.Batteries;
 using MlacRelease.Certification.Data;
 using MlacRelease.Certification.Execution;
 using MlacRelease.Cli.Commands;
-using MlacRelease.Cli.Console;
+using MlacRelease.Cli.Terminal;
 using MlacRelease.Common.Text;
 using MlacRelease.Core.Builtin;
 using MlacRelease.Core.Data;

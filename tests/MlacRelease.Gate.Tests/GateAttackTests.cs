@@ -15,8 +15,6 @@ namespace MlacRelease.Gate.Tests;
 [Collection(GateCollection.Name)]
 public sealed class GateAttackTests(GateFixture f)
 {
-    private static GateCheck Check(GateResult result, string name) => result.Checks.Single(c => c.Name == name);
-
     private GateResult Gate(string release) => ReleaseGate.Evaluate(release, f.Policy, f.PublicKey);
 
     internal static void ShouldFailAt(GateResult result, string check, string detail)

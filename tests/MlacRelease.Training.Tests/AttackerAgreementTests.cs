@@ -106,9 +106,9 @@ public sealed class AttackerAgreementTests
         var sampler = new BatchSampler(examples.Count, BatchSize, BatchSeed);
         var inner = Enumerable.Range(0, Steps).Select(_ => LabeledBatch.Collate(sampler.Next().Select(i => examples[i]).ToList(), Config.PadTokenId)).ToList();
         using var state = new MlacModelState(EncoderWeights.RandomInit(Config, seed: 3), zeros([3, Config.HiddenSize]), head0.clone(), tensor(0.05f));
-        var plan = new RolloutPlan(evaluation, inner, inner.Select(_ => false).ToList(), new LowRankRollout(Rank, Alpha, LearningRate, AdapterSeed));
+        var plan = new RolloutPlan(evaluation, inner, inner.Select(_ => false).ToList(), new LoraRollout(Rank, Alpha, LearningRate, AdapterSeed));
         var attacker = new SimulatedAttacker(state, plan, new MlacObjectiveOptions { InnerOptimizer = InnerOptimizerKind.Adam, InnerClipNorm = ClipNorm });
-        var layout = (LowRankFastWeights)attacker.Layout;
+        var layout = (LoraFastWeights)attacker.Layout;
         var prepared = layout.Prepare(evaluation);
         Tensor TrainingLogits(IReadOnlyList<Tensor> phi)
         {

@@ -17,7 +17,7 @@ namespace MlacRelease.Training.Tests;
 /// </summary>
 public sealed class LongHorizonTests
 {
-    private static readonly MlacLossWeights Suppression = new() { Good = 0, Bad = 0.3, HeadAdjustment = 1, Entropy = 0.7, KlUniform = 0.4, InverseCrossEntropy = 0.5 };
+    private static readonly MlacLossWeights Suppression = new() { Desired = 0, Harmful = 0.3, HeadAdjustment = 1, Entropy = 0.7, KlUniform = 0.4, InverseCrossEntropy = 0.5 };
 
     [Theory]
     [InlineData(InnerOptimizerKind.Adam)]
@@ -65,7 +65,7 @@ public sealed class LongHorizonTests
     [Theory]
     [InlineData(null, InnerOptimizerKind.Adam)]
     [InlineData(AttackerFamily.FullFineTune, InnerOptimizerKind.SgdMomentum)]
-    [InlineData(AttackerFamily.LowRank, InnerOptimizerKind.SgdMomentum)]
+    [InlineData(AttackerFamily.Lora, InnerOptimizerKind.SgdMomentum)]
     [InlineData(AttackerFamily.HeadOnly, InnerOptimizerKind.Adam)]
     [InlineData(AttackerFamily.BenignThenHarmful, InnerOptimizerKind.Adam)]
     /// <remarks>Not AdamW: the short rollout's first-order mode still differentiates through AdamW's decay factor
@@ -82,11 +82,11 @@ public sealed class LongHorizonTests
             plan = plan with
             {
                 Attacker = new AttackerDraw(f, kind, 0.04, BenignSteps: f == AttackerFamily.BenignThenHarmful ? 2 : 0, ClipNorm: 5),
-                LowRank = f == AttackerFamily.LowRank ? new LowRankRollout(Rank: 2, Alpha: 4, LearningRate: 0.04, Seed: 3) : null,
+                Lora = f == AttackerFamily.Lora ? new LoraRollout(Rank: 2, Alpha: 4, LearningRate: 0.04, Seed: 3) : null,
                 HeadOnly = f == AttackerFamily.HeadOnly ? Enumerable.Repeat(true, steps).ToList() : plan.HeadOnly,
             };
         }
-        var options = new MlacObjectiveOptions { Weights = Suppression with { Good = 1 }, EntropyStepDecay = 0.3, AttackerLearningRateMax = 0.1 };
+        var options = new MlacObjectiveOptions { Weights = Suppression with { Desired = 1 }, EntropyStepDecay = 0.3, AttackerLearningRateMax = 0.1 };
         var parameters = state.OuterParameters.Select(p => p.Tensor).ToList();
         var shortTerms = MlacObjective.Compute(state, plan, options with { FirstOrder = true });
         var longTerms = MlacObjective.Compute(state, plan with { SuppressionEvery = 1 }, options);
@@ -119,7 +119,7 @@ public sealed class LongHorizonTests
             Attacker = new AttackerDraw(AttackerFamily.BenignThenHarmful, InnerOptimizerKind.AdamW, 0.03, BenignSteps: 10, ClipNorm: 1),
             SuppressionEvery = 8,
         };
-        var terms = MlacObjective.Compute(state, plan, new MlacObjectiveOptions { Weights = Suppression with { Good = 1 } });
+        var terms = MlacObjective.Compute(state, plan, new MlacObjectiveOptions { Weights = Suppression with { Desired = 1 } });
         var grads = autograd.grad([terms.Outer], state.OuterParameters.Select(p => p.Tensor).ToList(), allow_unused: true);
         grads.Should().OnlyContain(g => g.IsInvalid || double.IsFinite(g.abs().max().ToDouble()));
         terms.PerStepAttackerCrossEntropy.shape.Should().Equal([6L], "points 0, 8, 16, 24, 32, 40");
@@ -209,7 +209,7 @@ public sealed class LongHorizonTests
                 var entropy = -(p * logP).sum(1).mean();
                 var kl = (p * (logP + Math.Log(c))).sum(1).mean();
                 var inverse = -(1 - p.gather(1, y.unsqueeze(1))).log().mean();
-                var loss = (1.0 / points.Count) * (-w.Bad * ce - w.HeadAdjustment * headAdjusted + w.KlUniform * kl + w.InverseCrossEntropy * inverse)
+                var loss = (1.0 / points.Count) * (-w.Harmful * ce - w.HeadAdjustment * headAdjusted + w.KlUniform * kl + w.InverseCrossEntropy * inverse)
                            - entropyWeights[j] * w.Entropy * entropy;
                 var grads = autograd.grad([loss], leaves, retain_graph: true);
                 perPoint.Add(names.Select((n, i) => (n, grads[i])).ToDictionary(x => x.n, x => x.Item2));

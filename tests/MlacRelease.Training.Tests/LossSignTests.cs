@@ -26,8 +26,8 @@ public sealed class LossSignTests
     /// <summary>Weights with only <paramref name="term"/> on, at <paramref name="lambda"/>.</summary>
     public static MlacLossWeights Only(Term term, double lambda = 1) => new()
     {
-        Good = term == Term.Desired ? lambda : 0,
-        Bad = term == Term.AttackerLoss ? lambda : 0,
+        Desired = term == Term.Desired ? lambda : 0,
+        Harmful = term == Term.AttackerLoss ? lambda : 0,
         GradientPenalty = term == Term.GradientNorm ? lambda : 0,
         HeadAdjustment = term == Term.HeadAdjusted ? lambda : 0,
         Distillation = term == Term.Distillation ? lambda : 0,
@@ -38,8 +38,8 @@ public sealed class LossSignTests
     };
 
     [Theory]
-    [InlineData(Term.Desired, -1)]       // λ_good: desired-task loss goes down
-    [InlineData(Term.AttackerLoss, +1)]  // λ_bad: the attacker's harmful loss goes up
+    [InlineData(Term.Desired, -1)]       // λ_desired: desired-task loss goes down
+    [InlineData(Term.AttackerLoss, +1)]  // λ_harmful: the attacker's harmful loss goes up
     [InlineData(Term.GradientNorm, -1)]  // λ_grad: the attacker's gradients get flatter
     [InlineData(Term.HeadAdjusted, +1)]  // λ_lin: even the best remap of the attacker's logits does worse
     [InlineData(Term.Distillation, -1)]  // λ_distill: hidden states move back towards the original's

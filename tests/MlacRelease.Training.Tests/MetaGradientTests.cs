@@ -13,7 +13,7 @@ namespace MlacRelease.Training.Tests;
 /// </summary>
 public sealed class MetaGradientTests
 {
-    private static readonly MlacLossWeights Smooth = new() { Good = 1, Bad = 1, GradientPenalty = 0.3, HeadAdjustment = 0 };
+    private static readonly MlacLossWeights Smooth = new() { Desired = 1, Harmful = 1, GradientPenalty = 0.3, HeadAdjustment = 0 };
 
     private static double Objective(MlacModelState state, RolloutPlan plan, MlacObjectiveOptions options) =>
         MlacObjective.Compute(state, plan, options).Outer.item<double>();
@@ -34,7 +34,7 @@ public sealed class MetaGradientTests
     public void Outer_gradient_through_a_LoRA_attacker_matches_finite_differences(InnerOptimizerKind kind)
     {
         using var state = TinySetup.State(seed: 6);
-        var plan = TinySetup.Plan(innerSteps: 3, headOnlySecond: true) with { LowRank = new LowRankRollout(Rank: 2, Alpha: 4, LearningRate: 0.05, Seed: 7) };
+        var plan = TinySetup.Plan(innerSteps: 3, headOnlySecond: true) with { Lora = new LoraRollout(Rank: 2, Alpha: 4, LearningRate: 0.05, Seed: 7) };
         AssertMatchesFiniteDifferences(state, plan, new MlacObjectiveOptions { Weights = Smooth, InnerOptimizer = kind });
     }
 
@@ -45,7 +45,7 @@ public sealed class MetaGradientTests
     [InlineData(AttackerFamily.FullFineTune, InnerOptimizerKind.AdamW)]
     [InlineData(AttackerFamily.FullFineTune, InnerOptimizerKind.SgdMomentum)]
     [InlineData(AttackerFamily.BenignThenHarmful, InnerOptimizerKind.AdamW)]
-    [InlineData(AttackerFamily.LowRank, InnerOptimizerKind.SgdMomentum)]
+    [InlineData(AttackerFamily.Lora, InnerOptimizerKind.SgdMomentum)]
     public void Outer_gradient_through_a_drawn_attacker_matches_finite_differences(AttackerFamily family, InnerOptimizerKind kind)
     {
         using var state = TinySetup.State(seed: 8);
@@ -53,7 +53,7 @@ public sealed class MetaGradientTests
         var plan = TinySetup.Plan(innerSteps: 3, headOnlySecond: !benign) with
         {
             Attacker = new AttackerDraw(family, kind, 0.05, BenignSteps: benign ? 1 : 0, ClipNorm: 1),
-            LowRank = family == AttackerFamily.LowRank ? new LowRankRollout(Rank: 2, Alpha: 4, LearningRate: 0.05, Seed: 7) : null,
+            Lora = family == AttackerFamily.Lora ? new LoraRollout(Rank: 2, Alpha: 4, LearningRate: 0.05, Seed: 7) : null,
         };
         AssertMatchesFiniteDifferences(state, plan, new MlacObjectiveOptions { Weights = Smooth });
     }
@@ -127,7 +127,7 @@ public sealed class MetaGradientTests
         using var state = TinySetup.State(seed: 4);
         var plan = TinySetup.Plan(innerSteps: 3);
         var parameters = state.OuterParameters.Select(p => p.Tensor).Concat(state.AttackerParameters.Select(p => p.Tensor)).ToList();
-        var weights = new MlacLossWeights { Good = 1, Bad = 0.5, GradientPenalty = 0.2, HeadAdjustment = 1 };
+        var weights = new MlacLossWeights { Desired = 1, Harmful = 0.5, GradientPenalty = 0.2, HeadAdjustment = 1 };
         var dense = autograd.grad([MlacObjective.Compute(state, plan, new() { Weights = weights, SparseEmbeddings = false }).Outer], parameters, allow_unused: true);
         var sparse = autograd.grad([MlacObjective.Compute(state, plan, new() { Weights = weights, SparseEmbeddings = true }).Outer], parameters, allow_unused: true);
         for (var i = 0; i < parameters.Count; i++)
@@ -145,9 +145,9 @@ public sealed class MetaGradientTests
     public void A_LoRA_attacker_starts_from_the_encoder_exactly_and_then_moves_only_through_its_adapters()
     {
         using var state = TinySetup.State(seed: 7);
-        var lowRank = new LowRankRollout(Rank: 2, Alpha: 4, LearningRate: 0.05, Seed: 8);
+        var loraRollout = new LoraRollout(Rank: 2, Alpha: 4, LearningRate: 0.05, Seed: 8);
         var full = new FastWeightLayout(state.Encoder, sparseEmbeddings: false, []);
-        var adapters = new LowRankFastWeights(state.Encoder, lowRank);
+        var adapters = new LoraFastWeights(state.Encoder, loraRollout);
         var batch = TinySetup.Batch(3, 5);
         var phi = adapters.Initial(state.Encoder, state.AttackerHead);
         phi.Should().HaveCount(2 * 6 * TinySetup.Config.NumHiddenLayers + 1, "A and B for six projections per layer, then the head");
@@ -156,15 +156,15 @@ public sealed class MetaGradientTests
         (start.LastHiddenState - reference.LastHiddenState).abs().max().item<double>().Should().Be(0, "B starts at zero");
 
         // One inner step: B moves, A gets no gradient yet (∂/∂A = Bᵀ·… = 0), and the model changes.
-        var plan = TinySetup.Plan(innerSteps: 1) with { LowRank = lowRank };
-        var terms = MlacObjective.Compute(state, plan, new MlacObjectiveOptions { Weights = new() { Good = 0, Bad = 1, HeadAdjustment = 0 } });
+        var plan = TinySetup.Plan(innerSteps: 1) with { Lora = loraRollout };
+        var terms = MlacObjective.Compute(state, plan, new MlacObjectiveOptions { Weights = new() { Desired = 0, Harmful = 1, HeadAdjustment = 0 } });
         terms.PerStepAttackerCrossEntropy.shape.Should().Equal([2L]);
         (terms.PerStepAttackerCrossEntropy[1] - terms.PerStepAttackerCrossEntropy[0]).abs().item<double>().Should().BeGreaterThan(1e-6);
 
         // Same seed, same adapters; another seed, other A matrices.
-        var again = new LowRankFastWeights(state.Encoder, lowRank).Initial(state.Encoder, state.AttackerHead);
+        var again = new LoraFastWeights(state.Encoder, loraRollout).Initial(state.Encoder, state.AttackerHead);
         (again[0] - phi[0]).abs().max().item<double>().Should().Be(0);
-        var other = new LowRankFastWeights(state.Encoder, lowRank with { Seed = 9 }).Initial(state.Encoder, state.AttackerHead);
+        var other = new LoraFastWeights(state.Encoder, loraRollout with { Seed = 9 }).Initial(state.Encoder, state.AttackerHead);
         (other[0] - phi[0]).abs().max().item<double>().Should().BeGreaterThan(0);
     }
 
@@ -174,7 +174,7 @@ public sealed class MetaGradientTests
         using var state = TinySetup.State(seed: 5);
         var plan = TinySetup.Plan(innerSteps: 2);
         var p = state.OuterParameters.Select(x => x.Tensor).ToList();
-        var weights = new MlacLossWeights { Good = 1, Bad = 1, HeadAdjustment = 0 };
+        var weights = new MlacLossWeights { Desired = 1, Harmful = 1, HeadAdjustment = 0 };
         var second = autograd.grad([MlacObjective.Compute(state, plan, new() { Weights = weights }).Outer], p, allow_unused: true);
         var first = autograd.grad([MlacObjective.Compute(state, plan, new() { Weights = weights, FirstOrder = true }).Outer], p, allow_unused: true);
         var difference = p.Select((_, i) => (second[i] - first[i]).abs().max().item<double>()).Max();

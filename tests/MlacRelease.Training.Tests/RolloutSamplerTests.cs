@@ -14,11 +14,11 @@ public sealed class RolloutSamplerTests
     private static readonly MlacTrainingOptions Realistic = new()
     {
         InnerSteps = 4, InnerBatchSizes = [4, 8], OuterBatchSize = 6, Seed = 3, AttackerMix = new RealisticAttackerMix(),
-        Weights = new() { Good = 1, HeadAdjustment = 1 },
+        Weights = new() { Desired = 1, HeadAdjustment = 1 },
     };
 
     private static string Describe(RolloutPlan plan) =>
-        $"{plan.Attacker} {plan.LowRank} {plan.SuppressionEvery} {plan.InnerSteps} {string.Join(",", plan.HeadOnly)} {Ids(plan.Outer)}";
+        $"{plan.Attacker} {plan.Lora} {plan.SuppressionEvery} {plan.InnerSteps} {string.Join(",", plan.HeadOnly)} {Ids(plan.Outer)}";
 
     private static string Ids(LabeledBatch batch) => string.Join(";", batch.Tokens.InputIds);
 
@@ -52,25 +52,25 @@ public sealed class RolloutSamplerTests
             var d = plan.Attacker!;
             var sgd = d.Optimizer == InnerOptimizerKind.SgdMomentum;
             var (min, max) = sgd ? (mix.SgdLearningRateMin, mix.SgdLearningRateMax)
-                : d.Family == AttackerFamily.LowRank ? (mix.LowRankLearningRateMin, mix.LowRankLearningRateMax) : (mix.LearningRateMin, mix.LearningRateMax);
+                : d.Family == AttackerFamily.Lora ? (mix.LoraLearningRateMin, mix.LoraLearningRateMax) : (mix.LearningRateMin, mix.LearningRateMax);
             d.LearningRate.Should().BeInRange(min, max);
             d.ClipNorm.Should().Be(1.0);
-            (plan.LowRank is not null).Should().Be(d.Family == AttackerFamily.LowRank);
-            if (plan.LowRank is { } lowRank)
+            (plan.Lora is not null).Should().Be(d.Family == AttackerFamily.Lora);
+            if (plan.Lora is { } loraRollout)
             {
-                lowRank.Rank.Should().BeOneOf(4, 8, 16);
-                lowRank.Alpha.Should().Be(2 * lowRank.Rank);
-                lowRank.LearningRate.Should().Be(d.LearningRate);
+                loraRollout.Rank.Should().BeOneOf(4, 8, 16);
+                loraRollout.Alpha.Should().Be(2 * loraRollout.Rank);
+                loraRollout.LearningRate.Should().Be(d.LearningRate);
             }
             plan.HeadOnly.All(h => h).Should().Be(d.Family == AttackerFamily.HeadOnly, "a head-only attacker never moves the encoder; the others always do");
             d.BenignSteps.Should().Be(d.Family == AttackerFamily.BenignThenHarmful ? 1 : 0, "a quarter of K = 4");
             plan.SuppressionEvery.Should().BeNull();
         }
         // Log-uniform: about half of the Adam-family full fine-tuning rates lie below the range's geometric mean.
-        var rates = draws.Where(d => d.Family != AttackerFamily.LowRank && d.Optimizer != InnerOptimizerKind.SgdMomentum).Select(d => d.LearningRate).ToList();
+        var rates = draws.Where(d => d.Family != AttackerFamily.Lora && d.Optimizer != InnerOptimizerKind.SgdMomentum).Select(d => d.LearningRate).ToList();
         var geometricMean = Math.Sqrt(mix.LearningRateMin * mix.LearningRateMax);
         ((double)rates.Count(r => r < geometricMean) / rates.Count).Should().BeInRange(0.4, 0.6);
-        plans.Select(p => p.LowRank?.Seed).Where(s => s is not null).Distinct().Count().Should().Be(draws.Count(d => d.Family == AttackerFamily.LowRank), "each LoRA rollout draws its own adapters");
+        plans.Select(p => p.Lora?.Seed).Where(s => s is not null).Distinct().Count().Should().Be(draws.Count(d => d.Family == AttackerFamily.Lora), "each LoRA rollout draws its own adapters");
     }
 
     [Fact]
@@ -92,13 +92,13 @@ public sealed class RolloutSamplerTests
     {
         var headOnly = () => (Realistic with { HeadOnlyProbability = 0.5 }).Validate();
         headOnly.Should().Throw<ArgumentException>().WithMessage("*head-only-probability*realistic*");
-        var lora = () => (Realistic with { LowRankRolloutProbability = 0.5 }).Validate();
+        var lora = () => (Realistic with { LoraRolloutProbability = 0.5 }).Validate();
         lora.Should().Throw<ArgumentException>().WithMessage("*lora-rollouts*realistic*");
         var penalty = () => (Realistic with { Weights = new() { GradientPenalty = 1 }, LongHorizon = new LongHorizonOptions() }).Validate();
         penalty.Should().Throw<ArgumentException>().WithMessage("*lambda-grad*second-order*");
         var interval = () => (Realistic with { LongHorizon = new LongHorizonOptions { Steps = 8, SuppressionEvery = 9 } }).Validate();
         interval.Should().Throw<ArgumentException>().WithMessage("*suppression-every*");
-        var families = () => (Realistic with { AttackerMix = new RealisticAttackerMix { FullFineTuneWeight = 0, LowRankWeight = 0, HeadOnlyWeight = 0, BenignThenHarmfulWeight = 0 } }).Validate();
+        var families = () => (Realistic with { AttackerMix = new RealisticAttackerMix { FullFineTuneWeight = 0, LoraWeight = 0, HeadOnlyWeight = 0, BenignThenHarmfulWeight = 0 } }).Validate();
         families.Should().Throw<ArgumentException>().WithMessage("*attacker-families*");
     }
 }

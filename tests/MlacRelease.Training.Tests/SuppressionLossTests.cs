@@ -150,7 +150,7 @@ public sealed class SuppressionLossTests
     {
         using var state = TinySetup.State(seed: 3);
         var plan = TinySetup.Plan(innerSteps: 2);
-        var baseWeights = new MlacLossWeights { Good = 1, HeadAdjustment = 1, GradientPenalty = 0.5 };
+        var baseWeights = new MlacLossWeights { Desired = 1, HeadAdjustment = 1, GradientPenalty = 0.5 };
         var off = MlacObjective.Compute(state, plan, new MlacObjectiveOptions { Weights = baseWeights });
         var on = MlacObjective.Compute(state, plan, new MlacObjectiveOptions { Weights = Combine(baseWeights, term, 0.7) });
         var quantity = LossSignTests.Quantity(on, term);
@@ -200,7 +200,7 @@ public sealed class SuppressionLossTests
         // Breakend/SelfDestructingModels config/experiment/bios.yaml: l_linear_mi 1.0, l_bad_adapted_grad 1.0, l_good_base 1.0,
         // max_adapt_steps 16, batch_size_search_space [12, 24, 48]; config.yaml: l_bad_adapted 0.0.
         var mlac = MlacPresets.Get("mlac");
-        mlac.Weights.Should().Be(new MlacLossWeights { Good = 1, HeadAdjustment = 1, GradientPenalty = 1, Bad = 0 });
+        mlac.Weights.Should().Be(new MlacLossWeights { Desired = 1, HeadAdjustment = 1, GradientPenalty = 1, Harmful = 0 });
         mlac.InnerSteps.Should().Be(16);
         mlac.InnerBatchSizes.Should().Equal(12, 24, 48);
         MlacPresets.Get("head-adjustment").Weights.GradientPenalty.Should().Be(0);

@@ -30,7 +30,7 @@ public sealed class TrainerTests : IDisposable
     {
         InnerSteps = 2, InnerBatchSizes = [4, 6], HeadOnlyProbability = 0.5, OuterBatchSize = 6, Steps = 6,
         EvaluateEvery = 3, CheckpointEvery = 2, MaxLength = 24, ValidationExamples = 40, QuickAttackerExamples = 40,
-        OuterLearningRate = 1e-3, Seed = 5, LowRankRolloutProbability = 0.5, LowRankRank = 2,
+        OuterLearningRate = 1e-3, Seed = 5, LoraRolloutProbability = 0.5, LoraRank = 2,
     };
 
     private TrainingRunInputs Inputs(string folder, EncoderWeights pretrained, bool restart = false)
@@ -73,7 +73,7 @@ public sealed class TrainerTests : IDisposable
     {
         var options = Options with
         {
-            Weights = new() { Good = 1, HeadAdjustment = 1, GradientPenalty = 0.5, Entropy = 0.5, KlUniform = 0.3, InverseCrossEntropy = 0.2, Representation = 0.4 },
+            Weights = new() { Desired = 1, HeadAdjustment = 1, GradientPenalty = 0.5, Entropy = 0.5, KlUniform = 0.3, InverseCrossEntropy = 0.2, Representation = 0.4 },
             EntropyStepDecay = 0.25,
         };
         var straight = AssertResumeIsBitIdentical(options, "suppression-");
@@ -123,9 +123,9 @@ public sealed class TrainerTests : IDisposable
 
     private static readonly MlacTrainingOptions RealisticLong = Options with
     {
-        HeadOnlyProbability = 0, LowRankRolloutProbability = 0,
-        Weights = new() { Good = 1, HeadAdjustment = 1, Entropy = 0.5, KlUniform = 0.2 },
-        AttackerMix = new RealisticAttackerMix { LowRankRanks = [2, 4] },
+        HeadOnlyProbability = 0, LoraRolloutProbability = 0,
+        Weights = new() { Desired = 1, HeadAdjustment = 1, Entropy = 0.5, KlUniform = 0.2 },
+        AttackerMix = new RealisticAttackerMix { LoraRanks = [2, 4] },
         LongHorizon = new LongHorizonOptions { Steps = 5, SuppressionEvery = 2, Fraction = 0.5 },
     };
 

@@ -10,9 +10,6 @@ namespace MlacRelease.Certification.Batteries;
 /// </summary>
 public static partial class BatteryParser
 {
-    private static readonly string[] TrainingKeys =
-        ["optimizers", "learning_rate", "learning_rate_overrides", "schedules", "warmup_fraction", "batch_sizes", "steps", "weight_decay", "max_grad_norm"];
-
     public static Battery Load(string path) => Parse(YamlFile.Read(path), path);
 
     public static Battery Parse(string yaml, string file)

@@ -78,10 +78,10 @@ public sealed class BaselineCache(string folder)
 
     private static string Hex(string key)
     {
-        const string prefix = "sha256:";
-        if (!key.StartsWith(prefix, StringComparison.Ordinal) || key.Length != prefix.Length + 64)
+        const string Prefix = "sha256:";
+        if (!key.StartsWith(Prefix, StringComparison.Ordinal) || key.Length != Prefix.Length + 64)
             throw new ArgumentException($"baseline key '{key}' is not a sha256 digest", nameof(key));
-        return key[prefix.Length..];
+        return key[Prefix.Length..];
     }
 
     private static MlacInputException Bad(string path, string field, string expected, string found) =>

@@ -2,7 +2,7 @@ using System.CommandLine;
 using MlacRelease.Certification.Batteries;
 using MlacRelease.Certification.Execution;
 using MlacRelease.Certification.Policies;
-using MlacRelease.Cli.Console;
+using MlacRelease.Cli.Terminal;
 using MlacRelease.Core.Data;
 using MlacRelease.Core.Devices;
 

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using MlacRelease.Certification.Batteries;
 using MlacRelease.Certification.Certificates;
 using MlacRelease.Certification.Execution;
-using MlacRelease.Cli.Console;
+using MlacRelease.Cli.Terminal;
 using MlacRelease.Common.Integrity;
 using MlacRelease.Core.Data;
 using MlacRelease.Gate;

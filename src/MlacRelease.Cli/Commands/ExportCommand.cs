@@ -1,5 +1,5 @@
 using System.CommandLine;
-using MlacRelease.Cli.Console;
+using MlacRelease.Cli.Terminal;
 using MlacRelease.Cli.Inputs;
 using MlacRelease.Common.Text;
 using MlacRelease.Core.Model;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using MlacRelease.Cli.Console;
+using MlacRelease.Cli.Terminal;
 using MlacRelease.Common.Release;
 using MlacRelease.Gate;
 using Spectre.Console;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using MlacRelease.Certification.Batteries;
 using MlacRelease.Certification.Certificates;
 using MlacRelease.Certification.Selection;
-using MlacRelease.Cli.Console;
+using MlacRelease.Cli.Terminal;
 using MlacRelease.Cli.Inputs;
 using MlacRelease.Common.IO;
 using MlacRelease.Common.Text;

@@ -3,7 +3,7 @@ using MlacRelease.Certification.Batteries;
 using MlacRelease.Certification.Certificates;
 using MlacRelease.Certification.Policies;
 using MlacRelease.Certification.Scheduling;
-using MlacRelease.Cli.Console;
+using MlacRelease.Cli.Terminal;
 
 namespace MlacRelease.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using MlacRelease.Cli.Console;
+using MlacRelease.Cli.Terminal;
 using MlacRelease.Training.Inner;
 using MlacRelease.Training.Trainer;
 
@@ -55,9 +55,9 @@ internal sealed class TrainAttackerOptions
             if (result.GetValue(_families) is { } families) mix = ParseFamilies(families, mix);
             if (result.GetValue(_optimizers) is { } optimizers) mix = mix with { Optimizers = ParseOptimizers(optimizers) };
             if (result.GetValue(_lr) is { } lr) { var (min, max) = ParseRange(lr, _lr.Name); mix = mix with { LearningRateMin = min, LearningRateMax = max }; }
-            if (result.GetValue(_loraLr) is { } loraLr) { var (min, max) = ParseRange(loraLr, _loraLr.Name); mix = mix with { LowRankLearningRateMin = min, LowRankLearningRateMax = max }; }
+            if (result.GetValue(_loraLr) is { } loraLr) { var (min, max) = ParseRange(loraLr, _loraLr.Name); mix = mix with { LoraLearningRateMin = min, LoraLearningRateMax = max }; }
             if (result.GetValue(_sgdLr) is { } sgdLr) { var (min, max) = ParseRange(sgdLr, _sgdLr.Name); mix = mix with { SgdLearningRateMin = min, SgdLearningRateMax = max }; }
-            if (result.GetValue(_ranks) is { } ranks) mix = mix with { LowRankRanks = ParsePositiveIntegers(ranks, _ranks.Name) };
+            if (result.GetValue(_ranks) is { } ranks) mix = mix with { LoraRanks = ParsePositiveIntegers(ranks, _ranks.Name) };
             if (result.GetValue(_clip) is { } clip) mix = mix with { ClipNorm = clip };
             options = options with { AttackerMix = mix };
         }
@@ -97,10 +97,10 @@ internal sealed class TrainAttackerOptions
         var parts = new List<string>();
         if (options.AttackerMix is { } m)
         {
-            var families = new[] { ("full", m.FullFineTuneWeight), ("lora", m.LowRankWeight), ("head", m.HeadOnlyWeight), ("benign", m.BenignThenHarmfulWeight) }
+            var families = new[] { ("full", m.FullFineTuneWeight), ("lora", m.LoraWeight), ("head", m.HeadOnlyWeight), ("benign", m.BenignThenHarmfulWeight) }
                 .Where(f => f.Item2 > 0).Select(f => $"{f.Item1}={N(f.Item2)}");
             parts.Add($"realistic attacker: {string.Join(",", families)}; {string.Join(",", m.Optimizers)}; lr {N(m.LearningRateMin)}-{N(m.LearningRateMax)}, " +
-                      $"LoRA {N(m.LowRankLearningRateMin)}-{N(m.LowRankLearningRateMax)} at ranks {string.Join(",", m.LowRankRanks)}, SGD {N(m.SgdLearningRateMin)}-{N(m.SgdLearningRateMax)}; clip {N(m.ClipNorm)}");
+                      $"LoRA {N(m.LoraLearningRateMin)}-{N(m.LoraLearningRateMax)} at ranks {string.Join(",", m.LoraRanks)}, SGD {N(m.SgdLearningRateMin)}-{N(m.SgdLearningRateMax)}; clip {N(m.ClipNorm)}");
         }
         if (options.LongHorizon is { } l)
             parts.Add($"long-horizon first-order rollouts: K = {l.Steps}, suppression every {l.SuppressionEvery}, share {N(l.Fraction)}");
@@ -121,7 +121,7 @@ internal sealed class TrainAttackerOptions
             }
             weights[pieces[0]] = weight;
         }
-        return mix with { FullFineTuneWeight = weights["full"], LowRankWeight = weights["lora"], HeadOnlyWeight = weights["head"], BenignThenHarmfulWeight = weights["benign"] };
+        return mix with { FullFineTuneWeight = weights["full"], LoraWeight = weights["lora"], HeadOnlyWeight = weights["head"], BenignThenHarmfulWeight = weights["benign"] };
     }
 
     private static InnerOptimizerKind[] ParseOptimizers(string text) => text.Split(',', StringSplitOptions.TrimEntries).Select(name => name switch

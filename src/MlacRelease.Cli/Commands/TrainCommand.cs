@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using MlacRelease.Cli.Console;
+using MlacRelease.Cli.Terminal;
 using MlacRelease.Cli.Inputs;
 using MlacRelease.Common.Text;
 using MlacRelease.Core.Data;
@@ -38,14 +38,14 @@ public static class TrainCommand
         var dense = new Option<bool>("--dense-embeddings") { Description = "Use the naive dense embedding fast weights (for comparison; same gradients, slower)" };
         var innerBatches = new Option<string?>("--inner-batch-sizes") { Description = "Comma-separated batch sizes the simulated attacker draws from per rollout (paper: 12,24,48)" };
         var headOnly = new Option<double?>("--head-only-probability") { Description = "Probability an inner step updates only the attacker head" };
-        var lowRank = new Option<double?>("--lora-rollouts") { Description = "Probability a rollout's simulated attacker fine-tunes LoRA adapters (rank 8, α 16, attention and FFN) instead of all weights; not in the paper [default: 0]" };
-        var lowRankLr = new Option<string?>("--lora-lr") { Description = "MIN,MAX: range a LoRA rollout draws its learning rate from, log-uniformly [default: 1e-3,5e-3]" };
+        var loraRollout = new Option<double?>("--lora-rollouts") { Description = "Probability a rollout's simulated attacker fine-tunes LoRA adapters (rank 8, α 16, attention and FFN) instead of all weights; not in the paper [default: 0]" };
+        var loraLr = new Option<string?>("--lora-lr") { Description = "MIN,MAX: range a LoRA rollout draws its learning rate from, log-uniformly [default: 1e-3,5e-3]" };
         var selectEvery = new Option<int?>("--select-every") { Description = "Keep the encoder every N steps under candidates/ and, when training ends, release the one the validation battery's real attacks (on attacker-tune data) break least, within 1 point of the pretrained desired accuracy (see mlac select) [default: off: the best validation loss is released]" };
         var restart = new Option<bool>("--restart") { Description = "Ignore an existing checkpoint in --out and start over" };
         var lambdaHelp = new Dictionary<string, string>
         {
-            ["good"] = "Weight λ_good of the outer objective: desired-task cross-entropy",
-            ["bad"] = "Weight λ_bad of the outer objective: minus the simulated attacker's harmful cross-entropy, mean over steps (max-loss)",
+            ["desired"] = "Weight λ_desired (the paper's λ_good; alias --lambda-good) of the outer objective: desired-task cross-entropy",
+            ["harmful"] = "Weight λ_harmful (the paper's λ_bad; alias --lambda-bad) of the outer objective: minus the simulated attacker's harmful cross-entropy, mean over steps (max-loss)",
             ["grad"] = "Weight λ_grad of the outer objective: the attacker's inner gradient norm, mean over steps",
             ["lin"] = "Weight λ_lin of the outer objective: minus the attacker's cross-entropy after the best bounded remap of its logits (head adjustment)",
             ["distill"] = "Weight λ_distill of the outer objective: MSE of the last hidden states to the original encoder's",
@@ -55,6 +55,7 @@ public static class TrainCommand
             ["rep"] = "Weight λ_rep (RepNoise-style, no inner loop; default 0): squared Gaussian-kernel MMD between the harmful classes' mean-pooled hidden states, averaged over layers",
         };
         var lambdas = MlacLossWeights.Names.ToDictionary(n => n, n => new Option<double?>($"--lambda-{n}") { Description = lambdaHelp[n] });
+        foreach (var (name, alias) in MlacLossWeights.PaperAliases) lambdas[name].Aliases.Add($"--lambda-{alias}");
         var entropyDecay = new Option<double?>("--entropy-step-decay") { Description = "λ_t of the entropy term's step weights exp(λ_t·(k − K)), normalised to sum 1; 0 = plain mean over steps [default: 0.0625, TAR's]" };
         var (device, seed, json, noProgress) = (SharedOptions.Device(), SharedOptions.Seed(), SharedOptions.Json(), SharedOptions.NoProgress());
         var (textField, desiredField, harmfulField) = (SharedOptions.TextField(), SharedOptions.DesiredField(), SharedOptions.HarmfulField());
@@ -72,7 +73,7 @@ public static class TrainCommand
             """)
         {
             model, data, output, preset, steps, innerSteps, innerOptimizer, batch, lr, evalEvery, checkpointEvery, budget, maxLength,
-            firstOrder, dense, innerBatches, headOnly, lowRank, lowRankLr, entropyDecay, selectEvery, restart, device, seed, json, noProgress, textField, desiredField, harmfulField,
+            firstOrder, dense, innerBatches, headOnly, loraRollout, loraLr, entropyDecay, selectEvery, restart, device, seed, json, noProgress, textField, desiredField, harmfulField,
         };
         foreach (var l in lambdas.Values) command.Options.Add(l);
         var attacker = new TrainAttackerOptions();
@@ -104,15 +105,15 @@ public static class TrainCommand
                 FirstOrder = result.GetValue(firstOrder),
                 SparseEmbeddings = !result.GetValue(dense),
                 HeadOnlyProbability = result.GetValue(headOnly) ?? options.HeadOnlyProbability,
-                LowRankRolloutProbability = result.GetValue(lowRank) ?? options.LowRankRolloutProbability,
+                LoraRolloutProbability = result.GetValue(loraRollout) ?? options.LoraRolloutProbability,
                 EntropyStepDecay = result.GetValue(entropyDecay) ?? options.EntropyStepDecay,
                 CandidateEvery = result.GetValue(selectEvery) ?? options.CandidateEvery,
                 Seed = result.GetValue(seed),
             };
-            if (result.GetValue(lowRankLr) is { } range)
+            if (result.GetValue(loraLr) is { } range)
             {
                 var (min, max) = TrainAttackerOptions.ParseRange(range, "--lora-lr");
-                options = options with { LowRankLearningRateMin = min, LowRankLearningRateMax = max };
+                options = options with { LoraLearningRateMin = min, LoraLearningRateMax = max };
             }
             options = attacker.Apply(result, options, innerOptimizerGiven: result.GetResult(innerOptimizer) is not null);
             options.Validate();
@@ -155,7 +156,7 @@ public static class TrainCommand
             var tokenizer = new BertTextTokenizer(vocabulary, new TokenizerSettings { MaxLength = options.MaxLength });
             mode.Info($"model: {description} ({pretrained.ParameterCount:N0} parameters) | data: {dataSpec} ({dataset.Count:N0} examples, " +
                       $"{dataset.DesiredLabels.Count} desired / {dataset.HarmfulLabels.Count} harmful classes; defender split {splits.DefenderTrain.Count:N0}) | device: {device}");
-            mode.Info($"objective: λ_good {options.Weights.Good}, λ_bad {options.Weights.Bad}, λ_grad {options.Weights.GradientPenalty}, " +
+            mode.Info($"objective: λ_desired {options.Weights.Desired}, λ_harmful {options.Weights.Harmful}, λ_grad {options.Weights.GradientPenalty}, " +
                       $"λ_lin {options.Weights.HeadAdjustment}, λ_distill {options.Weights.Distillation}{SuppressionSummary(options)}; K = {options.InnerSteps} ({(options.AttackerMix is null ? options.InnerOptimizer.ToString() : "attacker drawn per rollout")}, " +
                       $"{(options.FirstOrder ? "first" : "second")} order); {options.Steps} steps, batch {options.OuterBatchSize}, lr {options.OuterLearningRate.ToString(CultureInfo.InvariantCulture)}");
             if (TrainAttackerOptions.Summary(options) is { Length: > 0 } attackerLine) mode.Info(attackerLine);

@@ -1,5 +1,5 @@
 using System.Globalization;
-using MlacRelease.Cli.Console;
+using MlacRelease.Cli.Terminal;
 
 namespace MlacRelease.Cli.Inputs;
 

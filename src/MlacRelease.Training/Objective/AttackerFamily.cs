@@ -7,7 +7,7 @@ public enum AttackerFamily
     /// <summary>Every encoder weight and the head.</summary>
     FullFineTune,
     /// <summary>LoRA adapters on the frozen encoder, and the head.</summary>
-    LowRank,
+    Lora,
     /// <summary>The head only, on frozen features (a linear probe trained by the inner optimiser).</summary>
     HeadOnly,
     /// <summary>Full fine-tuning on the desired task with its own head first, then on the harmful task.</summary>

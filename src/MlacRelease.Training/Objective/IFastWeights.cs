@@ -7,7 +7,7 @@ namespace MlacRelease.Training.Objective;
 /// <summary>
 /// What a simulated attacker adapts in one rollout, as one list of tensors the inner optimiser updates: the last one is
 /// always the attacker's head. <see cref="FastWeightLayout"/> is full fine-tuning (every encoder weight);
-/// <see cref="LowRankFastWeights"/> is LoRA (low-rank adapters on the frozen encoder).
+/// <see cref="LoraFastWeights"/> is LoRA (low-rank adapters on the frozen encoder).
 /// </summary>
 public interface IFastWeights
 {

@@ -15,7 +15,7 @@ namespace MlacRelease.Training.Objective;
 /// g_θ = Σ_j ∂ℓ_j/∂φ|φ_kj. The desired-task, distillation and representation terms are read at θ exactly.
 /// </summary>
 /// <remarks>
-/// ℓ_j = (1/J)·(−λ_bad CE_j − λ_lin CE(z_j W*_j) + λ_kl KL_j + λ_inverse_ce INV_j) − λ_entropy w_j H_j, with J points and
+/// ℓ_j = (1/J)·(−λ_harmful CE_j − λ_lin CE(z_j W*_j) + λ_kl KL_j + λ_inverse_ce INV_j) − λ_entropy w_j H_j, with J points and
 /// w_j ∝ exp(λ_t·(k_j − K)) summing to 1: the short rollout's terms with its means over steps taken over the points
 /// instead, so the λ keep their meaning. With M = 1 the gradient equals the short rollout's in first-order mode. The
 /// gradient penalty λ_grad needs second derivatives and is refused. The attacker's head is meta-learned on the same
@@ -74,7 +74,7 @@ public static class LongHorizonObjective
         var (dtype, device) = (base0.PooledOutput.dtype, base0.PooledOutput.device);
         Tensor Scalar(double value) => full([], value, dtype, device);
 
-        var total = weights.Good * encoderTerms.Desired + weights.Distillation * encoderTerms.Distillation;
+        var total = weights.Desired * encoderTerms.Desired + weights.Distillation * encoderTerms.Distillation;
         if (weights.Representation > 0) total = total + weights.Representation * encoderTerms.Separability;
         total = total + StraightThrough(outerParameters, outerSums) + Scalar(values.Sum(v => v.Loss));
         var attackerCe = values.Average(v => v.CrossEntropy);
@@ -119,7 +119,7 @@ public static class LongHorizonObjective
         var t = HarmfulLogitTerms.Of(z, outer.Harmful, options);
         var w = options.Weights;
         var parts = new List<Tensor>();
-        if (w.Bad > 0) parts.Add(-(meanWeight * w.Bad) * t.CrossEntropy);
+        if (w.Harmful > 0) parts.Add(-(meanWeight * w.Harmful) * t.CrossEntropy);
         if (w.HeadAdjustment > 0) parts.Add(-(meanWeight * w.HeadAdjustment) * t.HeadAdjusted);
         if (w.KlUniform > 0) parts.Add((meanWeight * w.KlUniform) * t.KlUniform);
         if (w.InverseCrossEntropy > 0) parts.Add((meanWeight * w.InverseCrossEntropy) * t.InverseCrossEntropy);

@@ -2,15 +2,19 @@ namespace MlacRelease.Training.Objective;
 
 /// <summary>
 /// The λ weights of the outer objective:
-/// λ_good·CE_desired(θ) − λ_bad·mean_k CE_harmful(θ_k) + λ_grad·mean_k ‖∇inner‖ − λ_lin·mean_k CE(z_k·W*_k) + λ_distill·MSE(h_θ, h_original)
+/// λ_desired·CE_desired(θ) − λ_harmful·mean_k CE_harmful(θ_k) + λ_grad·mean_k ‖∇inner‖ − λ_lin·mean_k CE(z_k·W*_k) + λ_distill·MSE(h_θ, h_original)
 /// − λ_entropy·Σ_k w_k H(p_k) + λ_kl_uniform·mean_k KL(p_k ‖ u) + λ_inverse_ce·mean_k −log(1 − p_k[y]) + λ_rep·MMD²_layers
 /// (the last four: <see cref="SuppressionLosses"/>). Defaults are the paper's reported MLAC configuration; the
 /// bounded suppression terms are off by default.
 /// </summary>
 public sealed record MlacLossWeights
 {
-    public double Good { get; init; } = 1;
-    public double Bad { get; init; }
+    /// <summary>λ_desired (the paper's λ_good): the desired task's cross-entropy.</summary>
+    public double Desired { get; init; } = 1;
+
+    /// <summary>λ_harmful (the paper's λ_bad): minus the simulated attacker's harmful cross-entropy (unbounded).</summary>
+    public double Harmful { get; init; }
+
     public double GradientPenalty { get; init; }
     public double HeadAdjustment { get; init; } = 1;
     public double Distillation { get; init; }
@@ -29,12 +33,16 @@ public sealed record MlacLossWeights
     public double Representation { get; init; }
 
     /// <summary>The weights by their command-line names (<c>--lambda-NAME</c>), in the order of the objective.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["good", "bad", "grad", "lin", "distill", "entropy", "kl-uniform", "inverse-ce", "rep"];
+    /// <remarks>The paper's names for the first two, <c>good</c> and <c>bad</c>, are accepted as aliases (<see cref="PaperAliases"/>).</remarks>
+    public static IReadOnlyList<string> Names { get; } = ["desired", "harmful", "grad", "lin", "distill", "entropy", "kl-uniform", "inverse-ce", "rep"];
+
+    /// <summary>The reference code's names of weights that are called otherwise here: name → alias.</summary>
+    public static IReadOnlyDictionary<string, string> PaperAliases { get; } = new Dictionary<string, string> { ["desired"] = "good", ["harmful"] = "bad" };
 
     /// <summary>The weight called <paramref name="name"/> (one of <see cref="Names"/>).</summary>
     public double Get(string name) => name switch
     {
-        "good" => Good, "bad" => Bad, "grad" => GradientPenalty, "lin" => HeadAdjustment, "distill" => Distillation,
+        "desired" => Desired, "harmful" => Harmful, "grad" => GradientPenalty, "lin" => HeadAdjustment, "distill" => Distillation,
         "entropy" => Entropy, "kl-uniform" => KlUniform, "inverse-ce" => InverseCrossEntropy, "rep" => Representation,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, $"expected one of {string.Join(", ", Names)}"),
     };
@@ -42,7 +50,7 @@ public sealed record MlacLossWeights
     /// <summary>A copy with the weight called <paramref name="name"/> set to <paramref name="value"/>.</summary>
     public MlacLossWeights With(string name, double value) => name switch
     {
-        "good" => this with { Good = value }, "bad" => this with { Bad = value }, "grad" => this with { GradientPenalty = value },
+        "desired" => this with { Desired = value }, "harmful" => this with { Harmful = value }, "grad" => this with { GradientPenalty = value },
         "lin" => this with { HeadAdjustment = value }, "distill" => this with { Distillation = value }, "entropy" => this with { Entropy = value },
         "kl-uniform" => this with { KlUniform = value }, "inverse-ce" => this with { InverseCrossEntropy = value },
         "rep" => this with { Representation = value },
@@ -51,7 +59,7 @@ public sealed record MlacLossWeights
 
     public MlacLossWeights Validate()
     {
-        foreach (var (name, value) in new[] { ("good", Good), ("bad", Bad), ("grad", GradientPenalty), ("lin", HeadAdjustment), ("distill", Distillation),
+        foreach (var (name, value) in new[] { ("desired", Desired), ("harmful", Harmful), ("grad", GradientPenalty), ("lin", HeadAdjustment), ("distill", Distillation),
                      ("entropy", Entropy), ("kl_uniform", KlUniform), ("inverse_ce", InverseCrossEntropy), ("rep", Representation) })
         {
             if (!double.IsFinite(value) || value < 0) throw new ArgumentOutOfRangeException(name, $"loss weight λ_{name} must be finite and ≥ 0, got {value}");

@@ -43,7 +43,7 @@ public static class MlacObjective
 
         // The bounded suppression terms are always computed on z (cheap, and logged), but enter the loss only when their
         // weight is on, so a run without them does exactly the arithmetic it did before they existed.
-        var total = weights.Good * desired - weights.Bad * attackerCe + weights.GradientPenalty * gradientNorm
+        var total = weights.Desired * desired - weights.Harmful * attackerCe + weights.GradientPenalty * gradientNorm
                     - weights.HeadAdjustment * headAdjusted + weights.Distillation * distillation;
         if (weights.Entropy > 0) total = total - weights.Entropy * logitTerms.Entropy;
         if (weights.KlUniform > 0) total = total + weights.KlUniform * logitTerms.KlUniform;

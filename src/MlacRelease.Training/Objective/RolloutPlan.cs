@@ -3,9 +3,9 @@ using MlacRelease.Core.Text;
 namespace MlacRelease.Training.Objective;
 
 /// <summary>The data of one outer step: the outer batch B, one attacker batch per inner step, and which inner steps
-/// update the head only; with <paramref name="LowRank"/>, the attacker fine-tunes LoRA adapters instead of all weights.
+/// update the head only; with <paramref name="Lora"/>, the attacker fine-tunes LoRA adapters instead of all weights.
 /// Drawn by the trainer from its seeded generator, so a step is reproducible from its plan.</summary>
-public sealed record RolloutPlan(LabeledBatch Outer, IReadOnlyList<LabeledBatch> Inner, IReadOnlyList<bool> HeadOnly, LowRankRollout? LowRank = null)
+public sealed record RolloutPlan(LabeledBatch Outer, IReadOnlyList<LabeledBatch> Inner, IReadOnlyList<bool> HeadOnly, LoraRollout? Lora = null)
 {
     public int InnerSteps => Inner.Count;
 

@@ -20,13 +20,13 @@ internal sealed class SimulatedAttacker
     {
         if (plan.HeadOnly.Count != plan.Inner.Count) throw new ArgumentException("one head-only flag per inner step is required");
         _plan = plan;
-        Layout = plan.LowRank is { } lowRank
-            ? new LowRankFastWeights(state.Encoder, lowRank)
+        Layout = plan.Lora is { } loraRollout
+            ? new LoraFastWeights(state.Encoder, loraRollout)
             : new FastWeightLayout(state.Encoder, options.SparseEmbeddings, plan.Inner.Prepend(plan.Outer));
         var alpha = state.AttackerLearningRate;
         // A drawn attacker, and a LoRA attacker, run at their own learning rate: the meta-learned α is tuned to full
         // fine-tuning with one optimiser, and adapters need a larger one (the battery's LoRA attack uses 1e-3 to 5e-3).
-        double? fixedRate = plan.Attacker?.LearningRate ?? plan.LowRank?.LearningRate;
+        double? fixedRate = plan.Attacker?.LearningRate ?? plan.Lora?.LearningRate;
         LearningRate = fixedRate is { } rate
             ? full([], rate, alpha.dtype, alpha.device)
             : alpha.clamp(options.AttackerLearningRateMin, options.AttackerLearningRateMax);

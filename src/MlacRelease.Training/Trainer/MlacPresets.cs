@@ -12,24 +12,24 @@ public static class MlacPresets
     {
         // The reference code's bios config (Breakend/SelfDestructingModels, config/experiment/bios.yaml) sets
         // `l_linear_mi: 1.0`, `l_bad_adapted_grad: 1.0` and `l_good_base: 1.0` (config.yaml leaves l_bad_adapted at 0.0):
-        // λ_good = 1, λ_lin = 1, λ_grad = 1, λ_bad = 0, K = 16.
-        "mlac" => new MlacTrainingOptions { Weights = new MlacLossWeights { Good = 1, HeadAdjustment = 1, GradientPenalty = 1 } },
+        // λ_desired = 1, λ_lin = 1, λ_grad = 1, λ_harmful = 0, K = 16.
+        "mlac" => new MlacTrainingOptions { Weights = new MlacLossWeights { Desired = 1, HeadAdjustment = 1, GradientPenalty = 1 } },
         // Head adjustment without the gradient penalty (scripts/paper_experiments_v1.sh: bios_lin_mi_16, l_bad_adapted_grad=0.0).
-        "head-adjustment" => new MlacTrainingOptions { Weights = new MlacLossWeights { Good = 1, HeadAdjustment = 1 } },
-        "max-loss" => new MlacTrainingOptions { Weights = new MlacLossWeights { Good = 1, Bad = 1, HeadAdjustment = 0 } },
+        "head-adjustment" => new MlacTrainingOptions { Weights = new MlacLossWeights { Desired = 1, HeadAdjustment = 1 } },
+        "max-loss" => new MlacTrainingOptions { Weights = new MlacLossWeights { Desired = 1, Harmful = 1, HeadAdjustment = 0 } },
         // Kept for existing scripts: the same weights as "mlac" now that "mlac" follows bios.yaml.
-        "gradient-penalty" => new MlacTrainingOptions { Weights = new MlacLossWeights { Good = 1, GradientPenalty = 1, HeadAdjustment = 1 } },
-        // K = 0 with λ_bad = 1: plain adversarial censoring, no meta-learning through an attacker's updates.
-        "adversarial-censoring" => new MlacTrainingOptions { InnerSteps = 0, Weights = new MlacLossWeights { Good = 1, Bad = 1, HeadAdjustment = 0 } },
+        "gradient-penalty" => new MlacTrainingOptions { Weights = new MlacLossWeights { Desired = 1, GradientPenalty = 1, HeadAdjustment = 1 } },
+        // K = 0 with λ_harmful = 1: plain adversarial censoring, no meta-learning through an attacker's updates.
+        "adversarial-censoring" => new MlacTrainingOptions { InnerSteps = 0, Weights = new MlacLossWeights { Desired = 1, Harmful = 1, HeadAdjustment = 0 } },
         // The project's best measured recipe (release-checks/examples/realistic-long-horizon/, issue 11 arm A2): head
         // adjustment with the TAR-style entropy and RepNoise-style representation terms, an attacker drawn per rollout
         // like the batteries draw theirs (LoRA weighted twice), half the rollouts first-order K = 32 with the suppression
         // loss every 4th step, the other half second-order K = 4. No gradient penalty: it needs second-order gradients.
         "realistic-long-horizon" => new MlacTrainingOptions
         {
-            Weights = new MlacLossWeights { Good = 1, HeadAdjustment = 1, Entropy = 1, Representation = 1 },
+            Weights = new MlacLossWeights { Desired = 1, HeadAdjustment = 1, Entropy = 1, Representation = 1 },
             InnerSteps = 4, InnerBatchSizes = [12], OuterBatchSize = 12, MaxLength = 48,
-            AttackerMix = new RealisticAttackerMix { FullFineTuneWeight = 1, LowRankWeight = 2, HeadOnlyWeight = 0.5, BenignThenHarmfulWeight = 1 },
+            AttackerMix = new RealisticAttackerMix { FullFineTuneWeight = 1, LoraWeight = 2, HeadOnlyWeight = 0.5, BenignThenHarmfulWeight = 1 },
             LongHorizon = new LongHorizonOptions { Steps = 32, SuppressionEvery = 4, Fraction = 0.5 },
         },
         _ => throw new MlacInputException($"unknown preset '{name}': expected one of {string.Join(", ", Names)}"),
@@ -38,11 +38,11 @@ public static class MlacPresets
     /// <summary>One line per preset, for <c>mlac train --help</c>.</summary>
     public static string Describe(string name) => name switch
     {
-        "mlac" => "the reference code's bios config: head adjustment + inner-gradient-norm penalty (λ_good 1, λ_lin 1, λ_grad 1)",
-        "head-adjustment" => "head adjustment alone (λ_good 1, λ_lin 1), the paper's bios_lin_mi runs",
-        "max-loss" => "maximise the simulated attacker's harmful cross-entropy (λ_good 1, λ_bad 1), unbounded",
+        "mlac" => "the reference code's bios config: head adjustment + inner-gradient-norm penalty (λ_desired 1, λ_lin 1, λ_grad 1)",
+        "head-adjustment" => "head adjustment alone (λ_desired 1, λ_lin 1), the paper's bios_lin_mi runs",
+        "max-loss" => "maximise the simulated attacker's harmful cross-entropy (λ_desired 1, λ_harmful 1), unbounded",
         "gradient-penalty" => "the same weights as mlac (kept for existing scripts)",
-        "adversarial-censoring" => "no inner loop (K = 0), λ_bad 1: plain adversarial censoring",
+        "adversarial-censoring" => "no inner loop (K = 0), λ_harmful 1: plain adversarial censoring",
         "realistic-long-horizon" => "the best measured recipe: head adjustment + entropy + representation terms, attacker drawn per rollout, half the rollouts K = 32 first-order",
         _ => throw new MlacInputException($"unknown preset '{name}': expected one of {string.Join(", ", Names)}"),
     };

@@ -199,11 +199,11 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
             RepresentationSeparability = terms.RepresentationSeparability.ToDouble(),
             OuterGradientNorm = outerNorm,
             AttackerLearningRate = state.AttackerLearningRate.ToDouble(),
-            LowRankLearningRate = plan.LowRank?.LearningRate,
+            LoraLearningRate = plan.Lora?.LearningRate,
             AttackerFamily = plan.Attacker?.Family.ToString(),
             AttackerOptimizer = plan.Attacker?.Optimizer.ToString(),
             AttackerRolloutLearningRate = plan.Attacker?.LearningRate,
-            LowRankRank = plan.Attacker is null ? null : plan.LowRank?.Rank,
+            LoraRank = plan.Attacker is null ? null : plan.Lora?.Rank,
             BenignSteps = plan.Attacker?.BenignSteps,
             SuppressionEvery = plan.SuppressionEvery,
         };

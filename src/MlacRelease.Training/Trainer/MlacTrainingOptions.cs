@@ -31,15 +31,15 @@ public sealed record MlacTrainingOptions
     /// paper; 0 reproduces it). LoRA at a learning rate a few times the full fine-tuning one got through a model
     /// trained against full fine-tuning alone, so a release that the battery's LoRA attack must not break trains
     /// against it too.</summary>
-    public double LowRankRolloutProbability { get; init; }
+    public double LoraRolloutProbability { get; init; }
 
     /// <summary>The LoRA attacker's rank and α (scale α/r), as the battery's LoRA attack (r 8, α 16).</summary>
-    public int LowRankRank { get; init; } = 8;
-    public double LowRankAlpha { get; init; } = 16;
+    public int LoraRank { get; init; } = 8;
+    public double LoraAlpha { get; init; } = 16;
 
     /// <summary>Each LoRA rollout draws its learning rate log-uniformly from this range (the battery's: 1e-3 to 5e-3).</summary>
-    public double LowRankLearningRateMin { get; init; } = 1e-3;
-    public double LowRankLearningRateMax { get; init; } = 5e-3;
+    public double LoraLearningRateMin { get; init; } = 1e-3;
+    public double LoraLearningRateMax { get; init; } = 5e-3;
 
     /// <summary>Set: every rollout draws a realistic attacker (family, optimiser, learning rate) from this mix, which
     /// replaces <see cref="InnerOptimizer"/>, the meta-learned α, <see cref="HeadOnlyProbability"/> and the LoRA rollouts
@@ -105,16 +105,16 @@ public sealed record MlacTrainingOptions
         Require(HeadOnlyProbability is >= 0 and <= 1, "head-only-probability", "0..1", HeadOnlyProbability);
         Require(InnerClipNorm > 0, "inner-clip", "> 0", InnerClipNorm);
         Require(double.IsFinite(EntropyStepDecay) && EntropyStepDecay >= 0, "entropy-step-decay", "finite and ≥ 0", EntropyStepDecay);
-        Require(LowRankRolloutProbability is >= 0 and <= 1, "lora-rollouts", "0..1", LowRankRolloutProbability);
-        Require(LowRankRank is >= 1 and <= 1024, "lora-rank", "1..1024", LowRankRank);
-        Require(LowRankAlpha > 0, "lora-alpha", "> 0", LowRankAlpha);
-        Require(LowRankLearningRateMin > 0 && LowRankLearningRateMin <= LowRankLearningRateMax && LowRankLearningRateMax <= 1,
-            "lora-lr", "0 < min ≤ max ≤ 1", $"{LowRankLearningRateMin} / {LowRankLearningRateMax}");
+        Require(LoraRolloutProbability is >= 0 and <= 1, "lora-rollouts", "0..1", LoraRolloutProbability);
+        Require(LoraRank is >= 1 and <= 1024, "lora-rank", "1..1024", LoraRank);
+        Require(LoraAlpha > 0, "lora-alpha", "> 0", LoraAlpha);
+        Require(LoraLearningRateMin > 0 && LoraLearningRateMin <= LoraLearningRateMax && LoraLearningRateMax <= 1,
+            "lora-lr", "0 < min ≤ max ≤ 1", $"{LoraLearningRateMin} / {LoraLearningRateMax}");
         if (AttackerMix is { } mix)
         {
             mix.Validate();
             Require(HeadOnlyProbability == 0, "head-only-probability", "0 with --attacker-mix realistic (its head-only family replaces it)", HeadOnlyProbability);
-            Require(LowRankRolloutProbability == 0, "lora-rollouts", "0 with --attacker-mix realistic (its LoRA family replaces it)", LowRankRolloutProbability);
+            Require(LoraRolloutProbability == 0, "lora-rollouts", "0 with --attacker-mix realistic (its LoRA family replaces it)", LoraRolloutProbability);
         }
         if (LongHorizon is { } longHorizon)
         {

@@ -16,7 +16,7 @@ public sealed record RealisticAttackerMix
 {
     /// <summary>Relative weights of the families; a family of weight 0 is never drawn.</summary>
     public double FullFineTuneWeight { get; init; } = 1;
-    public double LowRankWeight { get; init; } = 1;
+    public double LoraWeight { get; init; } = 1;
     public double HeadOnlyWeight { get; init; } = 1;
     public double BenignThenHarmfulWeight { get; init; } = 1;
 
@@ -28,16 +28,16 @@ public sealed record RealisticAttackerMix
     public double LearningRateMax { get; init; } = 3e-3;
 
     /// <summary>Adam and AdamW, LoRA attackers.</summary>
-    public double LowRankLearningRateMin { get; init; } = 1e-4;
-    public double LowRankLearningRateMax { get; init; } = 5e-3;
+    public double LoraLearningRateMin { get; init; } = 1e-4;
+    public double LoraLearningRateMax { get; init; } = 5e-3;
 
     /// <summary>SGD with momentum, every family.</summary>
     public double SgdLearningRateMin { get; init; } = 1e-3;
     public double SgdLearningRateMax { get; init; } = 1e-1;
 
-    /// <summary>A LoRA attacker draws its rank uniformly from these; α = <see cref="LowRankAlphaPerRank"/> · rank.</summary>
-    public IReadOnlyList<int> LowRankRanks { get; init; } = [4, 8, 16];
-    public double LowRankAlphaPerRank { get; init; } = 2;
+    /// <summary>A LoRA attacker draws its rank uniformly from these; α = <see cref="LoraAlphaPerRank"/> · rank.</summary>
+    public IReadOnlyList<int> LoraRanks { get; init; } = [4, 8, 16];
+    public double LoraAlphaPerRank { get; init; } = 2;
 
     /// <summary>The share of a benign-then-harmful rollout's K steps spent on the desired task first (at least one step
     /// of each phase).</summary>
@@ -52,16 +52,16 @@ public sealed record RealisticAttackerMix
         {
             if (!ok) throw new ArgumentException($"attacker mix '{field}': expected {expected}, got {actual}");
         }
-        var familyWeights = new[] { FullFineTuneWeight, LowRankWeight, HeadOnlyWeight, BenignThenHarmfulWeight };
+        var familyWeights = new[] { FullFineTuneWeight, LoraWeight, HeadOnlyWeight, BenignThenHarmfulWeight };
         Require(familyWeights.All(w => double.IsFinite(w) && w >= 0) && familyWeights.Sum() > 0, "attacker-families", "finite weights ≥ 0, not all 0", string.Join(",", familyWeights));
         Require(Optimizers.Count > 0 && Optimizers.All(Enum.IsDefined), "attacker-optimizers", "a non-empty list", string.Join(",", Optimizers));
-        foreach (var (field, min, max) in new[] { ("attacker-lr", LearningRateMin, LearningRateMax), ("attacker-lora-lr", LowRankLearningRateMin, LowRankLearningRateMax),
+        foreach (var (field, min, max) in new[] { ("attacker-lr", LearningRateMin, LearningRateMax), ("attacker-lora-lr", LoraLearningRateMin, LoraLearningRateMax),
                      ("attacker-sgd-lr", SgdLearningRateMin, SgdLearningRateMax) })
         {
             Require(min > 0 && min <= max && max <= 10, field, "0 < min ≤ max ≤ 10", $"{min} / {max}");
         }
-        Require(LowRankRanks.Count > 0 && LowRankRanks.All(r => r is >= 1 and <= 1024), "attacker-lora-ranks", "ranks in 1..1024", string.Join(",", LowRankRanks));
-        Require(LowRankAlphaPerRank > 0, "lora alpha per rank", "> 0", LowRankAlphaPerRank);
+        Require(LoraRanks.Count > 0 && LoraRanks.All(r => r is >= 1 and <= 1024), "attacker-lora-ranks", "ranks in 1..1024", string.Join(",", LoraRanks));
+        Require(LoraAlphaPerRank > 0, "lora alpha per rank", "> 0", LoraAlphaPerRank);
         Require(BenignFraction is > 0 and < 1, "benign fraction", "0 < f < 1", BenignFraction);
         Require(ClipNorm > 0, "attacker-clip", "> 0", ClipNorm);
         return this;
@@ -70,11 +70,11 @@ public sealed record RealisticAttackerMix
     /// <summary>One rollout's attacker, drawn from <paramref name="random"/> in a fixed order (family, optimiser, learning
     /// rate, then a LoRA draw's rank and adapter seed). A rollout of fewer than two steps cannot hold both phases of a
     /// benign-then-harmful attacker, so that family is left out of its draw.</summary>
-    public (AttackerDraw Draw, LowRankRollout? LowRank) Draw(DeterministicRandom random, int innerSteps)
+    public (AttackerDraw Draw, LoraRollout? Lora) Draw(DeterministicRandom random, int innerSteps)
     {
         var weights = new (AttackerFamily Family, double Weight)[]
         {
-            (AttackerFamily.FullFineTune, FullFineTuneWeight), (AttackerFamily.LowRank, LowRankWeight), (AttackerFamily.HeadOnly, HeadOnlyWeight),
+            (AttackerFamily.FullFineTune, FullFineTuneWeight), (AttackerFamily.Lora, LoraWeight), (AttackerFamily.HeadOnly, HeadOnlyWeight),
             (AttackerFamily.BenignThenHarmful, innerSteps >= 2 ? BenignThenHarmfulWeight : 0),
         };
         var total = weights.Sum(w => w.Weight);
@@ -88,16 +88,16 @@ public sealed record RealisticAttackerMix
         }
         var optimizer = Optimizers[random.NextInt(Optimizers.Count)];
         var (min, max) = optimizer is InnerOptimizerKind.Sgd or InnerOptimizerKind.SgdMomentum ? (SgdLearningRateMin, SgdLearningRateMax)
-            : family == AttackerFamily.LowRank ? (LowRankLearningRateMin, LowRankLearningRateMax)
+            : family == AttackerFamily.Lora ? (LoraLearningRateMin, LoraLearningRateMax)
             : (LearningRateMin, LearningRateMax);
         var learningRate = Math.Exp(Math.Log(min) + random.NextDouble() * (Math.Log(max) - Math.Log(min)));
-        LowRankRollout? lowRank = null;
-        if (family == AttackerFamily.LowRank)
+        LoraRollout? loraRollout = null;
+        if (family == AttackerFamily.Lora)
         {
-            var rank = LowRankRanks[random.NextInt(LowRankRanks.Count)];
-            lowRank = new LowRankRollout(rank, LowRankAlphaPerRank * rank, learningRate, random.NextUInt64());
+            var rank = LoraRanks[random.NextInt(LoraRanks.Count)];
+            loraRollout = new LoraRollout(rank, LoraAlphaPerRank * rank, learningRate, random.NextUInt64());
         }
         var benign = family == AttackerFamily.BenignThenHarmful ? Math.Clamp((int)Math.Round(BenignFraction * innerSteps), 1, innerSteps - 1) : 0;
-        return (new AttackerDraw(family, optimizer, learningRate, benign, ClipNorm), lowRank);
+        return (new AttackerDraw(family, optimizer, learningRate, benign, ClipNorm), loraRollout);
     }
 }

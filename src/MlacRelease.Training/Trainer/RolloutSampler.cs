@@ -28,20 +28,20 @@ public sealed class RolloutSampler(IReadOnlyList<EncodedExample> train, MlacTrai
             headOnly.Add(options.HeadOnlyProbability > 0 && random.NextDouble() < options.HeadOnlyProbability);
         }
         // Drawn last and only when enabled, so a run without LoRA rollouts draws exactly the plans it drew before.
-        LowRankRollout? lowRank = null;
-        if (options.LowRankRolloutProbability > 0 && random.NextDouble() < options.LowRankRolloutProbability)
+        LoraRollout? loraRollout = null;
+        if (options.LoraRolloutProbability > 0 && random.NextDouble() < options.LoraRolloutProbability)
         {
-            var (min, max) = (Math.Log(options.LowRankLearningRateMin), Math.Log(options.LowRankLearningRateMax));
+            var (min, max) = (Math.Log(options.LoraLearningRateMin), Math.Log(options.LoraLearningRateMax));
             var learningRate = Math.Exp(min + random.NextDouble() * (max - min));
-            lowRank = new LowRankRollout(options.LowRankRank, options.LowRankAlpha, learningRate, random.NextUInt64());
+            loraRollout = new LoraRollout(options.LoraRank, options.LoraAlpha, learningRate, random.NextUInt64());
         }
         AttackerDraw? attacker = null;
         if (options.AttackerMix is { } mix)
         {
-            (attacker, lowRank) = mix.Draw(attackerRandom, k);
+            (attacker, loraRollout) = mix.Draw(attackerRandom, k);
             if (attacker.Family == AttackerFamily.HeadOnly) headOnly = Enumerable.Repeat(true, k).ToList();
         }
-        return new RolloutPlan(outer, inner, headOnly, lowRank) { Attacker = attacker, SuppressionEvery = longHorizon?.SuppressionEvery };
+        return new RolloutPlan(outer, inner, headOnly, loraRollout) { Attacker = attacker, SuppressionEvery = longHorizon?.SuppressionEvery };
     }
 
     private ulong AttackerStream { get; } = DeterministicRandom.DeriveSeed(options.Seed, "attacker");

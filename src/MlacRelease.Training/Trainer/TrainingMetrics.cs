@@ -23,13 +23,13 @@ public sealed record TrainingMetrics
     [JsonPropertyName("outer_grad_norm")] public double OuterGradientNorm { get; init; }
     [JsonPropertyName("attacker_lr")] public double AttackerLearningRate { get; init; }
     /// <summary>The learning rate of this step's LoRA attacker; null when the attacker fine-tuned all weights.</summary>
-    [JsonPropertyName("lora_lr")] public double? LowRankLearningRate { get; init; }
+    [JsonPropertyName("lora_lr")] public double? LoraLearningRate { get; init; }
     /// <summary>This rollout's realistic attacker draw (family, optimiser, learning rate, LoRA rank, benign steps); null
     /// without --attacker-mix realistic.</summary>
     [JsonPropertyName("attacker_family")] public string? AttackerFamily { get; init; }
     [JsonPropertyName("attacker_optimizer")] public string? AttackerOptimizer { get; init; }
     [JsonPropertyName("attacker_rollout_lr")] public double? AttackerRolloutLearningRate { get; init; }
-    [JsonPropertyName("lora_rank")] public int? LowRankRank { get; init; }
+    [JsonPropertyName("lora_rank")] public int? LoraRank { get; init; }
     [JsonPropertyName("benign_steps")] public int? BenignSteps { get; init; }
     /// <summary>M of a first-order long-horizon rollout (its K is inner_steps); null for a short rollout.</summary>
     [JsonPropertyName("suppression_every")] public int? SuppressionEvery { get; init; }

@@ -1,5 +1,5 @@
 using System.Text;
-using MlacRelease.Cli.Console;
+using MlacRelease.Cli.Terminal;
 
 namespace MlacRelease.Cli.Tests.InProcess;
 

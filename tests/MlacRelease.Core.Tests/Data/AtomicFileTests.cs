@@ -6,7 +6,7 @@ namespace MlacRelease.Core.Tests.Data;
 
 public sealed class AtomicFileTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 

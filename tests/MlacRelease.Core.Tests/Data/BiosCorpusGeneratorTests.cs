@@ -174,7 +174,7 @@ public sealed partial class BiosCorpusGeneratorTests
     [Fact]
     public void Written_jsonl_loads_back_identically()
     {
-        using var dir = new TempDirectory();
+        using var dir = new TempFolder();
         var path = dir.File("corpus/bios.jsonl");
         var options = new BiosCorpusOptions { Count = 300, Seed = 4 };
 

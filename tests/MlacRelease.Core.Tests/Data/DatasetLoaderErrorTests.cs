@@ -5,7 +5,7 @@ namespace MlacRelease.Core.Tests.Data;
 
 public sealed class DatasetLoaderErrorTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 

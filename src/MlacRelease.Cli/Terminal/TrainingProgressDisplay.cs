@@ -1,7 +1,7 @@
 using MlacRelease.Training.Trainer;
 using Spectre.Console;
 
-namespace MlacRelease.Cli.Console;
+namespace MlacRelease.Cli.Terminal;
 
 /// <summary>Shows training progress: a live bar with ETA on a terminal, else a log line per evaluation and every ~2% of steps.</summary>
 public sealed class TrainingProgressDisplay(OutputMode mode, long totalSteps) : IProgress<TrainingProgress>

@@ -2,7 +2,7 @@ using System.Text.Json;
 using MlacRelease.Common.Errors;
 using Spectre.Console;
 
-namespace MlacRelease.Cli.Console;
+namespace MlacRelease.Cli.Terminal;
 
 /// <summary>
 /// Runs a command body and turns its outcome into an exit code and a message: input problems (a file, a line, a field)

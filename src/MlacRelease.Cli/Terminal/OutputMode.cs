@@ -1,4 +1,4 @@
-namespace MlacRelease.Cli.Console;
+namespace MlacRelease.Cli.Terminal;
 
 /// <summary>How a command talks: live progress on a terminal, plain log lines otherwise, or one JSON document.</summary>
 public sealed record OutputMode(bool Json, bool NoProgress)

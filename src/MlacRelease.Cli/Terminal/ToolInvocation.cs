@@ -1,4 +1,4 @@
-namespace MlacRelease.Cli.Console;
+namespace MlacRelease.Cli.Terminal;
 
 /// <summary>How to start this same tool again: its apphost, or "dotnet mlac.dll" when it was started that way.</summary>
 public static class ToolInvocation

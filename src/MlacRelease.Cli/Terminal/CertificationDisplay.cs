@@ -2,7 +2,7 @@ using MlacRelease.Certification.Certificates;
 using MlacRelease.Certification.Execution;
 using Spectre.Console;
 
-namespace MlacRelease.Cli.Console;
+namespace MlacRelease.Cli.Terminal;
 
 /// <summary>Certification progress (bar with ETA, or log lines) and the headline table of a certificate.</summary>
 public sealed class CertificationDisplay(OutputMode mode) : IProgress<CertificationProgress>

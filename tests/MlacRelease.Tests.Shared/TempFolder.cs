@@ -1,18 +1,19 @@
 using System.Text;
 
-namespace MlacRelease.Core.Tests.Data;
+namespace MlacRelease.Tests.Shared;
 
-/// <summary>A fresh folder under the system temp folder, deleted on dispose.</summary>
-public sealed class TempDirectory : IDisposable
+/// <summary>A fresh folder under the system temp folder per test, deleted on dispose.</summary>
+public sealed class TempFolder : IDisposable
 {
-    public TempDirectory()
+    public TempFolder()
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mlac-data-tests-" + Guid.NewGuid().ToString("N"));
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mlac-tests-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
     }
 
     public string Path { get; }
 
+    /// <summary>The path of <paramref name="name"/> inside the folder (nothing is created).</summary>
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
     /// <summary>Writes UTF-8 text without a byte order mark, exactly as given (no newline translation).</summary>
@@ -29,6 +30,9 @@ public sealed class TempDirectory : IDisposable
         System.IO.File.WriteAllBytes(path, content);
         return path;
     }
+
+    /// <summary>The names of the files directly in the folder, in ordinal order.</summary>
+    public string[] Names() => [.. Directory.GetFiles(Path).Select(f => System.IO.Path.GetFileName(f)).Order(StringComparer.Ordinal)];
 
     public void Dispose()
     {

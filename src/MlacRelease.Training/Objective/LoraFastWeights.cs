@@ -11,13 +11,13 @@ namespace MlacRelease.Training.Objective;
 /// fast[2i + 1]). B = 0 makes the attacker start from the encoder exactly; W enters the forward directly, so the outer
 /// gradient reaches every targeted weight both through the adapted forward and through the adapters' inner gradients.
 /// </summary>
-public sealed class LowRankFastWeights : IFastWeights
+public sealed class LoraFastWeights : IFastWeights
 {
     private readonly EncoderWeights _encoder;
-    private readonly LowRankRollout _rollout;
+    private readonly LoraRollout _rollout;
     private readonly IReadOnlyList<string> _targets;
 
-    public LowRankFastWeights(EncoderWeights encoder, LowRankRollout rollout)
+    public LoraFastWeights(EncoderWeights encoder, LoraRollout rollout)
     {
         if (rollout.Rank <= 0) throw new ArgumentException($"LoRA rank must be positive, got {rollout.Rank}");
         _encoder = encoder;

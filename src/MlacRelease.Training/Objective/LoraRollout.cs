@@ -8,7 +8,7 @@ namespace MlacRelease.Training.Objective;
 /// explores directions full fine-tuning at a small learning rate does not (it got through a model trained against
 /// full fine-tuning alone), so a defence should see it in training. <paramref name="Seed"/> draws the A matrices.
 /// </summary>
-public sealed record LowRankRollout(int Rank, double Alpha, double LearningRate, ulong Seed)
+public sealed record LoraRollout(int Rank, double Alpha, double LearningRate, ulong Seed)
 {
     public double Scale => LoraAdapter.Scaling(Alpha, Rank);
 }

@@ -1,4 +1,4 @@
-namespace MlacRelease.Cli.Console;
+namespace MlacRelease.Cli.Terminal;
 
 /// <summary>The tool's exit codes, stable for CI scripts.</summary>
 public static class ExitCodes

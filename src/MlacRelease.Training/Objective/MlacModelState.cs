@@ -32,13 +32,22 @@ public sealed class MlacModelState : IDisposable
     /// <summary>Scalar.</summary>
     public Tensor AttackerLearningRate { get; }
 
+    /// <summary>The name of <see cref="DesiredHead"/> among the parameters; heads are named under "head.".</summary>
+    public const string DesiredHeadName = HeadPrefix + "desired.weight";
+    private const string HeadPrefix = "head.";
+    private const string AttackerPrefix = "attacker.";
+
     /// <summary>Parameters of the outer objective, in a fixed order: encoder by name, then the desired head.</summary>
     public IReadOnlyList<(string Name, Tensor Tensor)> OuterParameters =>
         Encoder.Tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, kv.Value))
-            .Append(("head.desired.weight", DesiredHead)).ToList();
+            .Append((DesiredHeadName, DesiredHead)).ToList();
 
     public IReadOnlyList<(string Name, Tensor Tensor)> AttackerParameters =>
-        [("attacker.head.weight", AttackerHead), ("attacker.learning_rate", AttackerLearningRate)];
+        [(AttackerPrefix + "head.weight", AttackerHead), (AttackerPrefix + "learning_rate", AttackerLearningRate)];
+
+    /// <summary>True for a parameter name of the encoder, false for a head's or the attacker's.</summary>
+    public static bool IsEncoderParameter(string name) =>
+        !name.StartsWith(HeadPrefix, StringComparison.Ordinal) && !name.StartsWith(AttackerPrefix, StringComparison.Ordinal);
 
     public static MlacModelState Create(EncoderWeights encoder, int desiredClasses, int harmfulClasses, double attackerLearningRate, long seed)
     {

@@ -4,9 +4,7 @@ using System.Text.Json;
 using MlacRelease.Common.IO;
 using MlacRelease.Core.Data;
 using MlacRelease.Core.Model;
-using MlacRelease.Core.Selection;
 using MlacRelease.Core.Text;
-using MlacRelease.Core.Weights;
 using MlacRelease.Training.Objective;
 using static TorchSharp.torch;
 using MlacRelease.Common.Errors;
@@ -16,17 +14,11 @@ namespace MlacRelease.Training.Trainer;
 /// <summary>
 /// Runs MLAC: outer Adam on the encoder and desired head, Adam on the attacker's head and learning rate, validation
 /// every N steps, best and latest checkpoints written atomically, exact resume, a metrics log and plots. The output
-/// folder is also a Hugging Face model folder holding the best encoder.
+/// folder (<see cref="TrainingRunLayout"/>) is also a Hugging Face model folder holding the best encoder
+/// (<see cref="TrainedModelWriter"/>).
 /// </summary>
 public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs inputs)
 {
-    public const string CheckpointFolder = "checkpoints";
-    public const string LatestCheckpoint = "latest.safetensors";
-    public const string BestCheckpoint = "best.safetensors";
-    public const string MetricsFile = "metrics.jsonl";
-    public const string HeadsFile = Core.Model.HeadsFile.FileName;
-    public const string SummaryFile = "training.json";
-
     private readonly MlacTrainingOptions _options = options.Validate();
 
     public string Fingerprint => JsonSerializer.Serialize(_options with { Steps = 0, Budget = null, CheckpointEvery = 1, CandidateEvery = 0 });
@@ -36,12 +28,10 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
 
     public TrainingSummary Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
-        var output = Path.GetFullPath(inputs.OutputFolder);
-        var checkpoints = Path.Combine(output, CheckpointFolder);
-        Directory.CreateDirectory(checkpoints);
-        var latestPath = Path.Combine(checkpoints, LatestCheckpoint);
-        var bestPath = Path.Combine(checkpoints, BestCheckpoint);
-        var metricsPath = Path.Combine(output, MetricsFile);
+        var layout = new TrainingRunLayout(inputs.OutputFolder);
+        layout.CreateFolders();
+        var metricsLog = new MetricsLog(layout.MetricsFile);
+        var modelWriter = new TrainedModelWriter(inputs.Vocabulary);
 
         var (train, validation) = PrepareData();
         using var state = MlacModelState.Create(inputs.Pretrained.To(inputs.Device), inputs.Dataset.DesiredLabels.Count,
@@ -58,23 +48,23 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
         long? bestStep = null;
         long? resumedFrom = null;
         EvaluationResult? initial = null, best = null, last = null;
-        if (!inputs.Restart && File.Exists(latestPath))
+        if (!inputs.Restart && File.Exists(layout.LatestCheckpoint))
         {
-            var info = Restore(latestPath, state, outer, meta);
+            var info = Restore(layout.LatestCheckpoint, state, outer, meta);
             step = info.Step;
             elapsedBefore = info.ElapsedSeconds;
             bestLoss = info.BestValidationLoss;
             bestStep = info.BestStep;
             resumedFrom = step;
-            TruncateMetrics(metricsPath, step);
-            (initial, best, last) = ReadEvaluations(metricsPath, bestStep);
+            metricsLog.TruncateAfter(step);
+            (initial, best, last) = metricsLog.Evaluations(bestStep);
         }
         else
         {
             InitializeHeads(state, train);
-            if (File.Exists(metricsPath)) File.Delete(metricsPath);
+            metricsLog.Clear();
             initial = last = evaluator.Evaluate(state, original) with { IsBest = false };
-            AppendMetrics(metricsPath, new TrainingMetrics { Step = 0, Evaluation = initial });
+            metricsLog.Append(new TrainingMetrics { Step = 0, Evaluation = initial });
         }
 
         var clock = Stopwatch.StartNew();
@@ -86,6 +76,7 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
             BestValidationLoss = bestLoss, BestStep = bestStep, Fingerprint = Fingerprint, DatasetDigest = inputs.Dataset.Digest,
             EncoderConfigJson = state.Encoder.Config.ToJson(), DesiredLabels = inputs.Dataset.DesiredLabels, HarmfulLabels = inputs.Dataset.HarmfulLabels,
         };
+        void Save(string path) => TrainingCheckpoint.Save(path, CheckpointTensors.Of(state, outer, meta), Info());
 
         while (step < _options.Steps)
         {
@@ -96,47 +87,45 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
             step++;
             stepsThisRun++;
             metrics = metrics with { Step = step, ElapsedSeconds = elapsedBefore + clock.Elapsed.TotalSeconds, StepSeconds = stepClock.Elapsed.TotalSeconds };
-            AppendMetrics(metricsPath, metrics);
+            metricsLog.Append(metrics);
 
             if (step % _options.EvaluateEvery == 0 || step == _options.Steps)
             {
                 var evaluation = evaluator.Evaluate(state, original);
                 var isBest = bestLoss is null || evaluation.ValidationLoss < bestLoss;
                 last = evaluation with { IsBest = isBest };
-                AppendMetrics(metricsPath, new TrainingMetrics { Step = step, ElapsedSeconds = elapsedBefore + clock.Elapsed.TotalSeconds, Evaluation = last });
+                metricsLog.Append(new TrainingMetrics { Step = step, ElapsedSeconds = elapsedBefore + clock.Elapsed.TotalSeconds, Evaluation = last });
                 if (isBest)
                 {
                     bestLoss = evaluation.ValidationLoss;
                     bestStep = step;
                     best = last;
-                    TrainingCheckpoint.Save(bestPath, CheckpointTensors(state, outer, meta), Info());
+                    Save(layout.BestCheckpoint);
                 }
             }
-            if (step % _options.CheckpointEvery == 0 || step == _options.Steps)
-            {
-                TrainingCheckpoint.Save(latestPath, CheckpointTensors(state, outer, meta), Info());
-            }
+            var checkpointed = step % _options.CheckpointEvery == 0 || step == _options.Steps;
+            if (checkpointed) Save(layout.LatestCheckpoint);
             if (_options.CandidateEvery > 0 && (step % _options.CandidateEvery == 0 || step == _options.Steps))
-                WriteCandidate(output, step, latestPath, () => TrainingCheckpoint.Save(latestPath, CheckpointTensors(state, outer, meta), Info()));
+                modelWriter.WriteCandidate(layout, step, () => { if (!checkpointed) Save(layout.LatestCheckpoint); });
             var rate = clock.Elapsed.TotalSeconds / stepsThisRun;
             progress?.Report(new TrainingProgress(step, _options.Steps, TimeSpan.FromSeconds(elapsedBefore) + clock.Elapsed,
                 TimeSpan.FromSeconds(rate * (_options.Steps - step)), metrics, last));
         }
         // Whatever stopped the loop, the latest state is on disk so the run can continue.
-        TrainingCheckpoint.Save(latestPath, CheckpointTensors(state, outer, meta), Info());
+        Save(layout.LatestCheckpoint);
         // A budget stop ends between candidate steps: its state is a candidate too, or selection would never see it.
-        if (_options.CandidateEvery > 0 && reason == "budget" && step > 0) WriteCandidate(output, step, latestPath, () => { });
+        if (_options.CandidateEvery > 0 && reason == "budget" && step > 0) modelWriter.WriteCandidate(layout, step, () => { });
 
-        var digest = WriteReleaseWeights(output, File.Exists(bestPath) ? bestPath : latestPath);
-        inputs.Split?.Write(output);
-        TrainingPlots.Write(metricsPath, Path.Combine(output, "plots"));
+        var digest = modelWriter.Write(layout.Root, layout.ReleasedCheckpoint);
+        inputs.Split?.Write(layout.Root);
+        TrainingPlots.Write(layout.MetricsFile, layout.PlotsFolder);
         var summary = new TrainingSummary
         {
             StepsCompleted = step, StepsRequested = _options.Steps, StoppedBecause = reason, ElapsedSeconds = elapsedBefore + clock.Elapsed.TotalSeconds,
             BestStep = bestStep, BestValidationLoss = bestLoss, InitialEvaluation = initial, BestEvaluation = best,
-            ModelFolder = output, WeightDigest = digest, ResumedFromStep = resumedFrom,
+            ModelFolder = layout.Root, WeightDigest = digest, ResumedFromStep = resumedFrom,
         };
-        AtomicFile.WriteAllText(Path.Combine(output, SummaryFile), JsonSerializer.Serialize(new { options = _options, summary }, JsonOptions));
+        AtomicFile.WriteAllText(layout.SummaryFile, JsonSerializer.Serialize(new { options = _options, summary }, JsonOptions));
         return summary;
     }
 
@@ -209,11 +198,6 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
         };
     }
 
-    private static IEnumerable<(string Name, Tensor Tensor)> CheckpointTensors(MlacModelState state, ParameterAdam outer, ParameterAdam meta) =>
-        state.OuterParameters.Concat(state.AttackerParameters).Select(p => ("param." + p.Name, p.Tensor))
-            .Concat(outer.State().Select(s => ("outer." + s.Name, s.Tensor)))
-            .Concat(meta.State().Select(s => ("meta." + s.Name, s.Tensor)));
-
     private CheckpointInfo Restore(string path, MlacModelState state, ParameterAdam outer, ParameterAdam meta)
     {
         var (info, tensors) = TrainingCheckpoint.Load(path);
@@ -223,99 +207,12 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
                 throw new RunFolderMismatchException($"{path}: the checkpoint was written with other training options; pass the same options to resume, or restart (--restart) to begin a new run in this folder");
             if (info.DatasetDigest != inputs.Dataset.Digest)
                 throw new RunFolderMismatchException($"{path}: the checkpoint was trained on dataset {info.DatasetDigest}, not {inputs.Dataset.Digest}; use the same data to resume, or restart (--restart) to begin a new run in this folder");
-            using (no_grad())
-            {
-                foreach (var (name, tensor) in state.OuterParameters.Concat(state.AttackerParameters))
-                {
-                    if (!tensors.TryGetValue("param." + name, out var saved)) throw new MlacInputException($"{path}: parameter '{name}' is missing");
-                    if (!saved.shape.SequenceEqual(tensor.shape)) throw new MlacInputException($"{path}: parameter '{name}' has the wrong shape");
-                    tensor.copy_(saved);
-                }
-            }
-            outer.Restore(Strip(tensors, "outer."), info.OuterAdamSteps, path);
-            meta.Restore(Strip(tensors, "meta."), info.MetaAdamSteps, path);
+            CheckpointTensors.Restore(tensors, info, state, outer, meta, path);
             return info;
         }
         finally
         {
             foreach (var t in tensors.Values) t.Dispose();
         }
-    }
-
-    private static Dictionary<string, Tensor> Strip(Dictionary<string, Tensor> tensors, string prefix) =>
-        tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
-
-    /// <summary>The chosen checkpoint's encoder as a Hugging Face folder (the output folder itself) and its heads.</summary>
-    /// <summary>The Hugging Face folder of one selection candidate, candidates/step-NNNNNN, made from the latest
-    /// checkpoint (saved first when this step did not write it). Written under a temporary name and renamed, so a
-    /// folder with the final name is always complete; a resumed run finds it and skips it.</summary>
-    private void WriteCandidate(string output, long step, string latestPath, Action saveLatest)
-    {
-        var folder = CandidateLayout.PathOf(output, step);
-        if (Directory.Exists(folder)) return;
-        if (step % _options.CheckpointEvery != 0 && step != _options.Steps) saveLatest();
-        var partial = folder + CandidateLayout.PartialSuffix;
-        if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
-        Directory.CreateDirectory(partial);
-        WriteReleaseWeights(partial, latestPath);
-        Directory.Move(partial, folder);
-    }
-
-    private string WriteReleaseWeights(string output, string checkpointPath)
-    {
-        var (info, tensors) = TrainingCheckpoint.Load(checkpointPath);
-        try
-        {
-            var encoderTensors = tensors.Where(kv => kv.Key.StartsWith("param.", StringComparison.Ordinal) && !kv.Key.StartsWith("param.head.", StringComparison.Ordinal)
-                    && !kv.Key.StartsWith("param.attacker.", StringComparison.Ordinal))
-                .ToDictionary(kv => kv.Key["param.".Length..], kv => kv.Value.clone());
-            using var weights = new EncoderWeights(EncoderConfig.FromJson(info.EncoderConfigJson), encoderTensors, checkpointPath);
-            var digest = HuggingFaceDirectory.Save(output, weights, inputs.Vocabulary, new Dictionary<string, string>
-            {
-                ["mlac.trained_steps"] = info.Step.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["mlac.dataset_digest"] = info.DatasetDigest,
-            });
-            Core.Model.HeadsFile.Write(output, tensors["param.head.desired.weight"], info.DesiredLabels, info.HarmfulLabels, digest);
-            return digest;
-        }
-        finally
-        {
-            foreach (var t in tensors.Values) t.Dispose();
-        }
-    }
-
-    private static void AppendMetrics(string path, TrainingMetrics metrics)
-    {
-        using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-        using var writer = new StreamWriter(stream);
-        writer.WriteLine(JsonSerializer.Serialize(metrics, MetricsJson));
-        writer.Flush();
-        stream.Flush(flushToDisk: true);
-    }
-
-    private static readonly JsonSerializerOptions MetricsJson = new()
-    {
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-    };
-
-    internal static IReadOnlyList<TrainingMetrics> ReadMetrics(string path) =>
-        !File.Exists(path) ? [] : File.ReadLines(path).Where(l => l.Length > 0).Select(l =>
-        {
-            try { return JsonSerializer.Deserialize<TrainingMetrics>(l, MetricsJson); }
-            catch (JsonException) { return null; } // a line cut short by a crash
-        }).OfType<TrainingMetrics>().ToList();
-
-    /// <summary>On resume, lines written after the checkpoint are dropped: the resumed run writes them again.</summary>
-    private static void TruncateMetrics(string path, long step)
-    {
-        var kept = ReadMetrics(path).Where(m => m.Step <= step).ToList();
-        AtomicFile.WriteAllText(path, string.Concat(kept.Select(m => JsonSerializer.Serialize(m, MetricsJson) + "\n")));
-    }
-
-    private static (EvaluationResult? Initial, EvaluationResult? Best, EvaluationResult? Last) ReadEvaluations(string path, long? bestStep)
-    {
-        var evaluations = ReadMetrics(path).Where(m => m.Evaluation is not null).ToList();
-        return (evaluations.FirstOrDefault()?.Evaluation, evaluations.LastOrDefault(m => m.Step == bestStep)?.Evaluation, evaluations.LastOrDefault()?.Evaluation);
     }
 }

@@ -5,7 +5,7 @@ public static class TrainingPlots
 {
     public static IReadOnlyList<string> Write(string metricsPath, string folder)
     {
-        var metrics = MlacTrainer.ReadMetrics(metricsPath);
+        var metrics = MetricsLog.Read(metricsPath);
         Directory.CreateDirectory(folder);
         var steps = metrics.Where(m => m.Evaluation is null).ToList();
         var evaluations = metrics.Where(m => m.Evaluation is not null).ToList();

@@ -5,7 +5,7 @@ namespace MlacRelease.Certification.Scheduling;
 /// is the same call: finished shards (manifest on disk) are never submitted again, so a rerun after a failure or a
 /// pre-emption runs exactly the missing shards, and a rerun of a complete campaign submits nothing.
 /// </summary>
-public sealed class SlurmCampaignRunner(SlurmClient client)
+public sealed class SlurmCampaignRunner(ISlurmClient client)
 {
     /// <summary>Writes the scripts and submits what is missing; returns the submission, or null when nothing was missing.</summary>
     public CampaignSubmission? Submit(ShardCampaign campaign, SlurmResources resources)
@@ -65,6 +65,29 @@ public sealed class SlurmCampaignRunner(SlurmClient client)
                 client.Cancel(campaign.LatestSubmission!.MergeJob);
             }
             await Task.Delay(poll, cancellation).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Submits what is missing, waits for it, and resubmits the shards that failed up to <paramref name="retries"/>
+    /// times. Returns the last status: complete, failed after the last retry, or ended without a certificate.
+    /// </summary>
+    public async Task<CampaignStatus> SubmitAndWaitAsync(ShardCampaign campaign, SlurmResources resources, int retries, TimeSpan poll,
+        ICampaignObserver observer, CancellationToken cancellation)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(retries);
+        for (var retry = 0; ; retry++)
+        {
+            var submission = Submit(campaign, resources);
+            if (submission is null)
+            {
+                observer.NothingToSubmit();
+                return Observe(campaign);
+            }
+            observer.Submitted(submission);
+            var status = await WaitAsync(campaign, poll, observer, cancellation).ConfigureAwait(false);
+            if (status.Complete || status.Failed.Count == 0 || retry >= retries) return status;
+            observer.Resubmitting(status, retry + 1, retries);
         }
     }
 }

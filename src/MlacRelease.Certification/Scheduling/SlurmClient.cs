@@ -7,7 +7,7 @@ namespace MlacRelease.Certification.Scheduling;
 /// list (never through a shell). Works with accounting disabled: job states come from squeue while jobs are known to
 /// the controller, and outcomes from the shard folders themselves.
 /// </summary>
-public sealed class SlurmClient(string? binDirectory = null)
+public sealed class SlurmClient(string? binDirectory = null) : ISlurmClient
 {
     /// <summary>Submits a script; returns the job id (sbatch --parsable prints "id" or "id;cluster").</summary>
     public string Submit(IReadOnlyList<string> sbatchArguments)

@@ -80,38 +80,29 @@ public static class SlurmCommand
             if (result.GetValue(dryRun)) return DryRun(mode, campaign, resources);
 
             var runner = new SlurmCampaignRunner(new SlurmClient());
-            var attempts = result.GetValue(wait) ? result.GetValue(retries) + 1 : 1;
-            for (var attempt = 1; ; attempt++)
+            var observer = new CampaignObserver(mode, campaign);
+            if (!result.GetValue(wait))
             {
                 var submission = runner.Submit(campaign, resources);
                 if (submission is null)
                 {
-                    mode.Info($"nothing to submit: all {campaign.ShardCount} shards finished and {campaign.CertificatePath} exists");
+                    observer.NothingToSubmit();
                     return Finish(mode, campaign, runner.Observe(campaign));
                 }
-                mode.Info(submission.ArrayJob is null
-                    ? $"submitted merge job {submission.MergeJob} (every shard had already finished)"
-                    : $"submitted array job {submission.ArrayJob} ({submission.Shards.Count} of {campaign.ShardCount} shards: {ArrayRanges.Format(submission.Shards)}) " +
-                      $"and merge job {submission.MergeJob} (afterok) | logs: {campaign.LogFolder}");
-                if (!result.GetValue(wait))
-                {
-                    mode.Info($"watch it with: mlac slurm status --out {ShellQuoting.Quote(root)}");
-                    if (mode.Json) OutputMode.WriteJson(new { array_job = submission.ArrayJob, merge_job = submission.MergeJob, shards = submission.Shards, folder = root });
-                    return ExitCodes.Success;
-                }
-                CampaignStatus status;
-                try
-                {
-                    status = await runner.WaitAsync(campaign, TimeSpan.FromSeconds(result.GetValue(poll)), new CampaignProgress(mode, campaign.ShardCount), token);
-                }
-                catch (OperationCanceledException) when (token.IsCancellationRequested)
-                {
-                    mode.Info($"stopped waiting; the jobs keep running (cancel them with scancel {submission.ArrayJob} {submission.MergeJob})");
-                    throw;
-                }
-                if (status.Complete || status.Failed.Count == 0 || attempt >= attempts) return Finish(mode, campaign, status);
-                ReportFailures(mode, status);
-                mode.Info($"resubmitting {status.Failed.Count} shard(s) (retry {attempt} of {attempts - 1})");
+                observer.Submitted(submission);
+                mode.Info($"watch it with: mlac slurm status --out {ShellQuoting.Quote(root)}");
+                if (mode.Json) OutputMode.WriteJson(new { array_job = submission.ArrayJob, merge_job = submission.MergeJob, shards = submission.Shards, folder = root });
+                return ExitCodes.Success;
+            }
+            try
+            {
+                var status = await runner.SubmitAndWaitAsync(campaign, resources, result.GetValue(retries), TimeSpan.FromSeconds(result.GetValue(poll)), observer, token);
+                return Finish(mode, campaign, status);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested && campaign.LatestSubmission is { } submission)
+            {
+                mode.Info($"stopped waiting; the jobs keep running (cancel them with scancel {submission.ArrayJob} {submission.MergeJob})");
+                throw;
             }
         }, cancellation));
         return command;
@@ -220,23 +211,45 @@ public static class SlurmCommand
         }
     }
 
-    /// <summary>One log line whenever the counts change, with an ETA from the shards finished so far.</summary>
-    private sealed class CampaignProgress(OutputMode mode, int total) : IProgress<CampaignStatus>
+    /// <summary>Prints what the campaign runner does: each submission, each resubmission with the failed shards named,
+    /// and one progress line whenever the counts change, with an ETA from the shards finished so far.</summary>
+    private sealed class CampaignObserver(OutputMode mode, ShardCampaign campaign) : ICampaignObserver
     {
         private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
         private int? _firstFinished;
         private string _last = "";
+
+        public void NothingToSubmit() =>
+            mode.Info($"nothing to submit: all {campaign.ShardCount} shards finished and {campaign.CertificatePath} exists");
+
+        public void Submitted(CampaignSubmission submission)
+        {
+            mode.Info(submission.ArrayJob is null
+                ? $"submitted merge job {submission.MergeJob} (every shard had already finished)"
+                : $"submitted array job {submission.ArrayJob} ({submission.Shards.Count} of {campaign.ShardCount} shards: {ArrayRanges.Format(submission.Shards)}) " +
+                  $"and merge job {submission.MergeJob} (afterok) | logs: {campaign.LogFolder}");
+            // Progress and its ETA are per submission: the shards that finished before it are not its work.
+            _clock.Restart();
+            _firstFinished = null;
+            _last = "";
+        }
+
+        public void Resubmitting(CampaignStatus status, int retry, int retries)
+        {
+            ReportFailures(mode, status);
+            mode.Info($"resubmitting {status.Failed.Count} shard(s) (retry {retry} of {retries})");
+        }
 
         public void Report(CampaignStatus value)
         {
             _firstFinished ??= value.Finished;
             var running = value.Shards.Count(s => s.State == ShardState.Running);
             var pending = value.Shards.Count(s => s.State == ShardState.Pending);
-            var line = $"shards {value.Finished}/{total} finished, {running} running, {pending} pending, {value.Failed.Count} failed | merge: {value.MergeState ?? (value.CertificateWritten ? "done" : "-")}";
+            var line = $"shards {value.Finished}/{campaign.ShardCount} finished, {running} running, {pending} pending, {value.Failed.Count} failed | merge: {value.MergeState ?? (value.CertificateWritten ? "done" : "-")}";
             if (line == _last) return;
             _last = line;
             var doneHere = value.Finished - _firstFinished.Value;
-            var left = total - value.Finished;
+            var left = campaign.ShardCount - value.Finished;
             var eta = doneHere > 0 && left > 0 ? $", ETA {TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds / doneHere * left):hh\\:mm\\:ss}" : "";
             mode.Info($"{line} | {_clock.Elapsed:hh\\:mm\\:ss} elapsed{eta}");
         }

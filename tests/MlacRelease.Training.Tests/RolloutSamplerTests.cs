@@ -14,7 +14,7 @@ public sealed class RolloutSamplerTests
     private static readonly MlacTrainingOptions Realistic = new()
     {
         InnerSteps = 4, InnerBatchSizes = [4, 8], OuterBatchSize = 6, Seed = 3, AttackerMix = new RealisticAttackerMix(),
-        Weights = new() { Desired = 1, HeadAdjustment = 1 },
+        Objective = new() { Weights = new() { Desired = 1, HeadAdjustment = 1 } },
     };
 
     private static string Describe(RolloutPlan plan) =>
@@ -94,7 +94,7 @@ public sealed class RolloutSamplerTests
         headOnly.Should().Throw<ArgumentException>().WithMessage("*head-only-probability*realistic*");
         var lora = () => (Realistic with { LoraRolloutProbability = 0.5 }).Validate();
         lora.Should().Throw<ArgumentException>().WithMessage("*lora-rollouts*realistic*");
-        var penalty = () => (Realistic with { Weights = new() { GradientPenalty = 1 }, LongHorizon = new LongHorizonOptions() }).Validate();
+        var penalty = () => (Realistic with { Objective = new() { Weights = new() { GradientPenalty = 1 } }, LongHorizon = new LongHorizonOptions() }).Validate();
         penalty.Should().Throw<ArgumentException>().WithMessage("*lambda-grad*second-order*");
         var interval = () => (Realistic with { LongHorizon = new LongHorizonOptions { Steps = 8, SuppressionEvery = 9 } }).Validate();
         interval.Should().Throw<ArgumentException>().WithMessage("*suppression-every*");

@@ -200,10 +200,10 @@ public sealed class SuppressionLossTests
         // Breakend/SelfDestructingModels config/experiment/bios.yaml: l_linear_mi 1.0, l_bad_adapted_grad 1.0, l_good_base 1.0,
         // max_adapt_steps 16, batch_size_search_space [12, 24, 48]; config.yaml: l_bad_adapted 0.0.
         var mlac = MlacPresets.Get("mlac");
-        mlac.Weights.Should().Be(new MlacLossWeights { Desired = 1, HeadAdjustment = 1, GradientPenalty = 1, Harmful = 0 });
+        mlac.Objective.Weights.Should().Be(new MlacLossWeights { Desired = 1, HeadAdjustment = 1, GradientPenalty = 1, Harmful = 0 });
         mlac.InnerSteps.Should().Be(16);
         mlac.InnerBatchSizes.Should().Equal(12, 24, 48);
-        MlacPresets.Get("head-adjustment").Weights.GradientPenalty.Should().Be(0);
+        MlacPresets.Get("head-adjustment").Objective.Weights.GradientPenalty.Should().Be(0);
         MlacPresets.Names.Should().AllSatisfy(name => MlacPresets.Get(name).Validate());
     }
 }

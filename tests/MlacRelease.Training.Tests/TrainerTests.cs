@@ -73,8 +73,11 @@ public sealed class TrainerTests : IDisposable
     {
         var options = Options with
         {
-            Weights = new() { Desired = 1, HeadAdjustment = 1, GradientPenalty = 0.5, Entropy = 0.5, KlUniform = 0.3, InverseCrossEntropy = 0.2, Representation = 0.4 },
-            EntropyStepDecay = 0.25,
+            Objective = new()
+            {
+                Weights = new() { Desired = 1, HeadAdjustment = 1, GradientPenalty = 0.5, Entropy = 0.5, KlUniform = 0.3, InverseCrossEntropy = 0.2, Representation = 0.4 },
+                EntropyStepDecay = 0.25,
+            },
         };
         var straight = AssertResumeIsBitIdentical(options, "suppression-");
         var steps = File.ReadLines(Path.Combine(straight, "metrics.jsonl")).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!.AsObject())
@@ -124,7 +127,7 @@ public sealed class TrainerTests : IDisposable
     private static readonly MlacTrainingOptions RealisticLong = Options with
     {
         HeadOnlyProbability = 0, LoraRolloutProbability = 0,
-        Weights = new() { Desired = 1, HeadAdjustment = 1, Entropy = 0.5, KlUniform = 0.2 },
+        Objective = new() { Weights = new() { Desired = 1, HeadAdjustment = 1, Entropy = 0.5, KlUniform = 0.2 } },
         AttackerMix = new RealisticAttackerMix { LoraRanks = [2, 4] },
         LongHorizon = new LongHorizonOptions { Steps = 5, SuppressionEvery = 2, Fraction = 0.5 },
     };

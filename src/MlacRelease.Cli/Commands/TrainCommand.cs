@@ -84,17 +84,23 @@ public static class TrainCommand
             var mode = new OutputMode(result.GetValue(json), result.GetValue(noProgress));
             var options = MlacPresets.Get(result.GetValue(preset)!);
             var budgetDefaults = MlacPresets.WithCommandLineBudget(options);
-            var weights = options.Weights;
+            var weights = options.Objective.Weights;
             foreach (var (name, option) in lambdas)
             {
                 if (result.GetValue(option) is { } value) weights = weights.With(name, value);
             }
             options = options with
             {
-                Weights = weights,
+                Objective = options.Objective with
+                {
+                    Weights = weights,
+                    InnerOptimizer = result.GetValue(innerOptimizer) ?? options.Objective.InnerOptimizer,
+                    FirstOrder = result.GetValue(firstOrder),
+                    SparseEmbeddings = !result.GetValue(dense),
+                    EntropyStepDecay = result.GetValue(entropyDecay) ?? options.Objective.EntropyStepDecay,
+                },
                 Steps = result.GetValue(steps) ?? budgetDefaults.Steps,
                 InnerSteps = result.GetValue(innerSteps) ?? budgetDefaults.InnerSteps,
-                InnerOptimizer = result.GetValue(innerOptimizer) ?? options.InnerOptimizer,
                 InnerBatchSizes = result.GetValue(innerBatches) is { } sizes ? TrainAttackerOptions.ParsePositiveIntegers(sizes, "--inner-batch-sizes") : options.InnerBatchSizes,
                 OuterBatchSize = result.GetValue(batch) ?? options.OuterBatchSize,
                 OuterLearningRate = result.GetValue(lr) ?? options.OuterLearningRate,
@@ -102,11 +108,8 @@ public static class TrainCommand
                 CheckpointEvery = result.GetValue(checkpointEvery) ?? budgetDefaults.CheckpointEvery,
                 Budget = result.GetValue(budget) is { } b ? DurationParser.Parse(b, "--budget") : null,
                 MaxLength = result.GetValue(maxLength) ?? options.MaxLength,
-                FirstOrder = result.GetValue(firstOrder),
-                SparseEmbeddings = !result.GetValue(dense),
                 HeadOnlyProbability = result.GetValue(headOnly) ?? options.HeadOnlyProbability,
                 LoraRolloutProbability = result.GetValue(loraRollout) ?? options.LoraRolloutProbability,
-                EntropyStepDecay = result.GetValue(entropyDecay) ?? options.EntropyStepDecay,
                 CandidateEvery = result.GetValue(selectEvery) ?? options.CandidateEvery,
                 Seed = result.GetValue(seed),
             };
@@ -135,10 +138,10 @@ public static class TrainCommand
     /// <summary>The bounded suppression weights that are on, for the objective line (nothing when all are off).</summary>
     private static string SuppressionSummary(MlacTrainingOptions options)
     {
-        var w = options.Weights;
+        var w = options.Objective.Weights;
         var on = new[] { ("entropy", w.Entropy), ("kl_uniform", w.KlUniform), ("inverse_ce", w.InverseCrossEntropy), ("rep", w.Representation) }
             .Where(t => t.Item2 > 0).Select(t => $"λ_{t.Item1} {t.Item2.ToString(CultureInfo.InvariantCulture)}").ToList();
-        if (w.Entropy > 0) on.Add($"λ_t {options.EntropyStepDecay.ToString(CultureInfo.InvariantCulture)}");
+        if (w.Entropy > 0) on.Add($"λ_t {options.Objective.EntropyStepDecay.ToString(CultureInfo.InvariantCulture)}");
         return on.Count == 0 ? "" : ", " + string.Join(", ", on);
     }
 
@@ -156,9 +159,10 @@ public static class TrainCommand
             var tokenizer = new BertTextTokenizer(vocabulary, new TokenizerSettings { MaxLength = options.MaxLength });
             mode.Info($"model: {description} ({pretrained.ParameterCount:N0} parameters) | data: {dataSpec} ({dataset.Count:N0} examples, " +
                       $"{dataset.DesiredLabels.Count} desired / {dataset.HarmfulLabels.Count} harmful classes; defender split {splits.DefenderTrain.Count:N0}) | device: {device}");
-            mode.Info($"objective: λ_desired {options.Weights.Desired}, λ_harmful {options.Weights.Harmful}, λ_grad {options.Weights.GradientPenalty}, " +
-                      $"λ_lin {options.Weights.HeadAdjustment}, λ_distill {options.Weights.Distillation}{SuppressionSummary(options)}; K = {options.InnerSteps} ({(options.AttackerMix is null ? options.InnerOptimizer.ToString() : "attacker drawn per rollout")}, " +
-                      $"{(options.FirstOrder ? "first" : "second")} order); {options.Steps} steps, batch {options.OuterBatchSize}, lr {options.OuterLearningRate.ToString(CultureInfo.InvariantCulture)}");
+            var objective = options.Objective;
+            mode.Info($"objective: λ_desired {objective.Weights.Desired}, λ_harmful {objective.Weights.Harmful}, λ_grad {objective.Weights.GradientPenalty}, " +
+                      $"λ_lin {objective.Weights.HeadAdjustment}, λ_distill {objective.Weights.Distillation}{SuppressionSummary(options)}; K = {options.InnerSteps} ({(options.AttackerMix is null ? objective.InnerOptimizer.ToString() : "attacker drawn per rollout")}, " +
+                      $"{(objective.FirstOrder ? "first" : "second")} order); {options.Steps} steps, batch {options.OuterBatchSize}, lr {options.OuterLearningRate.ToString(CultureInfo.InvariantCulture)}");
             if (TrainAttackerOptions.Summary(options) is { Length: > 0 } attackerLine) mode.Info(attackerLine);
             var trainer = new MlacTrainer(options, new TrainingRunInputs
             {

@@ -13,21 +13,21 @@ public static class MlacPresets
         // The reference code's bios config (Breakend/SelfDestructingModels, config/experiment/bios.yaml) sets
         // `l_linear_mi: 1.0`, `l_bad_adapted_grad: 1.0` and `l_good_base: 1.0` (config.yaml leaves l_bad_adapted at 0.0):
         // λ_desired = 1, λ_lin = 1, λ_grad = 1, λ_harmful = 0, K = 16.
-        "mlac" => new MlacTrainingOptions { Weights = new MlacLossWeights { Desired = 1, HeadAdjustment = 1, GradientPenalty = 1 } },
+        "mlac" => new MlacTrainingOptions { Objective = new() { Weights = new MlacLossWeights { Desired = 1, HeadAdjustment = 1, GradientPenalty = 1 } } },
         // Head adjustment without the gradient penalty (scripts/paper_experiments_v1.sh: bios_lin_mi_16, l_bad_adapted_grad=0.0).
-        "head-adjustment" => new MlacTrainingOptions { Weights = new MlacLossWeights { Desired = 1, HeadAdjustment = 1 } },
-        "max-loss" => new MlacTrainingOptions { Weights = new MlacLossWeights { Desired = 1, Harmful = 1, HeadAdjustment = 0 } },
+        "head-adjustment" => new MlacTrainingOptions { Objective = new() { Weights = new MlacLossWeights { Desired = 1, HeadAdjustment = 1 } } },
+        "max-loss" => new MlacTrainingOptions { Objective = new() { Weights = new MlacLossWeights { Desired = 1, Harmful = 1, HeadAdjustment = 0 } } },
         // Kept for existing scripts: the same weights as "mlac" now that "mlac" follows bios.yaml.
-        "gradient-penalty" => new MlacTrainingOptions { Weights = new MlacLossWeights { Desired = 1, GradientPenalty = 1, HeadAdjustment = 1 } },
+        "gradient-penalty" => new MlacTrainingOptions { Objective = new() { Weights = new MlacLossWeights { Desired = 1, GradientPenalty = 1, HeadAdjustment = 1 } } },
         // K = 0 with λ_harmful = 1: plain adversarial censoring, no meta-learning through an attacker's updates.
-        "adversarial-censoring" => new MlacTrainingOptions { InnerSteps = 0, Weights = new MlacLossWeights { Desired = 1, Harmful = 1, HeadAdjustment = 0 } },
+        "adversarial-censoring" => new MlacTrainingOptions { InnerSteps = 0, Objective = new() { Weights = new MlacLossWeights { Desired = 1, Harmful = 1, HeadAdjustment = 0 } } },
         // The project's best measured recipe (release-checks/examples/realistic-long-horizon/, issue 11 arm A2): head
         // adjustment with the TAR-style entropy and RepNoise-style representation terms, an attacker drawn per rollout
         // like the batteries draw theirs (LoRA weighted twice), half the rollouts first-order K = 32 with the suppression
         // loss every 4th step, the other half second-order K = 4. No gradient penalty: it needs second-order gradients.
         "realistic-long-horizon" => new MlacTrainingOptions
         {
-            Weights = new MlacLossWeights { Desired = 1, HeadAdjustment = 1, Entropy = 1, Representation = 1 },
+            Objective = new() { Weights = new MlacLossWeights { Desired = 1, HeadAdjustment = 1, Entropy = 1, Representation = 1 } },
             InnerSteps = 4, InnerBatchSizes = [12], OuterBatchSize = 12, MaxLength = 48,
             AttackerMix = new RealisticAttackerMix { FullFineTuneWeight = 1, LoraWeight = 2, HeadOnlyWeight = 0.5, BenignThenHarmfulWeight = 1 },
             LongHorizon = new LongHorizonOptions { Steps = 32, SuppressionEvery = 4, Fraction = 0.5 },

@@ -21,7 +21,7 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
 {
     private readonly MlacTrainingOptions _options = options.Validate();
 
-    public string Fingerprint => JsonSerializer.Serialize(_options with { Steps = 0, Budget = null, CheckpointEvery = 1, CandidateEvery = 0 });
+    public string Fingerprint => RunFingerprint.Of(_options);
 
     public Task<TrainingSummary> RunAsync(IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default) =>
         Task.Run(() => Run(progress, cancellation), CancellationToken.None);
@@ -36,7 +36,7 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
         var (train, validation) = PrepareData();
         using var state = MlacModelState.Create(inputs.Pretrained.To(inputs.Device), inputs.Dataset.DesiredLabels.Count,
             inputs.Dataset.HarmfulLabels.Count, _options.AttackerLearningRateInit, (long)_options.Seed);
-        using var original = _options.Weights.Distillation > 0 ? inputs.Pretrained.To(inputs.Device) : null;
+        using var original = _options.Objective.Weights.Distillation > 0 ? inputs.Pretrained.To(inputs.Device) : null;
         using var outer = new ParameterAdam(state.OuterParameters, _options.OuterLearningRate, _options.OuterClipNorm);
         using var meta = new ParameterAdam(state.AttackerParameters, _options.MetaLearningRate, _options.MetaClipNorm);
         var sampler = new RolloutSampler(train, _options);
@@ -160,7 +160,7 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
     private TrainingMetrics OuterStep(MlacModelState state, ParameterAdam outer, ParameterAdam meta, RolloutPlan plan, EncoderWeights? original, long step)
     {
         using var scope = NewDisposeScope();
-        var terms = MlacObjective.Compute(state, plan, _options.ObjectiveOptions, original);
+        var terms = MlacObjective.Compute(state, plan, _options.Objective, original);
         var outerParameters = state.OuterParameters.Select(p => p.Tensor).ToList();
         var attackerParameters = state.AttackerParameters.Select(p => p.Tensor).ToList();
         var outerGrads = autograd.grad([terms.Outer], outerParameters, retain_graph: true, allow_unused: true);
@@ -169,7 +169,7 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
         meta.Step(attackerGrads.Cast<Tensor?>().ToList());
         using (no_grad())
         {
-            state.AttackerLearningRate.clamp_(_options.AttackerLearningRateMin, _options.AttackerLearningRateMax);
+            state.AttackerLearningRate.clamp_(_options.Objective.AttackerLearningRateMin, _options.Objective.AttackerLearningRateMax);
         }
         var perStep = terms.PerStepAttackerCrossEntropy.to(ScalarType.Float64).data<double>().ToArray();
         return new TrainingMetrics
@@ -203,7 +203,7 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
         var (info, tensors) = TrainingCheckpoint.Load(path);
         try
         {
-            if (info.Fingerprint != Fingerprint)
+            if (!RunFingerprint.Matches(info.Fingerprint, Fingerprint))
                 throw new RunFolderMismatchException($"{path}: the checkpoint was written with other training options; pass the same options to resume, or restart (--restart) to begin a new run in this folder");
             if (info.DatasetDigest != inputs.Dataset.Digest)
                 throw new RunFolderMismatchException($"{path}: the checkpoint was trained on dataset {info.DatasetDigest}, not {inputs.Dataset.Digest}; use the same data to resume, or restart (--restart) to begin a new run in this folder");

@@ -1,4 +1,3 @@
-using MlacRelease.Training.Inner;
 using MlacRelease.Training.Objective;
 
 namespace MlacRelease.Training.Trainer;
@@ -9,7 +8,9 @@ namespace MlacRelease.Training.Trainer;
 /// </summary>
 public sealed record MlacTrainingOptions
 {
-    public MlacLossWeights Weights { get; init; } = new();
+    /// <summary>The outer objective: loss weights and the simulated attacker's optimiser, clip, learning-rate bounds,
+    /// order and embedding layout. Held here rather than copied, so every setting of it reaches training.</summary>
+    public MlacObjectiveOptions Objective { get; init; } = new();
 
     /// <summary>K, the attacker's simulated fine-tuning steps per rollout (paper: 16).</summary>
     public int InnerSteps { get; init; } = 16;
@@ -18,8 +19,6 @@ public sealed record MlacTrainingOptions
     public int? InnerStepsStart { get; init; }
 
     public int InnerStepsWarmup { get; init; }
-
-    public InnerOptimizerKind InnerOptimizer { get; init; } = InnerOptimizerKind.Adam;
 
     /// <summary>Each rollout draws its attacker batch size once from this set (paper: {12, 24, 48}).</summary>
     public IReadOnlyList<int> InnerBatchSizes { get; init; } = [12, 24, 48];
@@ -42,20 +41,16 @@ public sealed record MlacTrainingOptions
     public double LoraLearningRateMax { get; init; } = 5e-3;
 
     /// <summary>Set: every rollout draws a realistic attacker (family, optimiser, learning rate) from this mix, which
-    /// replaces <see cref="InnerOptimizer"/>, the meta-learned α, <see cref="HeadOnlyProbability"/> and the LoRA rollouts
+    /// replaces <see cref="MlacObjectiveOptions.InnerOptimizer"/>, the meta-learned α, <see cref="HeadOnlyProbability"/> and the LoRA rollouts
     /// (those two must be 0); null: the fixed attacker.</summary>
     public RealisticAttackerMix? AttackerMix { get; init; }
 
     /// <summary>Set: first-order long-horizon rollouts (all, or a share of them); null: only short ones.</summary>
     public LongHorizonOptions? LongHorizon { get; init; }
 
-    /// <summary>λ_t of the entropy term's step weights exp(λ_t·(k − K)), normalised (TAR: 0.0625); used when λ_entropy &gt; 0.</summary>
-    public double EntropyStepDecay { get; init; } = SuppressionLosses.DefaultEntropyStepDecay;
-
-    public double InnerClipNorm { get; init; } = 100;
+    /// <summary>α at the start; it is meta-learned within the objective's bounds
+    /// (<see cref="MlacObjectiveOptions.AttackerLearningRateMin"/>, <see cref="MlacObjectiveOptions.AttackerLearningRateMax"/>).</summary>
     public double AttackerLearningRateInit { get; init; } = 3e-4;
-    public double AttackerLearningRateMin { get; init; } = 1e-6;
-    public double AttackerLearningRateMax { get; init; } = 1e-2;
 
     /// <summary>Adam learning rate of the attacker head and learning rate (paper: 1e-4, clip 10).</summary>
     public double MetaLearningRate { get; init; } = 1e-4;
@@ -68,8 +63,6 @@ public sealed record MlacTrainingOptions
     public int Steps { get; init; } = 50_000;
     public int EvaluateEvery { get; init; } = 2_500;
     public int CheckpointEvery { get; init; } = 100;
-    public bool FirstOrder { get; init; }
-    public bool SparseEmbeddings { get; init; } = true;
     public int MaxLength { get; init; } = 64;
     public ulong Seed { get; init; }
 
@@ -93,7 +86,7 @@ public sealed record MlacTrainingOptions
 
     public MlacTrainingOptions Validate()
     {
-        Weights.Validate();
+        Objective.Validate();
         void Require(bool ok, string field, string expected, object actual)
         {
             if (!ok) throw new ArgumentException($"training option '{field}': expected {expected}, got {actual}");
@@ -103,8 +96,6 @@ public sealed record MlacTrainingOptions
         Require(InnerStepsWarmup >= 0, "inner-steps-warmup", "≥ 0", InnerStepsWarmup);
         Require(InnerBatchSizes.Count > 0 && InnerBatchSizes.All(b => b > 0), "inner-batch-sizes", "a non-empty set of positive sizes", string.Join(",", InnerBatchSizes));
         Require(HeadOnlyProbability is >= 0 and <= 1, "head-only-probability", "0..1", HeadOnlyProbability);
-        Require(InnerClipNorm > 0, "inner-clip", "> 0", InnerClipNorm);
-        Require(double.IsFinite(EntropyStepDecay) && EntropyStepDecay >= 0, "entropy-step-decay", "finite and ≥ 0", EntropyStepDecay);
         Require(LoraRolloutProbability is >= 0 and <= 1, "lora-rollouts", "0..1", LoraRolloutProbability);
         Require(LoraRank is >= 1 and <= 1024, "lora-rank", "1..1024", LoraRank);
         Require(LoraAlpha > 0, "lora-alpha", "> 0", LoraAlpha);
@@ -121,10 +112,11 @@ public sealed record MlacTrainingOptions
             Require(longHorizon.Steps is >= 1 and <= 1024, "long-horizon", "1..1024", longHorizon.Steps);
             Require(longHorizon.SuppressionEvery >= 1 && longHorizon.SuppressionEvery <= longHorizon.Steps, "suppression-every", $"1..{longHorizon.Steps}", longHorizon.SuppressionEvery);
             Require(longHorizon.Fraction is > 0 and <= 1, "long-horizon-fraction", "0 < p ≤ 1", longHorizon.Fraction);
-            Require(Weights.GradientPenalty == 0, "lambda-grad", "0 with --long-horizon (the gradient penalty needs second-order gradients; --preset head-adjustment has none)", Weights.GradientPenalty);
+            Require(Objective.Weights.GradientPenalty == 0, "lambda-grad", "0 with --long-horizon (the gradient penalty needs second-order gradients; --preset head-adjustment has none)", Objective.Weights.GradientPenalty);
         }
-        Require(AttackerLearningRateMin > 0 && AttackerLearningRateMin <= AttackerLearningRateInit && AttackerLearningRateInit <= AttackerLearningRateMax,
-            "attacker-lr", "min ≤ init ≤ max, all > 0", $"{AttackerLearningRateMin} / {AttackerLearningRateInit} / {AttackerLearningRateMax}");
+        var (min, max) = (Objective.AttackerLearningRateMin, Objective.AttackerLearningRateMax);
+        Require(min > 0 && min <= AttackerLearningRateInit && AttackerLearningRateInit <= max,
+            "attacker-lr", "min ≤ init ≤ max, all > 0", $"{min} / {AttackerLearningRateInit} / {max}");
         Require(MetaLearningRate > 0 && OuterLearningRate > 0, "learning rates", "> 0", $"{MetaLearningRate}, {OuterLearningRate}");
         Require(OuterBatchSize > 0, "batch-size", "> 0", OuterBatchSize);
         Require(Steps > 0, "steps", "> 0", Steps);
@@ -144,16 +136,4 @@ public sealed record MlacTrainingOptions
         var progress = Math.Min(1.0, (double)step / InnerStepsWarmup);
         return start + (int)Math.Floor(progress * (InnerSteps - start));
     }
-
-    public MlacObjectiveOptions ObjectiveOptions => new()
-    {
-        Weights = Weights,
-        InnerOptimizer = InnerOptimizer,
-        InnerClipNorm = InnerClipNorm,
-        EntropyStepDecay = EntropyStepDecay,
-        AttackerLearningRateMin = AttackerLearningRateMin,
-        AttackerLearningRateMax = AttackerLearningRateMax,
-        FirstOrder = FirstOrder,
-        SparseEmbeddings = SparseEmbeddings,
-    };
 }

@@ -39,7 +39,7 @@ public sealed class TrainingEvaluator
     public EvaluationResult Evaluate(MlacModelState state, EncoderWeights? original)
     {
         using var scope = NewDisposeScope();
-        var terms = MlacObjective.Compute(state, _plan, _options.ObjectiveOptions, original);
+        var terms = MlacObjective.Compute(state, _plan, _options.Objective, original);
         var validationLoss = terms.Outer.ToDouble();
 
         double desiredAccuracy;

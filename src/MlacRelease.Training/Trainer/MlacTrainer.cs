@@ -171,31 +171,7 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
         {
             state.AttackerLearningRate.clamp_(_options.Objective.AttackerLearningRateMin, _options.Objective.AttackerLearningRateMax);
         }
-        var perStep = terms.PerStepAttackerCrossEntropy.to(ScalarType.Float64).data<double>().ToArray();
-        return new TrainingMetrics
-        {
-            InnerSteps = plan.InnerSteps,
-            OuterLoss = terms.Outer.ToDouble(),
-            DesiredCrossEntropy = terms.Desired.ToDouble(),
-            AttackerCrossEntropy = terms.AttackerCrossEntropy.ToDouble(),
-            AttackerCrossEntropyLast = perStep.Length > 0 ? perStep[^1] : double.NaN,
-            HeadAdjustedCrossEntropy = terms.HeadAdjusted.ToDouble(),
-            InnerGradientNorm = terms.GradientNorm.ToDouble(),
-            Distillation = terms.Distillation.ToDouble(),
-            AttackerEntropy = terms.Entropy.ToDouble(),
-            KlUniform = terms.KlUniform.ToDouble(),
-            InverseCrossEntropy = terms.InverseCrossEntropy.ToDouble(),
-            RepresentationSeparability = terms.RepresentationSeparability.ToDouble(),
-            OuterGradientNorm = outerNorm,
-            AttackerLearningRate = state.AttackerLearningRate.ToDouble(),
-            LoraLearningRate = plan.Lora?.LearningRate,
-            AttackerFamily = plan.Attacker?.Family.ToString(),
-            AttackerOptimizer = plan.Attacker?.Optimizer.ToString(),
-            AttackerRolloutLearningRate = plan.Attacker?.LearningRate,
-            LoraRank = plan.Attacker is null ? null : plan.Lora?.Rank,
-            BenignSteps = plan.Attacker?.BenignSteps,
-            SuppressionEvery = plan.SuppressionEvery,
-        };
+        return TrainingMetrics.OfStep(terms, plan, outerNorm, state.AttackerLearningRate.ToDouble());
     }
 
     private CheckpointInfo Restore(string path, MlacModelState state, ParameterAdam outer, ParameterAdam meta)

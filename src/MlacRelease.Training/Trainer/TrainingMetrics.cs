@@ -1,4 +1,7 @@
 using System.Text.Json.Serialization;
+using MlacRelease.Training.Objective;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MlacRelease.Training.Trainer;
 
@@ -35,6 +38,37 @@ public sealed record TrainingMetrics
     [JsonPropertyName("suppression_every")] public int? SuppressionEvery { get; init; }
     [JsonPropertyName("step_s")] public double StepSeconds { get; init; }
     [JsonPropertyName("eval")] public EvaluationResult? Evaluation { get; init; }
+
+    /// <summary>The line of one outer step: its terms, its rollout's draw, the outer gradient norm and α after the
+    /// step. A new objective term is logged by adding its field here, not in the training loop.</summary>
+    public static TrainingMetrics OfStep(MlacTerms terms, RolloutPlan plan, double outerGradientNorm, double attackerLearningRate)
+    {
+        var perStep = terms.PerStepAttackerCrossEntropy.to(ScalarType.Float64).data<double>().ToArray();
+        return new TrainingMetrics
+        {
+            InnerSteps = plan.InnerSteps,
+            OuterLoss = terms.Outer.ToDouble(),
+            DesiredCrossEntropy = terms.Desired.ToDouble(),
+            AttackerCrossEntropy = terms.AttackerCrossEntropy.ToDouble(),
+            AttackerCrossEntropyLast = perStep.Length > 0 ? perStep[^1] : double.NaN,
+            HeadAdjustedCrossEntropy = terms.HeadAdjusted.ToDouble(),
+            InnerGradientNorm = terms.GradientNorm.ToDouble(),
+            Distillation = terms.Distillation.ToDouble(),
+            AttackerEntropy = terms.Entropy.ToDouble(),
+            KlUniform = terms.KlUniform.ToDouble(),
+            InverseCrossEntropy = terms.InverseCrossEntropy.ToDouble(),
+            RepresentationSeparability = terms.RepresentationSeparability.ToDouble(),
+            OuterGradientNorm = outerGradientNorm,
+            AttackerLearningRate = attackerLearningRate,
+            LoraLearningRate = plan.Lora?.LearningRate,
+            AttackerFamily = plan.Attacker?.Family.ToString(),
+            AttackerOptimizer = plan.Attacker?.Optimizer.ToString(),
+            AttackerRolloutLearningRate = plan.Attacker?.LearningRate,
+            LoraRank = plan.Attacker is null ? null : plan.Lora?.Rank,
+            BenignSteps = plan.Attacker?.BenignSteps,
+            SuppressionEvery = plan.SuppressionEvery,
+        };
+    }
 }
 
 public sealed record EvaluationResult

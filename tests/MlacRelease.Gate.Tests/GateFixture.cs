@@ -91,14 +91,15 @@ public sealed class GateFixture : IDisposable
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
 
-    public void WriteRelease(EncoderWeights model, string certificate, string folder, MlacRelease.Export.Onnx.OnnxGraphFlavor flavor = MlacRelease.Export.Onnx.OnnxGraphFlavor.Portable)
+    public void WriteRelease(EncoderWeights model, string certificate, string folder, MlacRelease.Export.Onnx.OnnxGraphFlavor flavor = MlacRelease.Export.Onnx.OnnxGraphFlavor.Portable,
+        TokenizerSettings? tokenizer = null)
     {
         // With a desired-task head, so the gate's parity check covers the logits output too.
         using var weight = TorchSharp.torch.randn(2, Config.HiddenSize, generator: new TorchSharp.torch.Generator(7));
         using var bias = TorchSharp.torch.zeros(2);
         ReleaseWriter.Write(folder, model, new ReleaseOptions
         {
-            Vocabulary = Vocabulary, CertificatePath = certificate, Tokenizer = new TokenizerSettings { MaxLength = 16 },
+            Vocabulary = Vocabulary, CertificatePath = certificate, Tokenizer = tokenizer ?? new TokenizerSettings { MaxLength = 16 },
             Head = new MlacRelease.Export.Onnx.ClassificationHead(weight, bias, ["a", "b"]),
             Flavor = flavor,
             Parity = flavor == MlacRelease.Export.Onnx.OnnxGraphFlavor.Int8 ? new MlacRelease.Export.Validation.ParityOptions { Tolerance = MlacRelease.Export.Validation.ParityOptions.Int8Tolerance } : new(),

@@ -47,13 +47,7 @@ public sealed class ConsumerFilesGateTests(GateFixture f)
     [InlineData("pad_token_id", "1")]
     public void A_config_json_field_other_than_the_exporter_writes_fails(string field, string json)
     {
-        var release = GateAttackTests.Tampered(f, $"config-{field}", folder =>
-        {
-            var config = JsonNode.Parse(File.ReadAllText(PathIn(folder, ReleaseFileNames.Config)))!.AsObject();
-            config[field] = JsonNode.Parse(json);
-            File.WriteAllText(PathIn(folder, ReleaseFileNames.Config), config.ToJsonString());
-        });
-        GateAttackTests.ShouldFailAt(Gate(release), "consumer files", ReleaseFileNames.Config);
+        GateAttackTests.ShouldFailAt(Gate(WithField(ReleaseFileNames.Config, field, json)), "consumer files", ReleaseFileNames.Config);
     }
 
     [Fact]
@@ -80,13 +74,7 @@ public sealed class ConsumerFilesGateTests(GateFixture f)
     [InlineData("do_lower_case", "false")]
     public void A_tokenizer_config_json_a_consumer_reads_differently_fails(string field, string json)
     {
-        var release = GateAttackTests.Tampered(f, $"tokenizer-config-{field}", folder =>
-        {
-            var config = JsonNode.Parse(File.ReadAllText(PathIn(folder, ReleaseFileNames.TokenizerConfig)))!.AsObject();
-            config[field] = JsonNode.Parse(json);
-            File.WriteAllText(PathIn(folder, ReleaseFileNames.TokenizerConfig), config.ToJsonString());
-        });
-        GateAttackTests.ShouldFailAt(Gate(release), "consumer files", ReleaseFileNames.TokenizerConfig);
+        GateAttackTests.ShouldFailAt(Gate(WithField(ReleaseFileNames.TokenizerConfig, field, json)), "consumer files", ReleaseFileNames.TokenizerConfig);
     }
 
     [Fact]
@@ -122,6 +110,14 @@ public sealed class ConsumerFilesGateTests(GateFixture f)
         f.WriteRelease(model, f.CertificatePath, release, tokenizer: new TokenizerSettings { LowerCase = false, StripAccents = false, MaxLength = 16 });
         GateAttackTests.ShouldFailAt(Gate(release), "certified weights", "tokenizer");
     }
+
+    /// <summary>A copy of the release with one field of a JSON file set to <paramref name="json"/>, re-signed.</summary>
+    private string WithField(string file, string field, string json) => GateAttackTests.Tampered(f, $"{file}-{field}", folder =>
+    {
+        var document = JsonNode.Parse(File.ReadAllText(PathIn(folder, file)))!.AsObject();
+        document[field] = JsonNode.Parse(json);
+        File.WriteAllText(PathIn(folder, file), document.ToJsonString());
+    });
 
     private static void WriteTokenizerFiles(string folder, HuggingFaceTokenizerJson tokenizer)
     {

@@ -43,7 +43,6 @@ public sealed class GateFixture : IDisposable
     public GateFixture()
     {
         Root = Directory.CreateTempSubdirectory("mlac-gate-").FullName;
-        Vocabulary = string.Join("\n", new[] { "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]" }.Concat(Enumerable.Range(5, 35).Select(i => $"w{i}"))) + "\n";
         using var model = EncoderWeights.RandomInit(Config, seed: 1);
         using var pretrained = EncoderWeights.RandomInit(Config, seed: 2);
         using var other = EncoderWeights.RandomInit(Config, seed: 3);
@@ -67,7 +66,10 @@ public sealed class GateFixture : IDisposable
     }
 
     public string Root { get; }
-    public string Vocabulary { get; }
+    public string Vocabulary => VocabularyText;
+
+    private static readonly string VocabularyText =
+        string.Join("\n", new[] { "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]" }.Concat(Enumerable.Range(5, 35).Select(i => $"w{i}"))) + "\n";
     public string CertificatePath { get; }
     public string OtherCertificatePath { get; }
 
@@ -133,7 +135,11 @@ public sealed class GateFixture : IDisposable
                 return new EncodedExample([.. ids], random.Next(2), harmful);
             }).ToList();
         }
-        return new CertificationData(Examples(48, 1), Examples(40, 2), Examples(60, 3), Examples(40, 4), ["f", "m"], ["a", "b"]);
+        // The ids stand for text cut by the release's (uncased) tokenizer over this vocabulary; the gate checks that it is.
+        return new CertificationData(Examples(48, 1), Examples(40, 2), Examples(60, 3), Examples(40, 4), ["f", "m"], ["a", "b"])
+        {
+            TokenizerDigest = new BertTextTokenizer(VocabularyText).Digest,
+        };
     }
 }
 

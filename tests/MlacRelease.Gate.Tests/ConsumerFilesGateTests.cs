@@ -25,10 +25,14 @@ public sealed class ConsumerFilesGateTests(GateFixture f)
     // transformers' slow BertTokenizer reads vocab.txt; from_pretrained adds added_tokens.json's tokens to any tokenizer.
     [InlineData("vocab.txt")]
     [InlineData("added_tokens.json")]
+    // sentence-transformers pools as modules.json and 1_Pooling/config.json say.
+    [InlineData("modules.json")]
+    [InlineData("1_Pooling/config.json")]
     public void A_listed_file_the_exporter_does_not_write_fails_the_manifest_check(string extra)
     {
         var release = GateAttackTests.Tampered(f, $"extra-{extra.Replace('/', '-')}", folder =>
         {
+            Directory.CreateDirectory(Path.GetDirectoryName(PathIn(folder, extra))!);
             var content = extra.EndsWith(".onnx", StringComparison.Ordinal)
                 ? File.ReadAllBytes(Path.Combine(f.ReleaseWithOtherCertificate, ReleaseFileNames.Model))
                 : System.Text.Encoding.UTF8.GetBytes(extra == "vocab.txt" ? f.Vocabulary.Replace("w7\nw8", "w8\nw7", StringComparison.Ordinal) : "{\"w7\": 8}");

@@ -94,7 +94,7 @@ public sealed class GateFixture : IDisposable
     public void Dispose() => Directory.Delete(Root, recursive: true);
 
     public void WriteRelease(EncoderWeights model, string certificate, string folder, MlacRelease.Export.Onnx.OnnxGraphFlavor flavor = MlacRelease.Export.Onnx.OnnxGraphFlavor.Portable,
-        TokenizerSettings? tokenizer = null)
+        TokenizerSettings? tokenizer = null, long externalDataThresholdBytes = long.MaxValue)
     {
         // With a desired-task head, so the gate's parity check covers the logits output too.
         using var weight = TorchSharp.torch.randn(2, Config.HiddenSize, generator: new TorchSharp.torch.Generator(7));
@@ -104,6 +104,7 @@ public sealed class GateFixture : IDisposable
             Vocabulary = Vocabulary, CertificatePath = certificate, Tokenizer = tokenizer ?? new TokenizerSettings { MaxLength = 16 },
             Head = new MlacRelease.Export.Onnx.ClassificationHead(weight, bias, ["a", "b"]),
             Flavor = flavor,
+            ExternalDataThresholdBytes = externalDataThresholdBytes,
             Parity = flavor == MlacRelease.Export.Onnx.OnnxGraphFlavor.Int8 ? new MlacRelease.Export.Validation.ParityOptions { Tolerance = MlacRelease.Export.Validation.ParityOptions.Int8Tolerance } : new(),
         });
         Common.Release.ReleaseSigning.Sign(folder, PrivateKey);

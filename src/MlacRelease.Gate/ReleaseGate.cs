@@ -1,8 +1,10 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 using MlacRelease.Certification.Certificates;
 using MlacRelease.Certification.Policies;
 using MlacRelease.Common.Integrity;
 using MlacRelease.Common.Release;
+using MlacRelease.Common.Text;
 using MlacRelease.Core.Model;
 using MlacRelease.Core.Weights;
 using MlacRelease.Export.Onnx;
@@ -14,9 +16,10 @@ namespace MlacRelease.Gate;
 /// <summary>
 /// Decides whether a release folder may be published. The folder is read once (<see cref="ReleaseSnapshot"/>) and every
 /// check works on those bytes. In order: the manifest's signature over its exact bytes; every file matches the
-/// manifest and nothing else is in the folder; model.onnx is exactly the graph this toolkit's writer builds from the
-/// weights inside it (structural binding); those weights and their configuration are the certified ones and the
-/// model names this certificate; the certificate is intact; it meets the policy; ONNX Runtime reproduces the
+/// manifest, the manifest lists only files the exporter writes and nothing else is in the folder; model.onnx is exactly
+/// the graph this toolkit's writer builds from the weights inside it (structural binding); config.json and the tokenizer
+/// files are exactly what the exporter writes for what the model records; those weights, their configuration and the
+/// tokenizer are the certified ones and the model names this certificate; the certificate is intact; it meets the policy; ONNX Runtime reproduces the
 /// TorchSharp encoder on freshly drawn inputs. It fails closed: a check that cannot run is a failed check, and a
 /// failed prerequisite fails the checks that depend on it.
 /// </summary>
@@ -25,7 +28,7 @@ public static class ReleaseGate
     private const string NotChecked = "not checked: an earlier check it depends on failed";
 
     public static readonly IReadOnlyList<string> CheckNames =
-        ["signature", "manifest digests", "graph structure", "certified weights", "certificate integrity", "policy", "parity"];
+        ["signature", "manifest digests", "graph structure", "consumer files", "certified weights", "certificate integrity", "policy", "parity"];
 
     /// <summary>Reads the folder once, verified against <paramref name="publicKeyPath"/>, and runs every check on those bytes.</summary>
     public static GateResult Evaluate(string releaseFolder, string policyPath, string publicKeyPath)
@@ -79,9 +82,12 @@ public static class ReleaseGate
         var digestsOk = Run("manifest digests", () =>
         {
             var missing = ReleaseFileNames.RequiredByGate.Where(name => !snapshot.Has(name)).ToList();
-            return missing.Count == 0
+            if (missing.Count > 0) return (false, $"{string.Join(", ", missing)} not listed in manifest.json; a release must pin them");
+            // A consumer loads files the later checks never look at (transformers.js: onnx/model_quantized.onnx for dtype q8).
+            var extra = snapshot.Manifest.Files.Select(e => e.Path).Where(path => !ReleaseFileNames.WrittenByExport.Contains(path)).ToList();
+            return extra.Count == 0
                 ? (true, $"{snapshot.Manifest.Files.Count} files match manifest.json and the folder holds nothing else")
-                : (false, $"{string.Join(", ", missing)} not listed in manifest.json; a release must pin them");
+                : (false, $"{string.Join(", ", extra)} listed in manifest.json but not a file the exporter writes; a Hugging Face consumer could load it unchecked");
         }, signatureOk);
 
         EncoderWeights? weights = null;
@@ -103,6 +109,17 @@ public static class ReleaseGate
                     : (false, $"model.onnx is not the encoder graph of its weights: {difference}");
             }, digestsOk);
 
+            HuggingFaceTokenizerJson? tokenizer = null;
+            var consumerOk = Run("consumer files", () =>
+            {
+                tokenizer = HuggingFaceTokenizerJson.Parse(snapshot.Bytes(ReleaseFileNames.Tokenizer), snapshot.Path(ReleaseFileNames.Tokenizer));
+                var recorded = TokenizerSettingsJson.Parse(EncoderOnnxExporter.Find(proto!, Common.Release.OnnxMetadataKeys.Tokenizer)!, $"model.onnx metadata '{Common.Release.OnnxMetadataKeys.Tokenizer}'");
+                var difference = ReleaseConsumerFiles.FindDifference(snapshot, tokenizer, recorded, weights!.Config.ToJson(), HeadLabels(proto!, head?.Head));
+                return difference is null
+                    ? (true, $"{ReleaseFileNames.Config}, {ReleaseFileNames.Tokenizer}, {ReleaseFileNames.TokenizerConfig} and {ReleaseFileNames.SpecialTokensMap} are exactly what the exporter writes for the model's records ({tokenizer.Vocabulary.Count} tokens)")
+                    : (false, difference);
+            }, structureOk);
+
             Certificate? certificate = null;
             var certificateBytes = snapshot.Has(ReleaseFileNames.Certificate) ? snapshot.Bytes(ReleaseFileNames.Certificate) : null;
             var weightsOk = Run("certified weights", () =>
@@ -117,8 +134,15 @@ public static class ReleaseGate
                 var named = EncoderOnnxExporter.Find(proto!, Common.Release.OnnxMetadataKeys.CertificateDigest);
                 if (named != certificateDigest)
                     return (false, $"model.onnx names certificate {named ?? "(none)"} in '{Common.Release.OnnxMetadataKeys.CertificateDigest}', but the release's certificate.json is {certificateDigest}");
-                return (true, $"model.onnx holds the certified weights {expected.WeightDigest} and configuration, and names this certificate");
-            }, structureOk);
+                // The same weights compute something else on other ids: the tokenizer must be the one the data was cut with.
+                var certifiedTokenizer = certificate.Context.Data.TokenizerDigest;
+                var shippedTokenizer = TokenizerDigest.Of(tokenizer!.Vocabulary, tokenizer.Settings);
+                if (certifiedTokenizer is null)
+                    return (false, $"the certificate does not record the tokenizer its data was tokenized with, so nothing binds {ReleaseFileNames.Tokenizer} ({shippedTokenizer}); certify again with this toolkit version");
+                if (certifiedTokenizer != shippedTokenizer)
+                    return (false, $"{ReleaseFileNames.Tokenizer} has vocabulary and normalisation {shippedTokenizer}; the certificate's data was tokenized with {certifiedTokenizer}");
+                return (true, $"model.onnx holds the certified weights {expected.WeightDigest} and configuration, names this certificate, and the tokenizer is the certified one");
+            }, structureOk && consumerOk);
 
             CertificationPolicy? policy = null;
             VerificationResult? verification = null;
@@ -178,6 +202,14 @@ public static class ReleaseGate
             ?? throw new MlacInputException($"model.onnx has no '{Common.Release.OnnxMetadataKeys.EncoderConfig}' metadata: it was not written by this toolkit's exporter");
         return EncoderConfig.FromJson(json, $"model.onnx metadata '{Common.Release.OnnxMetadataKeys.EncoderConfig}'").Validate();
     }
+
+    /// <summary>The class names config.json must carry: the ones the model records, else Hugging Face's defaults for
+    /// the head's classes (as the exporter writes them); null without a head.</summary>
+    private static IReadOnlyList<string>? HeadLabels(Onnx.ModelProto model, ClassificationHead? head) =>
+        head is null ? null
+        : EncoderOnnxExporter.Find(model, Common.Release.OnnxMetadataKeys.Labels) is { } json
+            ? JsonSerializer.Deserialize<string[]>(json) ?? throw new MlacInputException($"model.onnx metadata '{Common.Release.OnnxMetadataKeys.Labels}' is null")
+            : ReleaseModelConfig.DefaultLabels(head.Classes);
 
     private static OwnedClassificationHead? ReadClassifier(Onnx.ModelProto model, string modelPath)
     {

@@ -75,6 +75,20 @@ public sealed class GateAttackTests(GateFixture f)
     }
 
     [Fact]
+    public void Metadata_the_exporter_does_not_write_fails_the_structure_check()
+    {
+        // ONNX Runtime reads session options from an 'ort_config' entry (with ORT_LOAD_CONFIG_FROM_MODEL=1), and the
+        // exporter writes no entry outside its own: none may ride along.
+        var release = Tampered(f, "ort-config", folder =>
+        {
+            var model = ReleaseTampering.ReadModel(folder);
+            model.MetadataProps.Add(new Onnx.StringStringEntryProto { Key = "ort_config", Value = "{\"session_options\": {\"graph_optimization_level\": 0}}" });
+            ReleaseTampering.WriteModel(folder, model);
+        });
+        ShouldFailAt(Gate(release), "graph structure", "metadata 'ort_config'");
+    }
+
+    [Fact]
     public void A_consistent_export_with_another_configuration_fails_the_certified_weights_check()
     {
         // Same tensors (same weight digest), exported as an encoder with another epsilon: the graph is exactly what
@@ -114,8 +128,10 @@ public sealed class GateAttackTests(GateFixture f)
             ReleaseTampering.MoveInitializerToExternalFile(folder, model, BertParameterNames.WordEmbeddings, "side.bin");
             ReleaseTampering.WriteModel(folder, model);
         });
-        ShouldFailAt(Gate(release), "graph structure", "only 'model.onnx.data'");
-        ((Action)(() => EncoderSession.Open(release, f.PublicKey))).Should().Throw<MlacInputException>().WithMessage("*side.bin*");
+        // The gate refuses the listed side.bin before reading the graph (a release lists only files the exporter
+        // writes); inference, which serves any signed folder, refuses it when inlining the external data.
+        ShouldFailAt(Gate(release), "manifest digests", "onnx/side.bin listed in manifest.json but not a file the exporter writes");
+        ((Action)(() => EncoderSession.Open(release, f.PublicKey))).Should().Throw<MlacInputException>().WithMessage("*side.bin*only 'model.onnx.data'*");
     }
 
     [Fact]

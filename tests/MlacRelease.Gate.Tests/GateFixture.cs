@@ -43,7 +43,6 @@ public sealed class GateFixture : IDisposable
     public GateFixture()
     {
         Root = Directory.CreateTempSubdirectory("mlac-gate-").FullName;
-        Vocabulary = string.Join("\n", new[] { "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]" }.Concat(Enumerable.Range(5, 35).Select(i => $"w{i}"))) + "\n";
         using var model = EncoderWeights.RandomInit(Config, seed: 1);
         using var pretrained = EncoderWeights.RandomInit(Config, seed: 2);
         using var other = EncoderWeights.RandomInit(Config, seed: 3);
@@ -67,7 +66,10 @@ public sealed class GateFixture : IDisposable
     }
 
     public string Root { get; }
-    public string Vocabulary { get; }
+    public string Vocabulary => VocabularyText;
+
+    private static readonly string VocabularyText =
+        string.Join("\n", new[] { "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]" }.Concat(Enumerable.Range(5, 35).Select(i => $"w{i}"))) + "\n";
     public string CertificatePath { get; }
     public string OtherCertificatePath { get; }
 
@@ -91,16 +93,18 @@ public sealed class GateFixture : IDisposable
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
 
-    public void WriteRelease(EncoderWeights model, string certificate, string folder, MlacRelease.Export.Onnx.OnnxGraphFlavor flavor = MlacRelease.Export.Onnx.OnnxGraphFlavor.Portable)
+    public void WriteRelease(EncoderWeights model, string certificate, string folder, MlacRelease.Export.Onnx.OnnxGraphFlavor flavor = MlacRelease.Export.Onnx.OnnxGraphFlavor.Portable,
+        TokenizerSettings? tokenizer = null, long externalDataThresholdBytes = long.MaxValue)
     {
         // With a desired-task head, so the gate's parity check covers the logits output too.
         using var weight = TorchSharp.torch.randn(2, Config.HiddenSize, generator: new TorchSharp.torch.Generator(7));
         using var bias = TorchSharp.torch.zeros(2);
         ReleaseWriter.Write(folder, model, new ReleaseOptions
         {
-            Vocabulary = Vocabulary, CertificatePath = certificate, Tokenizer = new TokenizerSettings { MaxLength = 16 },
+            Vocabulary = Vocabulary, CertificatePath = certificate, Tokenizer = tokenizer ?? new TokenizerSettings { MaxLength = 16 },
             Head = new MlacRelease.Export.Onnx.ClassificationHead(weight, bias, ["a", "b"]),
             Flavor = flavor,
+            ExternalDataThresholdBytes = externalDataThresholdBytes,
             Parity = flavor == MlacRelease.Export.Onnx.OnnxGraphFlavor.Int8 ? new MlacRelease.Export.Validation.ParityOptions { Tolerance = MlacRelease.Export.Validation.ParityOptions.Int8Tolerance } : new(),
         });
         Common.Release.ReleaseSigning.Sign(folder, PrivateKey);
@@ -132,7 +136,11 @@ public sealed class GateFixture : IDisposable
                 return new EncodedExample([.. ids], random.Next(2), harmful);
             }).ToList();
         }
-        return new CertificationData(Examples(48, 1), Examples(40, 2), Examples(60, 3), Examples(40, 4), ["f", "m"], ["a", "b"]);
+        // The ids stand for text cut by the release's (uncased) tokenizer over this vocabulary; the gate checks that it is.
+        return new CertificationData(Examples(48, 1), Examples(40, 2), Examples(60, 3), Examples(40, 4), ["f", "m"], ["a", "b"])
+        {
+            TokenizerDigest = new BertTextTokenizer(VocabularyText).Digest,
+        };
     }
 }
 

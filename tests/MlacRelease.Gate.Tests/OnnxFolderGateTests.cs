@@ -32,6 +32,29 @@ public sealed class OnnxFolderGateTests(GateFixture f)
     }
 
     [Fact]
+    public void A_release_with_external_data_passes_and_its_data_file_is_bound()
+    {
+        // The exporter's own layout for large models: onnx/model.onnx (canonical, tensors referenced) + onnx/model.onnx.data.
+        using var model = Core.Model.EncoderWeights.RandomInit(GateFixture.Config, seed: 1);
+        var release = f.P($"copies/external-data-{Guid.NewGuid():N}");
+        f.WriteRelease(model, f.CertificatePath, release, externalDataThresholdBytes: 0);
+        File.Exists(Path.Combine(release, ReleaseFileNames.ModelExternalData)).Should().BeTrue();
+        var result = Gate(release);
+        result.Passed.Should().BeTrue(string.Join("; ", result.Failures.Select(c => $"{c.Name}: {c.Detail}")));
+
+        // Other tensor bytes in the data file, re-hashed and re-signed: the weights are no longer the certified ones.
+        var tampered = ReleaseCopy.Copy(release, f.P($"copies/external-data-tampered-{Guid.NewGuid():N}"));
+        var data = Path.Combine(tampered, ReleaseFileNames.ModelExternalData);
+        var bytes = File.ReadAllBytes(data);
+        bytes[8] ^= 0x40;
+        File.WriteAllBytes(data, bytes);
+        ReleaseTampering.RehashAndSign(tampered, f.PrivateKey);
+        var refused = Gate(tampered);
+        refused.Passed.Should().BeFalse();
+        refused.Checks.Where(c => c.Name is "graph structure" or "certified weights").Should().Contain(c => !c.Passed, string.Join("; ", refused.Failures.Select(c => $"{c.Name}: {c.Detail}")));
+    }
+
+    [Fact]
     public void A_model_swapped_into_onnx_fails_even_when_re_signed()
     {
         // The other release's model has the same weights but names another certificate: re-hashed and re-signed by

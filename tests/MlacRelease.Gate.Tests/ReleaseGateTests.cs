@@ -9,7 +9,7 @@ public sealed class ReleaseGateTests(GateFixture f)
     public void A_good_release_passes_every_check()
     {
         var result = ReleaseGate.Evaluate(f.Release, f.Policy, f.PublicKey);
-        result.Checks.Select(c => c.Name).Should().Equal("signature", "manifest digests", "graph structure", "certified weights", "certificate integrity", "policy", "parity");
+        result.Checks.Select(c => c.Name).Should().Equal("signature", "manifest digests", "graph structure", "consumer files", "certified weights", "certificate integrity", "policy", "parity");
         result.Failures.Should().BeEmpty(string.Join("; ", result.Failures.Select(c => $"{c.Name}: {c.Detail}")));
         result.Passed.Should().BeTrue();
         Check(result, "parity").Detail.Should().Contain("max |ONNX Runtime − TorchSharp|");

@@ -23,4 +23,10 @@ public sealed record DataDescription(
     /// null, so certificates written before this field existed stay canonical and keep their identity.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public SplitDescription? SplitFractions { get; init; }
+
+    /// <summary>The vocabulary and normalisation the text was tokenized with (<c>TokenizerDigest</c> in Common): the
+    /// gate requires a release's tokenizer to be this one, as the same weights compute something else on other ids.
+    /// Null for data built in memory without one, and left out of the JSON then, like <see cref="SplitFractions"/>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TokenizerDigest { get; init; }
 }

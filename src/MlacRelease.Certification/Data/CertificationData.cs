@@ -70,6 +70,10 @@ public sealed class CertificationData
 
     public int MaxLength { get; }
 
+    /// <summary>The tokenizer the text was cut with (<see cref="BertTextTokenizer.Digest"/>); null for data built in
+    /// memory, unless its maker sets it.</summary>
+    public string? TokenizerDigest { get; init; }
+
     /// <summary>
     /// Splits a dataset (the paper's 85 / 2.5 / 2.5 / 10) and tokenizes what a certification uses: the three attacker
     /// splits whole, and the first <paramref name="desiredExamples"/> examples of the defender split.
@@ -83,7 +87,10 @@ public sealed class CertificationData
             .Select(e => new EncodedExample([.. tokenizer.Encode(e.Text, maxLength)], dataset.DesiredIndexOf(e), dataset.HarmfulIndexOf(e)))
             .ToList();
         return new CertificationData(Encode(splits.AttackerTrain), Encode(splits.AttackerTune), Encode(splits.Test),
-            Encode(splits.DefenderTrain.Take(desiredExamples)), dataset.HarmfulLabels, dataset.DesiredLabels, dataset.Digest, splitSeed, maxLength, fractions);
+            Encode(splits.DefenderTrain.Take(desiredExamples)), dataset.HarmfulLabels, dataset.DesiredLabels, dataset.Digest, splitSeed, maxLength, fractions)
+        {
+            TokenizerDigest = tokenizer.Digest,
+        };
     }
 
     private string ComputeDigest()

@@ -122,6 +122,7 @@ internal sealed class CertificationSession : IDisposable
                 data.AttackerTrain.Count, tune.Count, test.Count, desired.Count)
             {
                 SplitFractions = data.SplitFractions is { } fractions ? SplitDescription.Of(fractions) : null,
+                TokenizerDigest = data.TokenizerDigest,
             },
             new BatteryDescription(battery.Name, battery.Digest, BatteryPresets.MatchingPreset(battery), battery),
             request.Policy,

@@ -55,6 +55,9 @@ public static class ValidationData
         var dataset = splits.Source;
         IReadOnlyList<EncodedExample> Encode(IEnumerable<Example> examples) => ExampleEncoder.Encode(examples, dataset, tokenizer, maxLength);
         return new CertificationData(Encode(train), Encode(tune), Encode(test), Encode(splits.DefenderTrain.Take(desiredExamples)),
-            dataset.HarmfulLabels, dataset.DesiredLabels, dataset.Digest + "#attacker-tune", splits.Seed, maxLength);
+            dataset.HarmfulLabels, dataset.DesiredLabels, dataset.Digest + "#attacker-tune", splits.Seed, maxLength)
+        {
+            TokenizerDigest = tokenizer.Digest,
+        };
     }
 }

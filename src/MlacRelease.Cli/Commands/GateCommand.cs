@@ -18,9 +18,11 @@ public static class GateCommand
         var command = new Command("gate", """
             Decide whether a release folder may be published. The folder is read once; every check uses those bytes.
             Checks, in order, failing closed on any error: signature over manifest.json → every file matches the
-            manifest and nothing else is in the folder → model.onnx is exactly the graph the exporter writes for its
-            weights → those weights and their configuration are the certified ones, and the model names this
-            certificate → certificate integrity → policy → ONNX/TorchSharp parity on inputs drawn for this run. Prints
+            manifest, which lists only files the exporter writes, and nothing else is in the folder → model.onnx is
+            exactly the graph the exporter writes for its weights → config.json and the tokenizer files are exactly
+            what the exporter writes for the model → those weights, their configuration and the tokenizer are the
+            certified ones, and the model names this certificate → certificate integrity → policy → ONNX/TorchSharp
+            parity on inputs drawn for this run. Prints
             each check with its measured value. Exit 0 only if every check holds; exit 1 names the failed checks;
             exit 2 for usage errors.
 

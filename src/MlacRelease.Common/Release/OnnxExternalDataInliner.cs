@@ -12,7 +12,8 @@ namespace MlacRelease.Common.Release;
 /// </summary>
 public static class OnnxExternalDataInliner
 {
-    /// <summary>The model's bytes with external data inlined; the same array when the model has none.</summary>
+    /// <summary>The model's bytes with external data inlined; the same array when the model has none. Refuses bytes
+    /// that are not the canonical encoding of the model they parse as (see <see cref="RequireCanonical"/>).</summary>
     public static byte[] InlinedBytes(byte[] model, string allowedLocation, byte[]? data, string source)
     {
         ModelProto proto;
@@ -24,6 +25,7 @@ public static class OnnxExternalDataInliner
         {
             throw new MlacInputException($"{source}: not a valid ONNX model ({e.Message})", e);
         }
+        RequireCanonical(model, proto, source);
         if (Inline(proto, allowedLocation, data, source) == 0) return model;
         if (proto.CalculateSize() >= int.MaxValue)
             throw new MlacInputException($"{source}: with its external data the model exceeds protobuf's 2 GiB; verified in-memory loading supports models below that");
@@ -67,6 +69,17 @@ public static class OnnxExternalDataInliner
             count++;
         }
         return count;
+    }
+
+    /// <summary>Protobuf keeps the last value of a field, so bytes written before a model's own fields change nothing
+    /// for this parser but are still handed to ONNX Runtime, which given bytes runs an ORT-format flatbuffer instead
+    /// when bytes 4 … 8 say "ORTM". Only the one encoding the exporter writes (Google.Protobuf's, fields in order,
+    /// each once) is accepted, so what ONNX Runtime reads is the serialization of exactly the message checked.</summary>
+    private static void RequireCanonical(byte[] model, ModelProto proto, string source)
+    {
+        if (proto.CalculateSize() != model.Length || !proto.ToByteArray().AsSpan().SequenceEqual(model))
+            throw new MlacInputException($"{source}: the bytes are not the canonical protobuf encoding of the model they hold (a field repeated, "
+                + "reordered or padded); ONNX Runtime could read them as another model, so only the encoding the exporter writes is accepted");
     }
 
     private static long Number(string value, string tensor, string key, string source) =>

@@ -48,4 +48,9 @@ public static class ReleaseFileNames
 
     /// <summary>What the release gate requires: the served files and the certificate they are released under.</summary>
     public static IReadOnlyList<string> RequiredByGate { get; } = [.. Required, Certificate];
+
+    /// <summary>Every file the exporter writes, and so all a release passing the gate may list: a Hugging Face consumer
+    /// loads files the gate would otherwise never look at (onnx/model_quantized.onnx for transformers.js's dtype q8,
+    /// vocab.txt for a slow tokenizer, added_tokens.json for any).</summary>
+    public static IReadOnlyList<string> WrittenByExport { get; } = [.. RequiredByGate, ModelExternalData, ModelCard];
 }

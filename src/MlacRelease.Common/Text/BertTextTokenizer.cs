@@ -66,6 +66,9 @@ public sealed class BertTextTokenizer
 
     public int VocabularySize { get; }
 
+    /// <summary>The vocabulary and normalisation this tokenizer cuts text with (see <see cref="TokenizerDigest"/>).</summary>
+    public string Digest => TokenizerDigest.Of(_vocabulary, Settings);
+
     public int ClsId => _tokenizer.ClassificationTokenId;
 
     public int SepId => _tokenizer.SeparatorTokenId;

@@ -102,12 +102,8 @@ public static class EncoderOnnxExporter
         yield return (OnnxMetadataKeys.Tokenizer, Common.Text.TokenizerSettingsJson.ToJson(options.Tokenizer));
         yield return (OnnxMetadataKeys.EncoderConfig, weights.Config.ToJson());
         if (options.Head?.Labels is { } labels) yield return (OnnxMetadataKeys.Labels, new JsonArray(labels.Select(l => (JsonNode?)l).ToArray()).ToJsonString());
+        // Nothing else: the gate refuses any entry beyond these (ONNX Runtime acts on some, e.g. 'ort_config').
         yield return (OnnxMetadataKeys.ToolVersion, ToolVersion);
-        foreach (var (key, value) in options.ExtraMetadata ?? new Dictionary<string, string>())
-        {
-            if (key.StartsWith("mlac.", StringComparison.Ordinal)) throw new ArgumentException($"extra metadata key '{key}': the mlac.* keys are written by the exporter");
-            yield return (key, value);
-        }
     }
 
     private static void Check(EncoderWeights weights, OnnxExportOptions options)

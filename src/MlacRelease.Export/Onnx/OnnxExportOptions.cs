@@ -28,7 +28,4 @@ public sealed record OnnxExportOptions
     /// <summary>When the initializers together exceed this many bytes, tensors go to an external data file beside the
     /// model (ONNX external data). 0 forces external data; <see cref="long.MaxValue"/> forbids it.</summary>
     public long ExternalDataThresholdBytes { get; init; } = DefaultExternalDataThresholdBytes;
-
-    /// <summary>Further metadata_props entries (keys must not collide with the mlac.* ones this exporter writes).</summary>
-    public IReadOnlyDictionary<string, string>? ExtraMetadata { get; init; }
 }

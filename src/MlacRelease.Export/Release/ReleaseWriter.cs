@@ -62,11 +62,10 @@ public static class ReleaseWriter
             });
         }
 
-        AtomicFile.WriteAllText(Path.Combine(folder, ReleaseFileNames.Tokenizer), tokenizerJson);
-        AtomicFile.WriteAllText(Path.Combine(folder, ReleaseFileNames.TokenizerConfig), HuggingFaceTokenizerConfig.TokenizerConfigJson(tokenizerFile));
-        AtomicFile.WriteAllText(Path.Combine(folder, ReleaseFileNames.SpecialTokensMap), HuggingFaceTokenizerConfig.SpecialTokensMapJson(tokenizerFile));
+        // The same function of the model's records the gate checks these files against, byte for byte.
         var labels = options.Head is { } head ? head.Labels ?? ReleaseModelConfig.DefaultLabels(head.Classes) : null;
-        AtomicFile.WriteAllText(Path.Combine(folder, ReleaseFileNames.Config), ReleaseModelConfig.ToJson(weights.Config.ToJson(), labels));
+        foreach (var (path, text) in ReleaseConsumerFiles.Render(tokenizerFile, weights.Config.ToJson(), labels))
+            AtomicFile.WriteAllText(Path.Combine(folder, path), text);
 
         List<string> outputs = [OnnxIoNames.LastHiddenState, OnnxIoNames.PoolerOutput];
         if (options.Head is not null) outputs.Add(OnnxIoNames.Logits);

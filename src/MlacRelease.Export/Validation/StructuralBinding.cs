@@ -52,7 +52,6 @@ public static class StructuralBinding
                 // and scales (Int8Quantization's scales are fixed points): any altered value or scale shows here.
                 Flavor = EncoderOnnxExporter.FlavorOf(shipped),
                 Head = head is null ? null : new ClassificationHead(head.Weight, head.Bias, labels),
-                ExtraMetadata = shipped.MetadataProps.Where(p => !p.Key.StartsWith("mlac.", StringComparison.Ordinal)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
                 ExternalDataThresholdBytes = long.MaxValue,
             });
         }

@@ -37,7 +37,7 @@ internal sealed unsafe class FuzzEngine
     private readonly byte[] _virgin = new byte[MapSize];
     private readonly HashSet<string> _crashSignatures = [];
     private readonly string _out;
-    private readonly string[] _dictionary;
+    private string[] _dictionary = [];
     private byte* _map;
     private long _runStarted;
     private byte[] _current = [];
@@ -48,7 +48,6 @@ internal sealed unsafe class FuzzEngine
         _options = options;
         _random = new Random(options.Seed);
         _out = options.Out ?? Path.Combine(Path.GetTempPath(), "mlac-fuzz");
-        _dictionary = Dictionary.Concat(harness.Seeds().SelectMany(s => Tokens(s.Data))).Distinct(StringComparer.Ordinal).ToArray();
     }
 
     /// <summary>Interesting tokens for text formats: JSON/YAML punctuation, edge numbers, odd strings.</summary>
@@ -70,6 +69,9 @@ internal sealed unsafe class FuzzEngine
     {
         _map = (byte*)NativeMemory.AllocZeroed(MapSize);
         SharpFuzz.Common.Trace.SharedMem = _map;
+        // Seeds are built by instrumented code (a tiny encoder's config, say), whose trace calls write into the map:
+        // only now that it exists may they run.
+        _dictionary = Dictionary.Concat(_harness.Seeds().SelectMany(s => Tokens(s.Data))).Distinct(StringComparer.Ordinal).ToArray();
         var watchdog = new Thread(Watch) { IsBackground = true, Name = "fuzz watchdog" };
         watchdog.Start();
         var clock = Stopwatch.StartNew();

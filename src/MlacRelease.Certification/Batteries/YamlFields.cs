@@ -51,6 +51,12 @@ internal sealed class YamlFields
             // YamlDotNet's scanner throws this (without a position) on some truncated documents.
             throw new StrictYamlException(file, 1, 1, "", $"not valid YAML (the document looks truncated or unbalanced): {e.Message}", e);
         }
+        catch (ArgumentException e)
+        {
+            // YamlDotNet's parser throws this (without a position) on a tag that is not a valid URI and on event kinds
+            // the representation model does not take (found by fuzzing the battery loader).
+            throw new StrictYamlException(file, 1, 1, "", $"not valid YAML: {e.Message}", e);
+        }
         if (stream.Documents.Count != 1) throw new StrictYamlException(file, 1, 1, "", $"expected exactly one YAML document, found {stream.Documents.Count}");
         return stream.Documents[0].RootNode is YamlMappingNode root
             ? new YamlFields(file, "", root)

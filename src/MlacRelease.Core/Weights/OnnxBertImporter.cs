@@ -53,6 +53,10 @@ public static class OnnxBertImporter
         {
             if (!initializers.TryAdd(init.Name, init)) throw new MlacInputException($"{source}: initializer '{init.Name}' appears twice");
         }
+        // Every walk over the graph below reads a node's first output: a node without one (no operator of a BERT graph
+        // has none) is refused here, once, instead of at each place that indexes it.
+        if (graph.Node.FirstOrDefault(n => n.Output.Count == 0 || n.Output[0].Length == 0) is { } outputless)
+            throw new MlacInputException($"{source}: node '{outputless.Name}' ({outputless.OpType}) has no output");
 
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try

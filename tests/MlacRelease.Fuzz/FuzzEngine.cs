@@ -71,7 +71,8 @@ internal sealed unsafe class FuzzEngine
         SharpFuzz.Common.Trace.SharedMem = _map;
         // Seeds are built by instrumented code (a tiny encoder's config, say), whose trace calls write into the map:
         // only now that it exists may they run.
-        _dictionary = Dictionary.Concat(_harness.Seeds().SelectMany(s => Tokens(s.Data))).Distinct(StringComparer.Ordinal).ToArray();
+        var seeds = _harness.Seeds().ToList();
+        _dictionary = Dictionary.Concat(seeds.SelectMany(s => Tokens(s.Data))).Distinct(StringComparer.Ordinal).ToArray();
         var watchdog = new Thread(Watch) { IsBackground = true, Name = "fuzz watchdog" };
         watchdog.Start();
         var clock = Stopwatch.StartNew();
@@ -79,7 +80,7 @@ internal sealed unsafe class FuzzEngine
         var instrumented = false;
         try
         {
-            foreach (var (_, data) in _harness.Seeds().Concat(Seed.Files(Path.Combine("regressions", _harness.Name))).Concat(SavedCorpus()))
+            foreach (var (_, data) in seeds.Concat(Seed.Files(Path.Combine("regressions", _harness.Name))).Concat(SavedCorpus()))
             {
                 Classify(data, ref crashes, ref hangs, ref unnamed, isSeed: true);
                 executions++;

@@ -68,6 +68,7 @@ public sealed class LongHorizonTests
     [InlineData(AttackerFamily.Lora, InnerOptimizerKind.SgdMomentum)]
     [InlineData(AttackerFamily.HeadOnly, InnerOptimizerKind.Adam)]
     [InlineData(AttackerFamily.BenignThenHarmful, InnerOptimizerKind.Adam)]
+    [InlineData(AttackerFamily.ReinitTopLayers, InnerOptimizerKind.Adam)]
     /// <remarks>Not AdamW: the short rollout's first-order mode still differentiates through AdamW's decay factor
     /// (1 − lr·λ)^k, where the long rollout's straight-through Jacobian is the identity (first-order MAML's); the
     /// independent test above covers AdamW.</remarks>
@@ -81,7 +82,10 @@ public sealed class LongHorizonTests
         {
             plan = plan with
             {
-                Attacker = new AttackerDraw(f, kind, 0.04, BenignSteps: f == AttackerFamily.BenignThenHarmful ? 2 : 0, ClipNorm: 5),
+                Attacker = new AttackerDraw(f, kind, 0.04, BenignSteps: f == AttackerFamily.BenignThenHarmful ? 2 : 0, ClipNorm: 5)
+                {
+                    Reinit = f == AttackerFamily.ReinitTopLayers ? (1, 5UL) : null,
+                },
                 Lora = f == AttackerFamily.Lora ? new LoraRollout(Rank: 2, Alpha: 4, LearningRate: 0.04, Seed: 3) : null,
                 HeadOnly = f == AttackerFamily.HeadOnly ? Enumerable.Repeat(true, steps).ToList() : plan.HeadOnly,
             };

@@ -46,13 +46,17 @@ public sealed class MetaGradientTests
     [InlineData(AttackerFamily.FullFineTune, InnerOptimizerKind.SgdMomentum)]
     [InlineData(AttackerFamily.BenignThenHarmful, InnerOptimizerKind.AdamW)]
     [InlineData(AttackerFamily.Lora, InnerOptimizerKind.SgdMomentum)]
+    [InlineData(AttackerFamily.ReinitTopLayers, InnerOptimizerKind.Adam)]
     public void Outer_gradient_through_a_drawn_attacker_matches_finite_differences(AttackerFamily family, InnerOptimizerKind kind)
     {
         using var state = TinySetup.State(seed: 8);
         var benign = family == AttackerFamily.BenignThenHarmful;
         var plan = TinySetup.Plan(innerSteps: 3, headOnlySecond: !benign) with
         {
-            Attacker = new AttackerDraw(family, kind, 0.05, BenignSteps: benign ? 1 : 0, ClipNorm: 1),
+            Attacker = new AttackerDraw(family, kind, 0.05, BenignSteps: benign ? 1 : 0, ClipNorm: 1)
+            {
+                Reinit = family == AttackerFamily.ReinitTopLayers ? (1, 11UL) : null,
+            },
             Lora = family == AttackerFamily.Lora ? new LoraRollout(Rank: 2, Alpha: 4, LearningRate: 0.05, Seed: 7) : null,
         };
         AssertMatchesFiniteDifferences(state, plan, new MlacObjectiveOptions { Weights = Smooth });

@@ -13,11 +13,11 @@ internal sealed class TrainAttackerOptions
     private readonly Option<string?> _mix = new("--attacker-mix")
     {
         Description = "fixed | realistic. realistic: every rollout draws its attacker's family (full fine-tuning, LoRA rank 4-16, head only, " +
-                      "benign-then-harmful), optimiser (Adam, AdamW, SGD with momentum) and a log-uniform learning rate over the batteries' ranges, " +
+                      "benign-then-harmful, top-layer re-initialisation), optimiser (Adam, AdamW, SGD with momentum) and a log-uniform learning rate over the batteries' ranges, " +
                       "seeded by --seed and the step, and metrics.jsonl records each draw; it replaces --inner-optimizer, the meta-learned α, " +
                       "--head-only-probability and --lora-rollouts [default: fixed]",
     };
-    private readonly Option<string?> _families = new("--attacker-families") { Description = "With realistic: NAME[=WEIGHT],… from full, lora, head, benign; unlisted families are not drawn [default: full,lora,head,benign, equal weights]" };
+    private readonly Option<string?> _families = new("--attacker-families") { Description = "With realistic: NAME[=WEIGHT],… from full, lora, head, benign, reinit (top layer and pooler re-initialised, then full fine-tuning); unlisted families are not drawn [default: full,lora,head,benign, equal weights]" };
     private readonly Option<string?> _optimizers = new("--attacker-optimizers") { Description = "With realistic: drawn uniformly from adam, adamw (weight decay 0.01), sgd-momentum (0.9) [default: all three]" };
     private readonly Option<string?> _lr = new("--attacker-lr") { Description = "With realistic: MIN,MAX log-uniform learning rate of Adam/AdamW attackers other than LoRA [default: 1e-5,3e-3]" };
     private readonly Option<string?> _loraLr = new("--attacker-lora-lr") { Description = "With realistic: MIN,MAX for Adam/AdamW LoRA attackers [default: 1e-4,5e-3]" };
@@ -97,8 +97,7 @@ internal sealed class TrainAttackerOptions
         var parts = new List<string>();
         if (options.AttackerMix is { } m)
         {
-            var families = new[] { ("full", m.FullFineTuneWeight), ("lora", m.LoraWeight), ("head", m.HeadOnlyWeight), ("benign", m.BenignThenHarmfulWeight) }
-                .Where(f => f.Item2 > 0).Select(f => $"{f.Item1}={N(f.Item2)}");
+            var families = m.FamilyWeights.Where(f => f.Weight > 0).Select(f => $"{f.Name}={N(f.Weight)}");
             parts.Add($"realistic attacker: {string.Join(",", families)}; {string.Join(",", m.Optimizers)}; lr {N(m.LearningRateMin)}-{N(m.LearningRateMax)}, " +
                       $"LoRA {N(m.LoraLearningRateMin)}-{N(m.LoraLearningRateMax)} at ranks {string.Join(",", m.LoraRanks)}, SGD {N(m.SgdLearningRateMin)}-{N(m.SgdLearningRateMax)}; clip {N(m.ClipNorm)}");
         }
@@ -109,19 +108,19 @@ internal sealed class TrainAttackerOptions
 
     private static RealisticAttackerMix ParseFamilies(string text, RealisticAttackerMix mix)
     {
-        var weights = new Dictionary<string, double>(StringComparer.Ordinal) { ["full"] = 0, ["lora"] = 0, ["head"] = 0, ["benign"] = 0 };
+        var weights = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
         {
             var pieces = part.Split('=', 2, StringSplitOptions.TrimEntries);
             var weight = 1.0;
-            if (!weights.ContainsKey(pieces[0])
+            if (!RealisticAttackerMix.FamilyNames.Contains(pieces[0])
                 || pieces.Length == 2 && !(double.TryParse(pieces[1], NumberStyles.Float, CultureInfo.InvariantCulture, out weight) && double.IsFinite(weight) && weight >= 0))
             {
-                throw new CliException($"--attacker-families {text}: expected NAME[=WEIGHT],… with names full, lora, head, benign and weights ≥ 0, e.g. full=1,lora=2");
+                throw new CliException($"--attacker-families {text}: expected NAME[=WEIGHT],… with names {string.Join(", ", RealisticAttackerMix.FamilyNames)} and weights ≥ 0, e.g. full=1,lora=2");
             }
             weights[pieces[0]] = weight;
         }
-        return mix with { FullFineTuneWeight = weights["full"], LoraWeight = weights["lora"], HeadOnlyWeight = weights["head"], BenignThenHarmfulWeight = weights["benign"] };
+        return mix.WithFamilyWeights(weights);
     }
 
     private static InnerOptimizerKind[] ParseOptimizers(string text) => text.Split(',', StringSplitOptions.TrimEntries).Select(name => name switch

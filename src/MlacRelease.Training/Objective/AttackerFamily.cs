@@ -12,4 +12,7 @@ public enum AttackerFamily
     HeadOnly,
     /// <summary>Full fine-tuning on the desired task with its own head first, then on the harmful task.</summary>
     BenignThenHarmful,
+    /// <summary>The top layers and the pooler re-initialised (fresh weights that do not depend on the encoder's), then full
+    /// fine-tuning: the battery's reinit_top_layers. Its outer gradient reaches only the layers below.</summary>
+    ReinitTopLayers,
 }

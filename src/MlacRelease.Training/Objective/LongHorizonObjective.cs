@@ -68,8 +68,7 @@ public static class LongHorizonObjective
             foreach (var t in owned) t.Dispose();
         }
 
-        var start = attacker.Start(state, state.AttackerHead);
-        using var base0 = layout.Forward(start, outer, hiddenStates: weights.Representation > 0);
+        using var base0 = layout.Forward(layout.Initial(state.Encoder, state.AttackerHead), outer, hiddenStates: weights.Representation > 0);
         var encoderTerms = EncoderTerms.Of(state, base0, outer, weights, original);
         var (dtype, device) = (base0.PooledOutput.dtype, base0.PooledOutput.device);
         Tensor Scalar(double value) => full([], value, dtype, device);

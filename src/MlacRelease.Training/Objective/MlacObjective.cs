@@ -22,9 +22,11 @@ public static class MlacObjective
         var outer = layout.Prepare(plan.Outer);
 
         var phi = attacker.Start(state, state.AttackerHead);
-        using var base0 = layout.Forward(phi, outer, hiddenStates: weights.Representation > 0);
+        // The encoder's own terms read its weights; a re-initialisation attacker's first logits read its fresh top layers.
+        using var base0 = layout.Forward(attacker.Reinitializes ? layout.Initial(state.Encoder, state.AttackerHead) : phi, outer, hiddenStates: weights.Representation > 0);
         var encoderTerms = EncoderTerms.Of(state, base0, outer, weights, original);
-        var harmfulLogits = new List<Tensor> { ClassifierHead.Logits(base0.PooledOutput, state.AttackerHead) };
+        using var start0 = attacker.Reinitializes ? layout.Forward(phi, outer) : null;
+        var harmfulLogits = new List<Tensor> { ClassifierHead.Logits((start0 ?? base0).PooledOutput, state.AttackerHead) };
 
         var norms = new List<Tensor>();
         for (var k = 0; k < plan.InnerSteps; k++)

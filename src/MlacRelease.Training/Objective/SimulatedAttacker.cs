@@ -1,4 +1,5 @@
 using MlacRelease.Core.Attack;
+using MlacRelease.Core.Model;
 using MlacRelease.Training.Inner;
 using static TorchSharp.torch;
 
@@ -37,7 +38,14 @@ internal sealed class SimulatedAttacker
         if (BenignSteps < 0 || BenignSteps > plan.InnerSteps) throw new ArgumentException($"{BenignSteps} benign steps in a rollout of {plan.InnerSteps}");
         Optimizer = InnerOptimizers.Create(_kind, _textbookAdam);
         _all = Enumerable.Range(0, Layout.HeadIndex + 1).ToList();
+        if (plan.Attacker?.Reinit is { } reinit) _reinitialized = Reinitialized(state.Encoder, reinit.Layers, reinit.Seed);
     }
+
+    private readonly Dictionary<int, Tensor>? _reinitialized;
+
+    /// <summary>The attacker starts from re-initialised top layers: its φ₀ is not the encoder's own weights, so the
+    /// encoder's terms must be read from <see cref="IFastWeights.Initial"/>, not from <see cref="Start"/>.</summary>
+    public bool Reinitializes => _reinitialized is not null;
 
     public IFastWeights Layout { get; }
 
@@ -54,8 +62,31 @@ internal sealed class SimulatedAttacker
 
     /// <summary>φ₀. With a benign phase the head slot holds the benign head, a fresh leaf copied from the desired head (the
     /// attacker fine-tunes the released model on its task first), until the harmful phase swaps in the harmful head.</summary>
-    public List<Tensor> Start(MlacModelState state, Tensor harmfulHead) =>
-        Layout.Initial(state.Encoder, BenignSteps > 0 ? state.DesiredHead.detach().clone().requires_grad_(true) : harmfulHead);
+    /// <remarks>A re-initialisation attacker's top layers and pooler are the rollout's fresh leaves, the same tensors at
+    /// every call, which no outer gradient passes through.</remarks>
+    public List<Tensor> Start(MlacModelState state, Tensor harmfulHead)
+    {
+        var phi = Layout.Initial(state.Encoder, BenignSteps > 0 ? state.DesiredHead.detach().clone().requires_grad_(true) : harmfulHead);
+        foreach (var (index, fresh) in _reinitialized ?? []) phi[index] = fresh;
+        return phi;
+    }
+
+    /// <summary>Fresh top-layer and pooler weights drawn as the certifier's re-initialisation attack draws them
+    /// (<see cref="LayerReinitializer"/>), by their index in the full fine-tuning layout.</summary>
+    private Dictionary<int, Tensor> Reinitialized(EncoderWeights encoder, int layers, ulong seed)
+    {
+        if (Layout is not FastWeightLayout full) throw new ArgumentException("a re-initialisation attacker fine-tunes every weight; it cannot be a LoRA rollout");
+        var shapes = full.EncoderNames.ToDictionary(n => n, n => encoder[n].shape, StringComparer.Ordinal);
+        var fresh = LayerReinitializer.Fresh(encoder.Config, shapes, layers, seed);
+        var indices = new Dictionary<int, Tensor>();
+        for (var i = 0; i < full.EncoderNames.Count; i++)
+        {
+            if (!fresh.TryGetValue(full.EncoderNames[i], out var value)) continue;
+            indices[i] = value.to(encoder.DType, encoder.Device).requires_grad_(true);
+            if (!ReferenceEquals(indices[i], value)) value.Dispose();
+        }
+        return indices;
+    }
 
     /// <summary>
     /// Inner step <paramref name="k"/> on φ: the cross-entropy of the head slot on inner batch k (desired labels in the

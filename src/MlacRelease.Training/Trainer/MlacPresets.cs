@@ -6,7 +6,7 @@ namespace MlacRelease.Training.Trainer;
 /// <summary>Named configurations: the reference code's MLAC and the variants its code explores.</summary>
 public static class MlacPresets
 {
-    public static IReadOnlyList<string> Names { get; } = ["mlac", "head-adjustment", "max-loss", "gradient-penalty", "adversarial-censoring", "realistic-long-horizon"];
+    public static IReadOnlyList<string> Names { get; } = ["mlac", "head-adjustment", "max-loss", "gradient-penalty", "adversarial-censoring", "realistic-long-horizon", "realistic-reinit"];
 
     public static MlacTrainingOptions Get(string name) => name switch
     {
@@ -32,8 +32,16 @@ public static class MlacPresets
             AttackerMix = new RealisticAttackerMix { FullFineTuneWeight = 1, LoraWeight = 2, HeadOnlyWeight = 0.5, BenignThenHarmfulWeight = 1 },
             LongHorizon = new LongHorizonOptions { Steps = 32, SuppressionEvery = 4, Fraction = 0.5 },
         },
+        // realistic-long-horizon with the battery's worst attack on it added to the simulated attacker's mix (issue 11 arm
+        // A3): top-layer re-initialisation then full fine-tuning, a quarter of the rollouts. Re-initialisation recovered
+        // 87.5 % on A2's model at n = 100 (blocking 0.17): the harmful features sat below the top layer, where no simulated
+        // attacker looked.
+        "realistic-reinit" => WithReinitAttackers(Get("realistic-long-horizon"), 1.5),
         _ => throw new MlacInputException($"unknown preset '{name}': expected one of {string.Join(", ", Names)}"),
     };
+
+    private static MlacTrainingOptions WithReinitAttackers(MlacTrainingOptions preset, double weight) =>
+        preset with { AttackerMix = preset.AttackerMix! with { ReinitTopLayersWeight = weight } };
 
     /// <summary>One line per preset, for <c>mlac train --help</c>.</summary>
     public static string Describe(string name) => name switch
@@ -43,7 +51,8 @@ public static class MlacPresets
         "max-loss" => "maximise the simulated attacker's harmful cross-entropy (λ_desired 1, λ_harmful 1), unbounded",
         "gradient-penalty" => "the same weights as mlac (kept for existing scripts)",
         "adversarial-censoring" => "no inner loop (K = 0), λ_harmful 1: plain adversarial censoring",
-        "realistic-long-horizon" => "the best measured recipe: head adjustment + entropy + representation terms, attacker drawn per rollout, half the rollouts K = 32 first-order",
+        "realistic-long-horizon" => "head adjustment + entropy + representation terms, attacker drawn per rollout, half the rollouts K = 32 first-order",
+        "realistic-reinit" => "realistic-long-horizon with top-layer re-initialisation attackers in the mix (a quarter of the rollouts)",
         _ => throw new MlacInputException($"unknown preset '{name}': expected one of {string.Join(", ", Names)}"),
     };
 

@@ -20,10 +20,38 @@ public sealed record RealisticAttackerMix
     public double HeadOnlyWeight { get; init; } = 1;
     public double BenignThenHarmfulWeight { get; init; } = 1;
 
+    /// <summary>Top-layer re-initialisation then full fine-tuning; off unless asked for (runs from before it existed
+    /// draw exactly what they drew).</summary>
+    public double ReinitTopLayersWeight { get; init; }
+
+    /// <summary>A re-initialisation attacker draws how many top layers it replaces uniformly from these (the batteries'
+    /// <c>layers</c>).</summary>
+    public IReadOnlyList<int> ReinitLayers { get; init; } = [1];
+
+    /// <summary>The families' command-line names, in the order of <see cref="FamilyWeights"/>.</summary>
+    public static IReadOnlyList<string> FamilyNames { get; } = ["full", "lora", "head", "benign", "reinit"];
+
+    /// <summary>Each family's weight by its command-line name.</summary>
+    public IReadOnlyList<(string Name, double Weight)> FamilyWeights =>
+        [("full", FullFineTuneWeight), ("lora", LoraWeight), ("head", HeadOnlyWeight), ("benign", BenignThenHarmfulWeight), ("reinit", ReinitTopLayersWeight)];
+
+    /// <summary>A copy with these weights by command-line name; families not named get weight 0.</summary>
+    public RealisticAttackerMix WithFamilyWeights(IReadOnlyDictionary<string, double> weights)
+    {
+        double W(string name) => weights.TryGetValue(name, out var w) ? w : 0;
+        if (weights.Keys.FirstOrDefault(n => !FamilyNames.Contains(n)) is { } unknown)
+            throw new ArgumentException($"attacker family '{unknown}': expected one of {string.Join(", ", FamilyNames)}");
+        return this with
+        {
+            FullFineTuneWeight = W("full"), LoraWeight = W("lora"), HeadOnlyWeight = W("head"), BenignThenHarmfulWeight = W("benign"),
+            ReinitTopLayersWeight = W("reinit"),
+        };
+    }
+
     /// <summary>Drawn uniformly per rollout.</summary>
     public IReadOnlyList<InnerOptimizerKind> Optimizers { get; init; } = [InnerOptimizerKind.Adam, InnerOptimizerKind.AdamW, InnerOptimizerKind.SgdMomentum];
 
-    /// <summary>Adam and AdamW, full fine-tuning, head-only and benign-then-harmful attackers.</summary>
+    /// <summary>Adam and AdamW, full fine-tuning, head-only, benign-then-harmful and re-initialisation attackers.</summary>
     public double LearningRateMin { get; init; } = 1e-5;
     public double LearningRateMax { get; init; } = 3e-3;
 
@@ -52,7 +80,7 @@ public sealed record RealisticAttackerMix
         {
             if (!ok) throw new ArgumentException($"attacker mix '{field}': expected {expected}, got {actual}");
         }
-        var familyWeights = new[] { FullFineTuneWeight, LoraWeight, HeadOnlyWeight, BenignThenHarmfulWeight };
+        var familyWeights = new[] { FullFineTuneWeight, LoraWeight, HeadOnlyWeight, BenignThenHarmfulWeight, ReinitTopLayersWeight };
         Require(familyWeights.All(w => double.IsFinite(w) && w >= 0) && familyWeights.Sum() > 0, "attacker-families", "finite weights ≥ 0, not all 0", string.Join(",", familyWeights));
         Require(Optimizers.Count > 0 && Optimizers.All(Enum.IsDefined), "attacker-optimizers", "a non-empty list", string.Join(",", Optimizers));
         foreach (var (field, min, max) in new[] { ("attacker-lr", LearningRateMin, LearningRateMax), ("attacker-lora-lr", LoraLearningRateMin, LoraLearningRateMax),
@@ -61,6 +89,7 @@ public sealed record RealisticAttackerMix
             Require(min > 0 && min <= max && max <= 10, field, "0 < min ≤ max ≤ 10", $"{min} / {max}");
         }
         Require(LoraRanks.Count > 0 && LoraRanks.All(r => r is >= 1 and <= 1024), "attacker-lora-ranks", "ranks in 1..1024", string.Join(",", LoraRanks));
+        Require(ReinitLayers.Count > 0 && ReinitLayers.All(l => l is >= 1 and <= 256), "attacker-reinit-layers", "layer counts in 1..256", string.Join(",", ReinitLayers));
         Require(LoraAlphaPerRank > 0, "lora alpha per rank", "> 0", LoraAlphaPerRank);
         Require(BenignFraction is > 0 and < 1, "benign fraction", "0 < f < 1", BenignFraction);
         Require(ClipNorm > 0, "attacker-clip", "> 0", ClipNorm);
@@ -68,7 +97,7 @@ public sealed record RealisticAttackerMix
     }
 
     /// <summary>One rollout's attacker, drawn from <paramref name="random"/> in a fixed order (family, optimiser, learning
-    /// rate, then a LoRA draw's rank and adapter seed). A rollout of fewer than two steps cannot hold both phases of a
+    /// rate, then a LoRA draw's rank and adapter seed, or a re-initialisation draw's layer count and seed). A rollout of fewer than two steps cannot hold both phases of a
     /// benign-then-harmful attacker, so that family is left out of its draw.</summary>
     public (AttackerDraw Draw, LoraRollout? Lora) Draw(DeterministicRandom random, int innerSteps)
     {
@@ -76,6 +105,7 @@ public sealed record RealisticAttackerMix
         {
             (AttackerFamily.FullFineTune, FullFineTuneWeight), (AttackerFamily.Lora, LoraWeight), (AttackerFamily.HeadOnly, HeadOnlyWeight),
             (AttackerFamily.BenignThenHarmful, innerSteps >= 2 ? BenignThenHarmfulWeight : 0),
+            (AttackerFamily.ReinitTopLayers, ReinitTopLayersWeight),
         };
         var total = weights.Sum(w => w.Weight);
         if (total <= 0) weights[0].Weight = total = 1;   // only benign-then-harmful was asked for and it does not fit
@@ -97,7 +127,9 @@ public sealed record RealisticAttackerMix
             var rank = LoraRanks[random.NextInt(LoraRanks.Count)];
             loraRollout = new LoraRollout(rank, LoraAlphaPerRank * rank, learningRate, random.NextUInt64());
         }
+        (int, ulong)? reinit = null;
+        if (family == AttackerFamily.ReinitTopLayers) reinit = (ReinitLayers[random.NextInt(ReinitLayers.Count)], random.NextUInt64());
         var benign = family == AttackerFamily.BenignThenHarmful ? Math.Clamp((int)Math.Round(BenignFraction * innerSteps), 1, innerSteps - 1) : 0;
-        return (new AttackerDraw(family, optimizer, learningRate, benign, ClipNorm), loraRollout);
+        return (new AttackerDraw(family, optimizer, learningRate, benign, ClipNorm) { Reinit = reinit }, loraRollout);
     }
 }

@@ -29,6 +29,10 @@ public sealed class RunFingerprintTests
             FlatLayoutRun with { Objective = FlatLayoutRun.Objective with { HeadAdjustmentBound = 2 } },
             FlatLayoutRun with { OuterLearningRate = 5e-4 },
             FlatLayoutRun with { LongHorizon = null },
+            // Settings added after the checkpoint was written match only at the value that does what it did.
+            FlatLayoutRun with { AttackerMix = FlatLayoutRun.AttackerMix! with { ReinitTopLayersWeight = 1 } },
+            FlatLayoutRun with { AttackerMix = FlatLayoutRun.AttackerMix! with { LoraAlphasPerRank = [1, 2, 4] } },
+            FlatLayoutRun with { AttackerMix = FlatLayoutRun.AttackerMix! with { LoraAlphasPerRank = [4] } },
         };
         foreach (var variant in variants) RunFingerprint.Matches(FlatLayoutFingerprint, RunFingerprint.Of(variant)).Should().BeFalse(variant.ToString());
     }

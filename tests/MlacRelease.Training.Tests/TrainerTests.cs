@@ -5,6 +5,7 @@ using MlacRelease.Core.Model;
 using MlacRelease.Core.Selection;
 using MlacRelease.Core.Weights;
 using MlacRelease.Training.Inner;
+using MlacRelease.Training.Objective;
 using MlacRelease.Training.Trainer;
 using MlacRelease.Common.Errors;
 
@@ -128,7 +129,7 @@ public sealed class TrainerTests : IDisposable
     {
         HeadOnlyProbability = 0, LoraRolloutProbability = 0,
         Objective = new() { Weights = new() { Desired = 1, HeadAdjustment = 1, Entropy = 0.5, KlUniform = 0.2 } },
-        AttackerMix = new RealisticAttackerMix { LoraRanks = [2, 4] },
+        AttackerMix = new RealisticAttackerMix { LoraRanks = [2, 4], LoraAlphasPerRank = [1, 2, 4], ReinitTopLayersWeight = 2 },
         LongHorizon = new LongHorizonOptions { Steps = 5, SuppressionEvery = 2, Fraction = 0.5 },
     };
 
@@ -140,6 +141,7 @@ public sealed class TrainerTests : IDisposable
             .Where(o => o["eval"] is null).ToList();
         steps.Should().HaveCount(6).And.OnlyContain(o => o["attacker_family"] != null && o["attacker_optimizer"] != null && o["attacker_rollout_lr"] != null,
             "every rollout's draw is recorded");
+        steps.Should().Contain(o => o["attacker_family"]!.GetValue<string>() == nameof(AttackerFamily.ReinitTopLayers), "the resumed run covers a re-initialisation rollout");
         steps.Where(o => o["suppression_every"] != null).Should().NotBeEmpty().And.OnlyContain(o => o["inner_steps"]!.GetValue<int>() == 5 && o["suppression_every"]!.GetValue<int>() == 2);
         steps.Where(o => o["suppression_every"] == null).Should().NotBeEmpty().And.OnlyContain(o => o["inner_steps"]!.GetValue<int>() == 2);
     }
@@ -157,6 +159,8 @@ public sealed class TrainerTests : IDisposable
             RealisticLong with { LongHorizon = null },
             RealisticLong with { AttackerMix = RealisticLong.AttackerMix! with { LearningRateMax = 1e-3 } },
             RealisticLong with { AttackerMix = RealisticLong.AttackerMix! with { Optimizers = [InnerOptimizerKind.Adam] } },
+            RealisticLong with { AttackerMix = RealisticLong.AttackerMix! with { ReinitTopLayersWeight = 0 } },
+            RealisticLong with { AttackerMix = RealisticLong.AttackerMix! with { LoraAlphasPerRank = [2] } },
             RealisticLong with { AttackerMix = null },
         };
         foreach (var variant in variants)

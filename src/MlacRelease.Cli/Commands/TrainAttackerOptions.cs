@@ -23,6 +23,7 @@ internal sealed class TrainAttackerOptions
     private readonly Option<string?> _loraLr = new("--attacker-lora-lr") { Description = "With realistic: MIN,MAX for Adam/AdamW LoRA attackers [default: 1e-4,5e-3]" };
     private readonly Option<string?> _sgdLr = new("--attacker-sgd-lr") { Description = "With realistic: MIN,MAX for SGD-with-momentum attackers of every family [default: 1e-3,1e-1]" };
     private readonly Option<string?> _ranks = new("--attacker-lora-ranks") { Description = "With realistic: LoRA ranks drawn uniformly, α = 2·rank [default: 4,8,16]" };
+    private readonly Option<string?> _alphas = new("--attacker-lora-alphas") { Description = "With realistic: LoRA α/rank values drawn uniformly (the batteries' α 16/32 at r 8/16 are 1,2,4) [default: 2]" };
     private readonly Option<double?> _clip = new("--attacker-clip") { Description = "With realistic: the attacker's gradient clip (global norm), the batteries' max_grad_norm [default: 1]" };
     private readonly Option<int?> _longHorizon = new("--long-horizon")
     {
@@ -33,7 +34,7 @@ internal sealed class TrainAttackerOptions
     private readonly Option<int?> _suppressionEvery = new("--suppression-every") { Description = "With --long-horizon: M, take the suppression loss at k = 0, M, 2M, …, K [default: 4]" };
     private readonly Option<double?> _longFraction = new("--long-horizon-fraction") { Description = "With --long-horizon: share of rollouts that are long, the rest short and second order with K = --inner-steps [default: 1]" };
 
-    public IEnumerable<Option> All => [_mix, _families, _optimizers, _lr, _loraLr, _sgdLr, _ranks, _clip, _longHorizon, _suppressionEvery, _longFraction];
+    public IEnumerable<Option> All => [_mix, _families, _optimizers, _lr, _loraLr, _sgdLr, _ranks, _alphas, _clip, _longHorizon, _suppressionEvery, _longFraction];
 
     /// <summary>The options with these flags applied; refuses refinements of a mode that is not on.</summary>
     public MlacTrainingOptions Apply(ParseResult result, MlacTrainingOptions options, bool innerOptimizerGiven)
@@ -41,7 +42,7 @@ internal sealed class TrainAttackerOptions
         // A preset may carry a realistic mix and long-horizon rollouts; the flags refine or replace what it set.
         var mixName = result.GetValue(_mix) ?? (options.AttackerMix is null ? "fixed" : "realistic");
         if (mixName is not ("fixed" or "realistic")) throw new CliException($"--attacker-mix {mixName}: expected fixed or realistic");
-        var refinements = new Option[] { _families, _optimizers, _lr, _loraLr, _sgdLr, _ranks, _clip };
+        var refinements = new Option[] { _families, _optimizers, _lr, _loraLr, _sgdLr, _ranks, _alphas, _clip };
         if (mixName == "fixed")
         {
             if (refinements.FirstOrDefault(o => result.GetResult(o) is not null) is { } given)
@@ -58,6 +59,7 @@ internal sealed class TrainAttackerOptions
             if (result.GetValue(_loraLr) is { } loraLr) { var (min, max) = ParseRange(loraLr, _loraLr.Name); mix = mix with { LoraLearningRateMin = min, LoraLearningRateMax = max }; }
             if (result.GetValue(_sgdLr) is { } sgdLr) { var (min, max) = ParseRange(sgdLr, _sgdLr.Name); mix = mix with { SgdLearningRateMin = min, SgdLearningRateMax = max }; }
             if (result.GetValue(_ranks) is { } ranks) mix = mix with { LoraRanks = ParsePositiveIntegers(ranks, _ranks.Name) };
+            if (result.GetValue(_alphas) is { } alphas) mix = mix with { LoraAlphasPerRank = ParsePositiveNumbers(alphas, _alphas.Name) };
             if (result.GetValue(_clip) is { } clip) mix = mix with { ClipNorm = clip };
             options = options with { AttackerMix = mix };
         }
@@ -99,7 +101,7 @@ internal sealed class TrainAttackerOptions
         {
             var families = m.FamilyWeights.Where(f => f.Weight > 0).Select(f => $"{f.Name}={N(f.Weight)}");
             parts.Add($"realistic attacker: {string.Join(",", families)}; {string.Join(",", m.Optimizers)}; lr {N(m.LearningRateMin)}-{N(m.LearningRateMax)}, " +
-                      $"LoRA {N(m.LoraLearningRateMin)}-{N(m.LoraLearningRateMax)} at ranks {string.Join(",", m.LoraRanks)}, SGD {N(m.SgdLearningRateMin)}-{N(m.SgdLearningRateMax)}; clip {N(m.ClipNorm)}");
+                      $"LoRA {N(m.LoraLearningRateMin)}-{N(m.LoraLearningRateMax)} at ranks {string.Join(",", m.LoraRanks)} α/r {string.Join(",", m.LoraAlphasPerRank.Select(N))}, SGD {N(m.SgdLearningRateMin)}-{N(m.SgdLearningRateMax)}; clip {N(m.ClipNorm)}");
         }
         if (options.LongHorizon is { } l)
             parts.Add($"long-horizon first-order rollouts: K = {l.Steps}, suppression every {l.SuppressionEvery}, share {N(l.Fraction)}");
@@ -137,6 +139,11 @@ internal sealed class TrainAttackerOptions
         return parts.Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n
             : throw new CliException($"{option} {text}: expected positive integers separated by commas")).ToArray();
     }
+
+    private static double[] ParsePositiveNumbers(string text, string option) =>
+        text.Split(',', StringSplitOptions.TrimEntries).Select(p =>
+            double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && double.IsFinite(x) && x > 0 ? x
+                : throw new CliException($"{option} {text}: expected positive numbers separated by commas, e.g. 1,2,4")).Distinct().ToArray();
 
     public static (double Min, double Max) ParseRange(string text, string option)
     {

@@ -6,7 +6,7 @@ namespace MlacRelease.Training.Trainer;
 /// <summary>Named configurations: the reference code's MLAC and the variants its code explores.</summary>
 public static class MlacPresets
 {
-    public static IReadOnlyList<string> Names { get; } = ["mlac", "head-adjustment", "max-loss", "gradient-penalty", "adversarial-censoring", "realistic-long-horizon", "realistic-reinit"];
+    public static IReadOnlyList<string> Names { get; } = ["mlac", "head-adjustment", "max-loss", "gradient-penalty", "adversarial-censoring", "realistic-long-horizon", "realistic-reinit", "battery-matched"];
 
     public static MlacTrainingOptions Get(string name) => name switch
     {
@@ -37,11 +37,18 @@ public static class MlacPresets
         // 87.5 % on A2's model at n = 100 (blocking 0.17): the harmful features sat below the top layer, where no simulated
         // attacker looked.
         "realistic-reinit" => WithReinitAttackers(Get("realistic-long-horizon"), 1.5),
+        // realistic-reinit with LoRA's scale matched to the batteries' (issue 11 arm A4): α/rank drawn from 1, 2 and 4 (α 16
+        // and 32 at ranks 8 and 16). A3's worst case on `long` was LoRA at α 32, rank 8, lr 3.5e-3: an update twice as
+        // large as any its simulated LoRA attackers (α/rank 2) took.
+        "battery-matched" => WithLoraAlphasPerRank(Get("realistic-reinit"), [1, 2, 4]),
         _ => throw new MlacInputException($"unknown preset '{name}': expected one of {string.Join(", ", Names)}"),
     };
 
     private static MlacTrainingOptions WithReinitAttackers(MlacTrainingOptions preset, double weight) =>
         preset with { AttackerMix = preset.AttackerMix! with { ReinitTopLayersWeight = weight } };
+
+    private static MlacTrainingOptions WithLoraAlphasPerRank(MlacTrainingOptions preset, double[] alphasPerRank) =>
+        preset with { AttackerMix = preset.AttackerMix! with { LoraAlphasPerRank = alphasPerRank } };
 
     /// <summary>One line per preset, for <c>mlac train --help</c>.</summary>
     public static string Describe(string name) => name switch
@@ -53,6 +60,7 @@ public static class MlacPresets
         "adversarial-censoring" => "no inner loop (K = 0), λ_harmful 1: plain adversarial censoring",
         "realistic-long-horizon" => "head adjustment + entropy + representation terms, attacker drawn per rollout, half the rollouts K = 32 first-order",
         "realistic-reinit" => "realistic-long-horizon with top-layer re-initialisation attackers in the mix (a quarter of the rollouts)",
+        "battery-matched" => "realistic-reinit with LoRA attackers' α/rank drawn from 1, 2, 4 as the batteries' α 16/32 at ranks 8/16",
         _ => throw new MlacInputException($"unknown preset '{name}': expected one of {string.Join(", ", Names)}"),
     };
 

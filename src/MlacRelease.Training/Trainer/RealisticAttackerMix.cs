@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MlacRelease.Core.Data;
 using MlacRelease.Training.Inner;
 using MlacRelease.Training.Objective;
@@ -31,7 +32,8 @@ public sealed record RealisticAttackerMix
     /// <summary>The families' command-line names, in the order of <see cref="FamilyWeights"/>.</summary>
     public static IReadOnlyList<string> FamilyNames { get; } = ["full", "lora", "head", "benign", "reinit"];
 
-    /// <summary>Each family's weight by its command-line name.</summary>
+    /// <summary>Each family's weight by its command-line name (derived: not part of a run's fingerprint).</summary>
+    [JsonIgnore]
     public IReadOnlyList<(string Name, double Weight)> FamilyWeights =>
         [("full", FullFineTuneWeight), ("lora", LoraWeight), ("head", HeadOnlyWeight), ("benign", BenignThenHarmfulWeight), ("reinit", ReinitTopLayersWeight)];
 
@@ -63,9 +65,13 @@ public sealed record RealisticAttackerMix
     public double SgdLearningRateMin { get; init; } = 1e-3;
     public double SgdLearningRateMax { get; init; } = 1e-1;
 
-    /// <summary>A LoRA attacker draws its rank uniformly from these; α = <see cref="LoraAlphaPerRank"/> · rank.</summary>
+    /// <summary>A LoRA attacker draws its rank uniformly from these, and α = a · rank with a drawn uniformly from
+    /// <see cref="LoraAlphasPerRank"/>.</summary>
     public IReadOnlyList<int> LoraRanks { get; init; } = [4, 8, 16];
-    public double LoraAlphaPerRank { get; init; } = 2;
+    /// <summary>α/rank choices. The batteries' α 16 and 32 at ranks 8 and 16 are 1, 2 and 4; LoRA's update scales with
+    /// α/rank, so a simulated attacker at 2 alone never moves as far as the battery's α 32 at rank 8. One choice draws
+    /// nothing (runs from before the choices existed draw what they drew).</summary>
+    public IReadOnlyList<double> LoraAlphasPerRank { get; init; } = [2];
 
     /// <summary>The share of a benign-then-harmful rollout's K steps spent on the desired task first (at least one step
     /// of each phase).</summary>
@@ -90,14 +96,14 @@ public sealed record RealisticAttackerMix
         }
         Require(LoraRanks.Count > 0 && LoraRanks.All(r => r is >= 1 and <= 1024), "attacker-lora-ranks", "ranks in 1..1024", string.Join(",", LoraRanks));
         Require(ReinitLayers.Count > 0 && ReinitLayers.All(l => l is >= 1 and <= 256), "attacker-reinit-layers", "layer counts in 1..256", string.Join(",", ReinitLayers));
-        Require(LoraAlphaPerRank > 0, "lora alpha per rank", "> 0", LoraAlphaPerRank);
+        Require(LoraAlphasPerRank.Count > 0 && LoraAlphasPerRank.All(a => double.IsFinite(a) && a > 0 && a <= 1024), "attacker-lora-alphas", "α/rank values in (0, 1024]", string.Join(",", LoraAlphasPerRank));
         Require(BenignFraction is > 0 and < 1, "benign fraction", "0 < f < 1", BenignFraction);
         Require(ClipNorm > 0, "attacker-clip", "> 0", ClipNorm);
         return this;
     }
 
     /// <summary>One rollout's attacker, drawn from <paramref name="random"/> in a fixed order (family, optimiser, learning
-    /// rate, then a LoRA draw's rank and adapter seed, or a re-initialisation draw's layer count and seed). A rollout of fewer than two steps cannot hold both phases of a
+    /// rate, then a LoRA draw's rank, α/rank (when there is a choice) and adapter seed, or a re-initialisation draw's layer count and seed). A rollout of fewer than two steps cannot hold both phases of a
     /// benign-then-harmful attacker, so that family is left out of its draw.</summary>
     public (AttackerDraw Draw, LoraRollout? Lora) Draw(DeterministicRandom random, int innerSteps)
     {
@@ -125,7 +131,8 @@ public sealed record RealisticAttackerMix
         if (family == AttackerFamily.Lora)
         {
             var rank = LoraRanks[random.NextInt(LoraRanks.Count)];
-            loraRollout = new LoraRollout(rank, LoraAlphaPerRank * rank, learningRate, random.NextUInt64());
+            var alphaPerRank = LoraAlphasPerRank.Count == 1 ? LoraAlphasPerRank[0] : LoraAlphasPerRank[random.NextInt(LoraAlphasPerRank.Count)];
+            loraRollout = new LoraRollout(rank, alphaPerRank * rank, learningRate, random.NextUInt64());
         }
         (int, ulong)? reinit = null;
         if (family == AttackerFamily.ReinitTopLayers) reinit = (ReinitLayers[random.NextInt(ReinitLayers.Count)], random.NextUInt64());

@@ -33,9 +33,18 @@ public static class RunFingerprint
         }
     }
 
+    /// <summary>Settings of the attacker mix added after runs were recorded, with the value that does what those runs did:
+    /// at that value they are left out of the canonical form, so the older fingerprint still matches.</summary>
+    private static readonly (string Name, string Off)[] AddedMixSettings =
+        [(nameof(RealisticAttackerMix.ReinitTopLayersWeight), "0"), (nameof(RealisticAttackerMix.ReinitLayers), "[1]")];
+
+    /// <summary>The mix's single α/rank, recorded before it became a list of choices.</summary>
+    private const string SingleAlphaPerRank = "LoraAlphaPerRank";
+
     private static string Canonical(string json)
     {
         var options = JsonNode.Parse(json) as JsonObject ?? throw new JsonException("a fingerprint is a JSON object");
+        if (options[nameof(MlacTrainingOptions.AttackerMix)] is JsonObject mix) options[nameof(MlacTrainingOptions.AttackerMix)] = CanonicalMix(mix);
         var flat = new SortedDictionary<string, JsonNode?>(StringComparer.Ordinal);
         foreach (var (name, value) in options)
         {
@@ -49,5 +58,21 @@ public static class RunFingerprint
             }
         }
         return new JsonObject(flat).ToJsonString();
+    }
+
+    /// <summary>The mix with its added settings at their off values left out and its names sorted (a renamed setting
+    /// moves in the serialiser's order).</summary>
+    private static JsonObject CanonicalMix(JsonObject mix)
+    {
+        if (mix[SingleAlphaPerRank] is JsonValue single && !mix.ContainsKey(nameof(RealisticAttackerMix.LoraAlphasPerRank)))
+        {
+            mix.Remove(SingleAlphaPerRank);
+            mix[nameof(RealisticAttackerMix.LoraAlphasPerRank)] = new JsonArray(single.DeepClone());
+        }
+        foreach (var (name, off) in AddedMixSettings)
+        {
+            if (mix[name] is { } value && value.ToJsonString() == off) mix.Remove(name);
+        }
+        return new JsonObject(mix.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone())));
     }
 }

@@ -179,11 +179,9 @@ public static class ReleaseGate
 
             Run("parity", () =>
             {
-                var tolerance = policy?.RequiredParityTolerance ?? ParityOptions.DefaultTolerance;
-                // An int8 graph is compared with the reference that quantizes activations as it does; fp32 summation order
-                // still moves single values by a quantization step, so it is held to the int8 tolerance instead.
-                var int8 = EncoderOnnxExporter.FlavorOf(proto!) == OnnxGraphFlavor.Int8;
-                if (int8) tolerance = ParityOptions.Int8Tolerance;
+                var flavor = EncoderOnnxExporter.FlavorOf(proto!);
+                var tolerance = FlavorParity.GateTolerance(flavor, policy?.RequiredParityTolerance ?? ParityOptions.DefaultTolerance);
+                var int8 = FlavorParity.IsInt8(flavor);
                 var options = FreshParityInputs(weights!.Config, tolerance);
                 var report = OnnxParityValidator.Compare(weights, model!, snapshot.Path(ReleaseFileNames.Model), head?.Head, options);
                 return (report.Passed, $"max |ONNX Runtime − TorchSharp{(int8 ? " (int8 activations)" : "")}| = {report.MaxAbsDiff:E2} (tolerance {tolerance:E0}{(int8 ? ", int8 graph" : "")}) on {report.Cases.Count} batches drawn for this run "

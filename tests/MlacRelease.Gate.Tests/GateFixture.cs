@@ -111,7 +111,7 @@ public sealed class GateFixture : IDisposable
             Head = head,
             Flavor = flavor,
             ExternalDataThresholdBytes = externalDataThresholdBytes,
-            Parity = flavor == MlacRelease.Export.Onnx.OnnxGraphFlavor.Int8 ? new MlacRelease.Export.Validation.ParityOptions { Tolerance = MlacRelease.Export.Validation.ParityOptions.Int8Tolerance } : new(),
+            Parity = new MlacRelease.Export.Validation.ParityOptions { Tolerance = MlacRelease.Export.Validation.FlavorParity.DefaultTolerance(flavor) },
         });
         Common.Release.ReleaseSigning.Sign(folder, PrivateKey);
     }

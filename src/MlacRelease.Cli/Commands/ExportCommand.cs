@@ -58,7 +58,7 @@ public static class ExportCommand
     public static ReleaseWriteResult Export(OutputMode mode, string modelSpec, string? certificatePath, string output, string? headPath,
         double? tolerance, int? maxLength, OnnxGraphFlavor flavor = OnnxGraphFlavor.Portable)
     {
-        var allowed = tolerance ?? (flavor == OnnxGraphFlavor.Int8 ? ParityOptions.Int8Tolerance : ParityOptions.DefaultTolerance);
+        var allowed = tolerance ?? FlavorParity.DefaultTolerance(flavor);
         var (weights, vocabulary, description) = ModelSource.Load(modelSpec);
         using (weights)
         {

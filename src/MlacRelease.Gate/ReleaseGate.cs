@@ -141,7 +141,19 @@ public static class ReleaseGate
                     return (false, $"the certificate does not record the tokenizer its data was tokenized with, so nothing binds {ReleaseFileNames.Tokenizer} ({shippedTokenizer}); certify again with this toolkit version");
                 if (certifiedTokenizer != shippedTokenizer)
                     return (false, $"{ReleaseFileNames.Tokenizer} has vocabulary and normalisation {shippedTokenizer}; the certificate's data was tokenized with {certifiedTokenizer}");
-                return (true, $"model.onnx holds the certified weights {expected.WeightDigest} and configuration, names this certificate, and the tokenizer is the certified one");
+                // The attacks saw texts cut at the certified length: a release that cuts elsewhere computes on other token
+                // sequences (longer texts keep words the certified model never saw together; shorter ones drop them).
+                var certifiedLength = certificate.Context.Data.MaxLength;
+                if (tokenizer.Settings.MaxLength != certifiedLength)
+                    return (false, $"{ReleaseFileNames.Tokenizer} truncates at max_length {tokenizer.Settings.MaxLength}; the certificate's attacks were run at max_length {certifiedLength}");
+                // The weight digest covers the encoder only: the certified encoder under a head trained for the harmful task serves it.
+                var certifiedHead = expected.HeadDigest;
+                var shippedHead = HeadDigest.OfOnnx(proto!, snapshot.Path(ReleaseFileNames.Model));
+                if (certifiedHead is null)
+                    return (false, $"the certificate does not record the classifier head its model is released with, so nothing binds model.onnx's head ({shippedHead}); certify again with this toolkit version");
+                if (certifiedHead != shippedHead)
+                    return (false, $"model.onnx's classifier head is {shippedHead}; the certificate is for a release with head {certifiedHead}");
+                return (true, $"model.onnx holds the certified weights {expected.WeightDigest}, configuration and classifier head ({(certifiedHead == HeadDigest.None ? "none" : certifiedHead)}), names this certificate, and the tokenizer and its max_length {certifiedLength} are the certified ones");
             }, structureOk && consumerOk);
 
             CertificationPolicy? policy = null;
@@ -167,11 +179,9 @@ public static class ReleaseGate
 
             Run("parity", () =>
             {
-                var tolerance = policy?.RequiredParityTolerance ?? ParityOptions.DefaultTolerance;
-                // An int8 graph is compared with the reference that quantizes activations as it does; fp32 summation order
-                // still moves single values by a quantization step, so it is held to the int8 tolerance instead.
-                var int8 = EncoderOnnxExporter.FlavorOf(proto!) == OnnxGraphFlavor.Int8;
-                if (int8) tolerance = ParityOptions.Int8Tolerance;
+                var flavor = EncoderOnnxExporter.FlavorOf(proto!);
+                var tolerance = FlavorParity.GateTolerance(flavor, policy?.RequiredParityTolerance ?? ParityOptions.DefaultTolerance);
+                var int8 = FlavorParity.IsInt8(flavor);
                 var options = FreshParityInputs(weights!.Config, tolerance);
                 var report = OnnxParityValidator.Compare(weights, model!, snapshot.Path(ReleaseFileNames.Model), head?.Head, options);
                 return (report.Passed, $"max |ONNX Runtime − TorchSharp{(int8 ? " (int8 activations)" : "")}| = {report.MaxAbsDiff:E2} (tolerance {tolerance:E0}{(int8 ? ", int8 graph" : "")}) on {report.Cases.Count} batches drawn for this run "

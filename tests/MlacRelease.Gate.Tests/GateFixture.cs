@@ -96,27 +96,46 @@ public sealed class GateFixture : IDisposable
     public void WriteRelease(EncoderWeights model, string certificate, string folder, MlacRelease.Export.Onnx.OnnxGraphFlavor flavor = MlacRelease.Export.Onnx.OnnxGraphFlavor.Portable,
         TokenizerSettings? tokenizer = null, long externalDataThresholdBytes = long.MaxValue)
     {
-        // With a desired-task head, so the gate's parity check covers the logits output too.
-        using var weight = TorchSharp.torch.randn(2, Config.HiddenSize, generator: new TorchSharp.torch.Generator(7));
-        using var bias = TorchSharp.torch.zeros(2);
+        using var head = DesiredHead();
+        WriteRelease(model, certificate, folder, head.Head, flavor, tokenizer, externalDataThresholdBytes);
+    }
+
+    /// <summary>Writes and signs a release of <paramref name="model"/> with the classifier <paramref name="head"/> (none when null).</summary>
+    public void WriteRelease(EncoderWeights model, string certificate, string folder, MlacRelease.Export.Onnx.ClassificationHead? head,
+        MlacRelease.Export.Onnx.OnnxGraphFlavor flavor = MlacRelease.Export.Onnx.OnnxGraphFlavor.Portable, TokenizerSettings? tokenizer = null,
+        long externalDataThresholdBytes = long.MaxValue)
+    {
         ReleaseWriter.Write(folder, model, new ReleaseOptions
         {
             Vocabulary = Vocabulary, CertificatePath = certificate, Tokenizer = tokenizer ?? new TokenizerSettings { MaxLength = 16 },
-            Head = new MlacRelease.Export.Onnx.ClassificationHead(weight, bias, ["a", "b"]),
+            Head = head,
             Flavor = flavor,
             ExternalDataThresholdBytes = externalDataThresholdBytes,
-            Parity = flavor == MlacRelease.Export.Onnx.OnnxGraphFlavor.Int8 ? new MlacRelease.Export.Validation.ParityOptions { Tolerance = MlacRelease.Export.Validation.ParityOptions.Int8Tolerance } : new(),
+            Parity = new MlacRelease.Export.Validation.ParityOptions { Tolerance = MlacRelease.Export.Validation.FlavorParity.DefaultTolerance(flavor) },
         });
         Common.Release.ReleaseSigning.Sign(folder, PrivateKey);
     }
 
-    /// <summary>Certifies <paramref name="model"/> with the tiny battery against <paramref name="pretrained"/>; returns certificate.json.</summary>
-    public string Certify(EncoderWeights model, EncoderWeights pretrained, CertificationData data, string name, string battery = Battery)
+    /// <summary>The desired-task head every release of the fixture carries (so the gate's parity check covers the logits
+    /// output too), and its certificates record.</summary>
+    public static MlacRelease.Export.Onnx.OwnedClassificationHead DesiredHead() => new(new MlacRelease.Export.Onnx.ClassificationHead(
+        TorchSharp.torch.randn(2, Config.HiddenSize, generator: new TorchSharp.torch.Generator(7)), TorchSharp.torch.zeros(2), ["a", "b"]));
+
+    /// <summary>The digest certificates record for <see cref="DesiredHead"/>.</summary>
+    public static string DesiredHeadDigest()
+    {
+        using var head = DesiredHead();
+        return HeadDigest.Of(head.Head.Weight, head.Head.Bias, head.Head.Labels);
+    }
+
+    /// <summary>Certifies <paramref name="model"/> with the tiny battery against <paramref name="pretrained"/>, to be released with
+    /// the head of digest <paramref name="headDigest"/> (default: <see cref="DesiredHead"/>); returns certificate.json.</summary>
+    public string Certify(EncoderWeights model, EncoderWeights pretrained, CertificationData data, string name, string battery = Battery, string? headDigest = null)
     {
         var result = Certifier.RunAsync(new CertificationRequest
         {
             Model = model, Pretrained = pretrained, Data = data, Battery = BatteryParser.Parse(battery, "gate-test.yaml"),
-            OutputDirectory = P(name), WriteReport = false,
+            OutputDirectory = P(name), WriteReport = false, HeadDigest = headDigest ?? DesiredHeadDigest(),
         }).GetAwaiter().GetResult();
         return result.CertificatePath;
     }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MlacRelease.Core.Model;
 
 namespace MlacRelease.Certification.Certificates;
@@ -13,6 +14,14 @@ public sealed record EncoderDescription(string WeightDigest, string? FileDigest,
     public static EncoderDescription Of(EncoderConfig config, string weightDigest, string? fileDigest) => new(weightDigest, fileDigest,
         config.NumHiddenLayers, config.HiddenSize, config.NumAttentionHeads, config.IntermediateSize, config.VocabSize, config.MaxPositionEmbeddings,
         config.TypeVocabSize, config.LayerNormEps, config.HiddenAct, config.PadTokenId);
+
+    /// <summary>The classifier head the encoder is released with (<see cref="Core.Model.HeadDigest"/>: weights and class
+    /// names), or <see cref="Core.Model.HeadDigest.None"/> for a release without one; the gate requires the shipped head
+    /// to be this one, as the certified encoder under a head trained for the harmful task serves the harmful task. Null
+    /// only in certificates written before the field existed (left out of the JSON, so they stay canonical); the gate
+    /// refuses those.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? HeadDigest { get; init; }
 
     /// <summary>Every field of <paramref name="config"/> that the certified configuration does not have, as "name: certified X, found Y".</summary>
     public IReadOnlyList<string> Differences(EncoderConfig config)

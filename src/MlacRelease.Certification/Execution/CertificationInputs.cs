@@ -30,6 +30,10 @@ public sealed record CertificationInputs
     /// <summary>The split fractions; null: the recorded ones, else the paper's. Refused when they disagree with the record.</summary>
     public SplitFractions? SplitFractions { get; init; }
 
+    /// <summary>heads.safetensors with the head the model is to be released with (as <c>mlac export --head</c>); null:
+    /// the one beside the model folder, if any. Its digest goes into the certificate.</summary>
+    public string? HeadPath { get; init; }
+
     /// <summary>Tokens per example; null: the battery's (any other value is refused when the certification starts).</summary>
     public int? MaxLength { get; init; }
 }

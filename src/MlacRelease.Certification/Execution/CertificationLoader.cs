@@ -1,7 +1,9 @@
 using MlacRelease.Certification.Data;
 using MlacRelease.Common.Integrity;
 using MlacRelease.Common.Text;
+using MlacRelease.Common.Errors;
 using MlacRelease.Core.Data;
+using MlacRelease.Core.Model;
 using MlacRelease.Core.Sources;
 
 namespace MlacRelease.Certification.Execution;
@@ -37,7 +39,8 @@ public static class CertificationLoader
                 var tokenizer = new BertTextTokenizer(vocabulary, new TokenizerSettings { MaxLength = maxLength });
                 var data = CertificationData.FromDataset(dataset, tokenizer, seed, maxLength, battery.DesiredExamplesNeeded, fractions);
                 var fileDigest = ModelSource.WeightsFile(inputs.Model) is { } file ? FileDigest.Sha256(file) : null;
-                return new PreparedCertification(weights, description, fileDigest, original, originalDescription, data, recorded, notes);
+                var headDigest = ReleasedHead(inputs, folder);
+                return new PreparedCertification(weights, description, fileDigest, original, originalDescription, data, recorded, notes) { HeadDigest = headDigest };
             }
             catch
             {
@@ -50,5 +53,17 @@ public static class CertificationLoader
             weights.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The digest of the head the model will be released with, as <c>mlac export</c> picks it: --head, else the
+    /// head an exported graph carries, else heads.safetensors beside the model; none for the built-in model.</summary>
+    private static string ReleasedHead(CertificationInputs inputs, string? folder)
+    {
+        if (inputs.HeadPath is { } path)
+            return File.Exists(path) ? HeadDigest.OfFile(path) : throw new MlacInputException($"--head {path}: no such file");
+        if (ModelSource.WeightsFile(inputs.Model) is { } file && file.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+            return HeadDigest.OfOnnx(Core.Weights.OnnxBertImporter.Read(file), file);
+        var beside = folder is null ? null : HeadsFile.PathIn(folder);
+        return beside is not null && File.Exists(beside) ? HeadDigest.OfFile(beside) : HeadDigest.None;
     }
 }

@@ -28,6 +28,10 @@ public sealed record CertificationRequest
     /// <summary>SHA-256 of the model's weights file, when certifying a file (recorded beside the weight digest).</summary>
     public string? ModelFileDigest { get; init; }
 
+    /// <summary>The classifier head the model is to be released with (<see cref="Core.Model.HeadDigest"/>), recorded in the
+    /// certificate for the gate to compare with the shipped one; <see cref="Core.Model.HeadDigest.None"/>: released without one.</summary>
+    public string HeadDigest { get; init; } = Core.Model.HeadDigest.None;
+
     /// <summary>Worker processes sharing the output folder, this one included (see <see cref="IWorkerLauncher"/>).</summary>
     public int Workers { get; init; } = 1;
 

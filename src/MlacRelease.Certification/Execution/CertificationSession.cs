@@ -116,7 +116,7 @@ internal sealed class CertificationSession : IDisposable
 
         var context = new CertificationContext(
             ToolInfo.Current,
-            EncoderDescription.Of(request.Model.Config, digests[0], request.ModelFileDigest),
+            EncoderDescription.Of(request.Model.Config, digests[0], request.ModelFileDigest) with { HeadDigest = request.HeadDigest },
             new ReferenceEncoders(digests[1], digests[2], randomSeed),
             new DataDescription(data.DatasetDigest, data.EncodedDigest, data.SplitSeed, battery.MaxLength, data.HarmfulLabels, data.DesiredLabels,
                 data.AttackerTrain.Count, tune.Count, test.Count, desired.Count)

@@ -26,10 +26,14 @@ public sealed class PreparedCertification(EncoderWeights model, string modelDesc
     /// <summary>Things worth saying before the run (a reference of another configuration, a model with no recorded split).</summary>
     public IReadOnlyList<string> Notes { get; } = notes;
 
+    /// <summary>The digest of the classifier head the model is to be released with (<see cref="Core.Model.HeadDigest"/>).</summary>
+    public string HeadDigest { get; init; } = Core.Model.HeadDigest.None;
+
     /// <summary>A request over these inputs; set workers, policy, cache and the rest with <c>with</c>.</summary>
     public CertificationRequest Request(Batteries.Battery battery, string outputDirectory) => new()
     {
         Model = Model, Pretrained = Pretrained, Data = Data, Battery = battery, OutputDirectory = outputDirectory, ModelFileDigest = modelFileDigest,
+        HeadDigest = HeadDigest,
     };
 
     public void Dispose()

@@ -17,6 +17,7 @@ public static class CertifyCommand
         var pretrained = new Option<string?>("--pretrained") { Description = "The pretrained original to compare against (default: the built-in MiniLM with the model's layer count)" };
         var data = SharedOptions.Data(DataSource.Default);
         var battery = new Option<string>("--battery") { Description = $"Preset ({string.Join(" | ", BatteryPresets.Names)}) or a battery YAML file", DefaultValueFactory = _ => "quick" };
+        var head = new Option<string?>("--head") { Description = "heads.safetensors with the head the model will be released with, as for mlac export (default: the one beside the model, if any); the certificate records its digest and the gate requires it" };
         var policy = new Option<string?>("--policy") { Description = "Policy YAML; its verdict is written into the certificate" };
         var output = new Option<string>("--out") { Description = "Output folder: certificate.json, report/ and resumable per-run results", Required = true };
         var shard = new Option<string?>("--shard") { Description = "Run only shard i/N (1-based) of the battery; join shards with mlac merge" };
@@ -48,7 +49,7 @@ public static class CertifyCommand
               mlac certify --model run/ --battery standard --out cert/shard-3 --shard 3/16     # one slice, any scheduler
               mlac merge --out cert/ cert/shard-*                                               # the same certificate
             """)
-        { model, pretrained, data, battery, policy, output, shard, workers, threads, maxLength, seed, cache, plan, workerIndex, device, json, noProgress, textField, desiredField, harmfulField };
+        { model, pretrained, data, battery, head, policy, output, shard, workers, threads, maxLength, seed, cache, plan, workerIndex, device, json, noProgress, textField, desiredField, harmfulField };
         command.SetAction((result, cancellation) => CommandRunner.RunAsync(async token =>
         {
             var mode = new OutputMode(result.GetValue(json), result.GetValue(noProgress));
@@ -57,7 +58,7 @@ public static class CertifyCommand
             {
                 Model = result.GetValue(model)!, Pretrained = result.GetValue(pretrained), Data = result.GetValue(data)!,
                 Schema = SharedOptions.Schema(result, textField, desiredField, harmfulField), Battery = BatteryPresets.Resolve(result.GetValue(battery)!),
-                SplitSeed = result.GetValue(seed), MaxLength = result.GetValue(maxLength),
+                SplitSeed = result.GetValue(seed), MaxLength = result.GetValue(maxLength), HeadPath = result.GetValue(head),
             };
             var settings = new CertifySettings(result.GetValue(battery)!, result.GetValue(policy), result.GetValue(output)!, shardSpec, result.GetValue(workers),
                 result.GetValue(threads), result.GetValue(device)!, result.GetValue(cache) is { } c && c != NoCache ? c : null, result.GetValue(plan), result.GetValue(workerIndex));

@@ -74,7 +74,7 @@ public static class DemoCommand
             var certificatePath = Path.Combine(cert, Certifier.CertificateFileName);
 
             var release = Path.Combine(root, "release");
-            var written = Stage("export", () => ExportCommand.Export(mode, run, certificatePath, release, headPath: null, tolerance: 1e-4, maxLength: 128));
+            var written = Stage("export", () => ExportCommand.Export(mode, run, certificatePath, release, headPath: null, tolerance: 1e-4, maxLength: null));
             Stage("sign", () => Common.Release.ReleaseSigning.Sign(release, privateKey));
             var gate = Stage("gate", () => ReleaseGate.Evaluate(release, policyPath, publicKey));
             GateCommand.Print(mode, gate.Checks);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MlacRelease.Certification.Certificates;
 using MlacRelease.Cli.Terminal;
 using MlacRelease.Cli.Inputs;
 using MlacRelease.Common.Text;
@@ -28,7 +29,7 @@ public static class ExportCommand
             DefaultValueFactory = _ => "portable",
         };
         flavor.AcceptOnlyFromAmong("portable", "ort-fused", "int8");
-        var maxLength = new Option<int>("--max-length") { Description = "Tokenizer truncation length recorded in the release", DefaultValueFactory = _ => 128 };
+        var maxLength = new Option<int?>("--max-length") { Description = $"Tokenizer truncation length recorded in the release (default: the certificate's data.max_length, the length its attacks were run at, which the gate requires; {DefaultMaxLength} without a certificate)" };
         var json = SharedOptions.Json();
         var command = new Command("export", """
             Export an encoder as a release folder laid out as a Hugging Face ONNX model: onnx/model.onnx (opset 17),
@@ -55,15 +56,16 @@ public static class ExportCommand
     }
 
     public static ReleaseWriteResult Export(OutputMode mode, string modelSpec, string? certificatePath, string output, string? headPath,
-        double? tolerance, int maxLength, OnnxGraphFlavor flavor = OnnxGraphFlavor.Portable)
+        double? tolerance, int? maxLength, OnnxGraphFlavor flavor = OnnxGraphFlavor.Portable)
     {
-        var allowed = tolerance ?? (flavor == OnnxGraphFlavor.Int8 ? ParityOptions.Int8Tolerance : ParityOptions.DefaultTolerance);
+        var allowed = tolerance ?? FlavorParity.DefaultTolerance(flavor);
         var (weights, vocabulary, description) = ModelSource.Load(modelSpec);
         using (weights)
         {
             headPath ??= DefaultHead(modelSpec);
             using var classifier = headPath is null ? null : LoadHead(headPath);
             if (certificatePath is not null && !File.Exists(certificatePath)) throw new CliException($"--certificate {certificatePath}: no such file");
+            var truncation = TruncationLength(certificatePath, maxLength);
             var folder = Path.GetFullPath(output);
             if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
                 throw new CliException($"--out {folder}: the release folder must be new or empty (stale files would end up in the manifest)");
@@ -74,7 +76,7 @@ public static class ExportCommand
             var written = ReleaseWriter.Write(staging, weights, new ReleaseOptions
             {
                 Vocabulary = vocabulary,
-                Tokenizer = new TokenizerSettings { MaxLength = maxLength },
+                Tokenizer = new TokenizerSettings { MaxLength = truncation },
                 CertificatePath = certificatePath,
                 Head = classifier?.Head,
                 Flavor = flavor,
@@ -94,6 +96,21 @@ public static class ExportCommand
             }
             return written;
         }
+    }
+
+    /// <summary>Without a certificate and without --max-length.</summary>
+    public const int DefaultMaxLength = 128;
+
+    /// <summary>The certificate's claims hold for texts cut where its attacks cut them, and the gate refuses a release
+    /// that truncates elsewhere: follow the certificate, and refuse a --max-length that disagrees with it here rather
+    /// than at the gate.</summary>
+    private static int TruncationLength(string? certificatePath, int? requested)
+    {
+        if (certificatePath is null) return requested ?? DefaultMaxLength;
+        var certified = CertificateSerializer.Read(certificatePath).Context.Data.MaxLength;
+        if (requested is { } value && value != certified)
+            throw new CliException($"--max-length {value}: the certificate's attacks were run at max_length {certified}; a release must truncate where it was certified (leave --max-length out to follow the certificate)");
+        return certified;
     }
 
     private static OnnxGraphFlavor ParseFlavor(string name) => name switch

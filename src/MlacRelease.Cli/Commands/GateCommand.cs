@@ -1,6 +1,5 @@
 using System.CommandLine;
 using MlacRelease.Cli.Terminal;
-using MlacRelease.Common.Release;
 using MlacRelease.Gate;
 using Spectre.Console;
 
@@ -77,21 +76,11 @@ public static class GateCommand
             var key = result.GetValue(publicKey)!;
             if (!Directory.Exists(folder)) throw new CliException($"--release {folder}: no such folder");
             if (!File.Exists(key)) throw new CliException($"--public-key {key}: no such file");
-            var checks = new List<GateCheck>();
-            try
-            {
-                var snapshot = ReleaseSnapshot.Open(folder, ReleaseTrust.SignedBy(key));
-                checks.Add(new GateCheck("signature", true, snapshot.Signature));
-                checks.Add(new GateCheck("manifest digests", true, $"{snapshot.Manifest.Files.Count} files match manifest.json and the folder holds nothing else"));
-            }
-            catch (ReleaseIntegrityException e)
-            {
-                checks.Add(new GateCheck(e.IsSignatureFailure ? "signature" : "manifest digests", false, e.Message));
-            }
+            var outcome = ReleaseVerifier.Verify(folder, key);
             var mode = new OutputMode(result.GetValue(json), NoProgress: true);
-            Print(mode, checks);
-            if (mode.Json) OutputMode.WriteJson(new { passed = checks.All(c => c.Passed), checks });
-            return Task.FromResult(checks.All(c => c.Passed) ? ExitCodes.Success : ExitCodes.CheckFailed);
+            Print(mode, outcome.Checks);
+            if (mode.Json) OutputMode.WriteJson(new { passed = outcome.Passed, checks = outcome.Checks });
+            return Task.FromResult(outcome.Passed ? ExitCodes.Success : ExitCodes.CheckFailed);
         }, cancellation));
         return command;
     }

@@ -10,6 +10,10 @@ public static class OnnxIoNames
     public const string PoolerOutput = "pooler_output";
     public const string Logits = "logits";
 
+    /// <summary>The classification head's initializers (Hugging Face's BertForSequenceClassification names).</summary>
+    public const string ClassifierWeight = "classifier.weight";
+    public const string ClassifierBias = "classifier.bias";
+
     public const string BatchAxis = "batch";
     public const string SequenceAxis = "sequence";
 }

@@ -9,8 +9,8 @@ namespace MlacRelease.Export.Onnx;
 /// </summary>
 public sealed record ClassificationHead
 {
-    public const string WeightName = "classifier.weight";
-    public const string BiasName = "classifier.bias";
+    public const string WeightName = Common.Release.OnnxIoNames.ClassifierWeight;
+    public const string BiasName = Common.Release.OnnxIoNames.ClassifierBias;
 
     public ClassificationHead(Tensor weight, Tensor? bias = null, IReadOnlyList<string>? labels = null)
     {

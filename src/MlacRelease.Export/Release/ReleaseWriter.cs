@@ -55,7 +55,7 @@ public static class ReleaseWriter
         if (options.Parity is { } parityOptions)
         {
             // An int8 model is checked against the weights it holds (dequantized), not the fp32 ones it was made from.
-            using var shipped = options.Flavor == OnnxGraphFlavor.Int8 ? EncoderOnnxExporter.ShippedWeights(weights, options.Flavor) : null;
+            using var shipped = FlavorParity.ShippedWeightsIfOther(weights, options.Flavor);
             parity = OnnxParityValidator.Validate(shipped ?? weights, export.ModelPath, options.Head, parityOptions with
             {
                 Tokenizer = parityOptions.Tokenizer ?? tokenizer,

@@ -203,6 +203,13 @@ public sealed class CertifierTests(TinyWorld world, ITestOutputHelper output, Ce
         CertificateVerifier.Verify(CertificateSerializer.ToBytes(CertificateSerializer.Seal(flipped)), "flipped.json")
             .Failures.Select(f => f.Name).Should().Equal("derived_results");
 
+        // data.max_length raised past the battery's and resealed with a recomputed identity: the gate would accept a
+        // tokenizer that feeds the model longer inputs than any attack used.
+        var longer = certificate with { Context = certificate.Context with { Data = certificate.Context.Data with { MaxLength = certificate.Context.Battery.Content.MaxLength * 2 } } };
+        longer = longer with { Identity = longer.Context.Identity(), Provenance = null };   // a forger drops the cache provenance, whose keys would give it away
+        CertificateVerifier.Verify(CertificateSerializer.ToBytes(CertificateSerializer.Seal(longer)), "longer.json")
+            .Failures.Select(f => f.Name).Should().Equal("max_length");
+
         // Reformatted (same content, other whitespace): not canonical.
         var reformatted = Encoding.UTF8.GetBytes(text.Replace("\n", "\r\n"));
         CertificateVerifier.Verify(reformatted, "crlf.json").Failures.Select(f => f.Name).Should().Equal("canonical_form");

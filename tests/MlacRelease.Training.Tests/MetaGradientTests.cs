@@ -83,7 +83,7 @@ public sealed class MetaGradientTests
         Math.Abs(lr.item<double>()).Should().BeGreaterThan(1e-6, "the inner loop carries the term's gradient");
     }
 
-    private static void AssertMatchesFiniteDifferences(MlacModelState state, RolloutPlan plan, MlacObjectiveOptions options,
+    internal static void AssertMatchesFiniteDifferences(MlacModelState state, RolloutPlan plan, MlacObjectiveOptions options,
         double skipProbability = 0.5, int minimumChecked = 11)
     {
         var parameters = state.OuterParameters.Concat(state.AttackerParameters).ToList();

@@ -147,6 +147,24 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Resume_is_bit_identical_with_a_LoRA_attacker_carried_across_the_checkpoint()
+    {
+        var carrying = RealisticLong with
+        {
+            AttackerMix = RealisticLong.AttackerMix! with { LoraWeight = 4, ReinitTopLayersWeight = 0 },
+            LongHorizon = RealisticLong.LongHorizon! with { CarriedLoraSteps = 15 },
+        };
+        var straight = AssertResumeIsBitIdentical(carrying, "carry-");
+        var steps = File.ReadLines(Path.Combine(straight, "metrics.jsonl")).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!.AsObject())
+            .Where(o => o["eval"] is null).ToList();
+        steps.Where(o => o["attacker_family"]!.GetValue<string>() == nameof(AttackerFamily.Lora))
+            .Should().OnlyContain(o => o["carried_steps"] != null && o["suppression_every"] != null, "every LoRA rollout is long and carried");
+        steps.Should().Contain(o => o["step"]!.GetValue<long>() > 3 && o["carried_steps"] != null && o["carried_steps"]!.GetValue<int>() > 0
+            && steps.Any(p => p["step"]!.GetValue<long>() <= 3 && p["carried_steps"] != null),
+            "an attacker started before the checkpoint at step 3 is continued after it");
+    }
+
+    [Fact]
     public void Resuming_with_another_attacker_mix_or_horizon_is_refused()
     {
         using var pretrained = Pretrained();
@@ -156,6 +174,7 @@ public sealed class TrainerTests : IDisposable
             RealisticLong with { LongHorizon = RealisticLong.LongHorizon! with { Steps = 6 } },
             RealisticLong with { LongHorizon = RealisticLong.LongHorizon! with { SuppressionEvery = 1 } },
             RealisticLong with { LongHorizon = RealisticLong.LongHorizon! with { Fraction = 1 } },
+            RealisticLong with { LongHorizon = RealisticLong.LongHorizon! with { CarriedLoraSteps = 10 } },
             RealisticLong with { LongHorizon = null },
             RealisticLong with { AttackerMix = RealisticLong.AttackerMix! with { LearningRateMax = 1e-3 } },
             RealisticLong with { AttackerMix = RealisticLong.AttackerMix! with { Optimizers = [InnerOptimizerKind.Adam] } },
@@ -198,7 +217,7 @@ public sealed class TrainerTests : IDisposable
         static IEnumerable<string> Losses(string folder) => File.ReadLines(Path.Combine(folder, "metrics.jsonl"))
             .Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!.AsObject())
             .Select(o => $"{o["step"]} {o["outer_loss"]} {o["attacker_ce"]} {o["lora_lr"]} {o["attacker_entropy"]} {o["kl_uniform"]} " +
-                         $"{o["inverse_ce"]} {o["rep_mmd"]} {o["attacker_family"]} {o["attacker_optimizer"]} {o["attacker_rollout_lr"]} {o["suppression_every"]} " +
+                         $"{o["inverse_ce"]} {o["rep_mmd"]} {o["attacker_family"]} {o["attacker_optimizer"]} {o["attacker_rollout_lr"]} {o["suppression_every"]} {o["carried_steps"]} " +
                          $"{o["eval"]?["validation_loss"]}");
         Losses(Path.Combine(_root, prefix + "resumed")).Should().Equal(Losses(Path.Combine(_root, prefix + "straight")));
         return Path.Combine(_root, prefix + "straight");

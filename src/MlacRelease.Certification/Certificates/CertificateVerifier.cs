@@ -48,6 +48,13 @@ public static class CertificateVerifier
         checks.Add(new VerificationCheck("battery_digest", batteryDigest == certificate.Context.Battery.Digest,
             $"recorded {certificate.Context.Battery.Digest}, recomputed {batteryDigest}"));
 
+        // The gate holds a release's tokenizer to data.max_length; the battery attacked inputs cut at its own max_length.
+        // A certificate whose two differ would let a release run on longer inputs than any attack saw.
+        var (dataLength, batteryLength) = (certificate.Context.Data.MaxLength, certificate.Context.Battery.Content.MaxLength);
+        checks.Add(new VerificationCheck("max_length", dataLength == batteryLength, dataLength == batteryLength
+            ? $"data and battery both cut inputs at {dataLength} tokens"
+            : $"data.max_length {dataLength} is not the battery's max_length {batteryLength}"));
+
         try
         {
             var rebuilt = CertificateAssembler.Build(certificate.Context, certificate.Attacks, certificate.Retention);

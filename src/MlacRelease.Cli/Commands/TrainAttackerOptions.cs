@@ -24,6 +24,7 @@ internal sealed class TrainAttackerOptions
     private readonly Option<string?> _sgdLr = new("--attacker-sgd-lr") { Description = "With realistic: MIN,MAX for SGD-with-momentum attackers of every family [default: 1e-3,1e-1]" };
     private readonly Option<string?> _ranks = new("--attacker-lora-ranks") { Description = "With realistic: LoRA ranks drawn uniformly, α = 2·rank [default: 4,8,16]" };
     private readonly Option<string?> _alphas = new("--attacker-lora-alphas") { Description = "With realistic: LoRA α/rank values drawn uniformly (the batteries' α 16/32 at r 8/16 are 1,2,4) [default: 2]" };
+    private readonly Option<bool> _freshHeads = new("--attacker-fresh-heads") { Description = "With realistic: every rollout's attacker starts from a fresh random head, as each of the certifier's attacks does, instead of the meta-learned head all rollouts share" };
     private readonly Option<double?> _clip = new("--attacker-clip") { Description = "With realistic: the attacker's gradient clip (global norm), the batteries' max_grad_norm [default: 1]" };
     private readonly Option<int?> _longHorizon = new("--long-horizon")
     {
@@ -33,8 +34,14 @@ internal sealed class TrainAttackerOptions
     };
     private readonly Option<int?> _suppressionEvery = new("--suppression-every") { Description = "With --long-horizon: M, take the suppression loss at k = 0, M, 2M, …, K [default: 4]" };
     private readonly Option<double?> _longFraction = new("--long-horizon-fraction") { Description = "With --long-horizon: share of rollouts that are long, the rest short and second order with K = --inner-steps [default: 1]" };
+    private readonly Option<int?> _carryLora = new("--carry-lora")
+    {
+        Description = "With --long-horizon and LoRA in the realistic mix: STEPS, carry each LoRA attacker (adapters, head, optimiser moments) from one " +
+                      "rollout to the next until it has taken STEPS inner steps, so it reaches the states of the batteries' 500-step LoRA attacks; every " +
+                      "LoRA rollout is then long; 0 = a fresh attacker per rollout [default: 0]",
+    };
 
-    public IEnumerable<Option> All => [_mix, _families, _optimizers, _lr, _loraLr, _sgdLr, _ranks, _alphas, _clip, _longHorizon, _suppressionEvery, _longFraction];
+    public IEnumerable<Option> All => [_mix, _families, _optimizers, _lr, _loraLr, _sgdLr, _ranks, _alphas, _freshHeads, _clip, _longHorizon, _suppressionEvery, _longFraction, _carryLora];
 
     /// <summary>The options with these flags applied; refuses refinements of a mode that is not on.</summary>
     public MlacTrainingOptions Apply(ParseResult result, MlacTrainingOptions options, bool innerOptimizerGiven)
@@ -42,7 +49,7 @@ internal sealed class TrainAttackerOptions
         // A preset may carry a realistic mix and long-horizon rollouts; the flags refine or replace what it set.
         var mixName = result.GetValue(_mix) ?? (options.AttackerMix is null ? "fixed" : "realistic");
         if (mixName is not ("fixed" or "realistic")) throw new CliException($"--attacker-mix {mixName}: expected fixed or realistic");
-        var refinements = new Option[] { _families, _optimizers, _lr, _loraLr, _sgdLr, _ranks, _alphas, _clip };
+        var refinements = new Option[] { _families, _optimizers, _lr, _loraLr, _sgdLr, _ranks, _alphas, _freshHeads, _clip };
         if (mixName == "fixed")
         {
             if (refinements.FirstOrDefault(o => result.GetResult(o) is not null) is { } given)
@@ -61,6 +68,7 @@ internal sealed class TrainAttackerOptions
             if (result.GetValue(_ranks) is { } ranks) mix = mix with { LoraRanks = ParsePositiveIntegers(ranks, _ranks.Name) };
             if (result.GetValue(_alphas) is { } alphas) mix = mix with { LoraAlphasPerRank = ParsePositiveNumbers(alphas, _alphas.Name) };
             if (result.GetValue(_clip) is { } clip) mix = mix with { ClipNorm = clip };
+            if (result.GetValue(_freshHeads)) mix = mix with { FreshHeads = true };
             options = options with { AttackerMix = mix };
         }
 
@@ -71,6 +79,7 @@ internal sealed class TrainAttackerOptions
             {
                 SuppressionEvery = result.GetValue(_suppressionEvery) ?? Math.Min(longHorizon.SuppressionEvery, k),
                 Fraction = result.GetValue(_longFraction) ?? longHorizon.Fraction,
+                CarriedLoraSteps = result.GetValue(_carryLora) ?? longHorizon.CarriedLoraSteps,
             };
             options = options with { LongHorizon = longHorizon };
         }
@@ -82,10 +91,11 @@ internal sealed class TrainAttackerOptions
                 {
                     SuppressionEvery = result.GetValue(_suppressionEvery) ?? fromPreset.SuppressionEvery,
                     Fraction = result.GetValue(_longFraction) ?? fromPreset.Fraction,
+                    CarriedLoraSteps = result.GetValue(_carryLora) ?? fromPreset.CarriedLoraSteps,
                 },
             };
         }
-        else if (new Option[] { _suppressionEvery, _longFraction }.FirstOrDefault(o => result.GetResult(o) is not null) is { } given)
+        else if (new Option[] { _suppressionEvery, _longFraction, _carryLora }.FirstOrDefault(o => result.GetResult(o) is not null) is { } given)
         {
             throw new CliException($"{given.Name} refines the long-horizon rollouts: pass --long-horizon K too");
         }
@@ -101,10 +111,12 @@ internal sealed class TrainAttackerOptions
         {
             var families = m.FamilyWeights.Where(f => f.Weight > 0).Select(f => $"{f.Name}={N(f.Weight)}");
             parts.Add($"realistic attacker: {string.Join(",", families)}; {string.Join(",", m.Optimizers)}; lr {N(m.LearningRateMin)}-{N(m.LearningRateMax)}, " +
-                      $"LoRA {N(m.LoraLearningRateMin)}-{N(m.LoraLearningRateMax)} at ranks {string.Join(",", m.LoraRanks)} α/r {string.Join(",", m.LoraAlphasPerRank.Select(N))}, SGD {N(m.SgdLearningRateMin)}-{N(m.SgdLearningRateMax)}; clip {N(m.ClipNorm)}");
+                      $"LoRA {N(m.LoraLearningRateMin)}-{N(m.LoraLearningRateMax)} at ranks {string.Join(",", m.LoraRanks)} α/r {string.Join(",", m.LoraAlphasPerRank.Select(N))}, SGD {N(m.SgdLearningRateMin)}-{N(m.SgdLearningRateMax)}; clip {N(m.ClipNorm)}" +
+                      (m.FreshHeads ? "; fresh head per rollout" : ""));
         }
         if (options.LongHorizon is { } l)
-            parts.Add($"long-horizon first-order rollouts: K = {l.Steps}, suppression every {l.SuppressionEvery}, share {N(l.Fraction)}");
+            parts.Add($"long-horizon first-order rollouts: K = {l.Steps}, suppression every {l.SuppressionEvery}, share {N(l.Fraction)}" +
+                      (l.CarriedLoraSteps > 0 ? $"; LoRA attackers carried for {l.CarriedLoraSteps} steps" : ""));
         return string.Join(" | ", parts);
     }
 

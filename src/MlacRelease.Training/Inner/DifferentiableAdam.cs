@@ -17,6 +17,10 @@ public sealed class DifferentiableAdam(double beta1 = 0.9, double beta2 = 0.999,
 
     public IEnumerable<Tensor> StateTensors => _state.Values.SelectMany(s => new[] { s.M, s.V });
 
+    public IEnumerable<(string Name, Tensor Tensor)> SavedState() => InnerOptimizers.SaveAdam(_state);
+
+    public void LoadState(IReadOnlyDictionary<string, Tensor> saved) => InnerOptimizers.LoadAdam(saved, _state);
+
     public IReadOnlyList<Tensor> Step(IReadOnlyList<Tensor> parameters, IReadOnlyList<Tensor?> gradients, Tensor learningRate)
     {
         var stepSizes = new Dictionary<int, Tensor>();

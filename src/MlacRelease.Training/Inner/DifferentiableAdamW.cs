@@ -16,6 +16,10 @@ public sealed class DifferentiableAdamW(double weightDecay = DifferentiableAdamW
 
     public IEnumerable<Tensor> StateTensors => _adam.StateTensors;
 
+    public IEnumerable<(string Name, Tensor Tensor)> SavedState() => _adam.SavedState();
+
+    public void LoadState(IReadOnlyDictionary<string, Tensor> saved) => _adam.LoadState(saved);
+
     public IReadOnlyList<Tensor> Step(IReadOnlyList<Tensor> parameters, IReadOnlyList<Tensor?> gradients, Tensor learningRate)
     {
         var keep = learningRate.mul(weightDecay).neg().add(1);

@@ -13,6 +13,14 @@ public sealed class DifferentiableSgd(double momentum = 0.0) : IInnerOptimizer
 
     public IEnumerable<Tensor> StateTensors => _velocity.Values;
 
+    public IEnumerable<(string Name, Tensor Tensor)> SavedState() => _velocity.OrderBy(kv => kv.Key).Select(kv => ($"b.{kv.Key}", kv.Value));
+
+    public void LoadState(IReadOnlyDictionary<string, Tensor> saved)
+    {
+        _velocity.Clear();
+        foreach (var (name, b) in saved) _velocity[InnerOptimizers.IndexOf(name, "b")] = b;
+    }
+
     public IReadOnlyList<Tensor> Step(IReadOnlyList<Tensor> parameters, IReadOnlyList<Tensor?> gradients, Tensor learningRate) =>
         InnerOptimizers.UpdatePresent(parameters, gradients, (i, p, g) =>
         {

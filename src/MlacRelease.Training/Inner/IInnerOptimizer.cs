@@ -15,6 +15,12 @@ public interface IInnerOptimizer
     /// <summary>The tensors the optimiser's state holds now (moments, velocities): a first-order rollout that frees
     /// each step's tensors as it goes must keep these.</summary>
     IEnumerable<Tensor> StateTensors { get; }
+
+    /// <summary>The state by name (per parameter index), for a checkpoint of an attacker carried across outer steps.</summary>
+    IEnumerable<(string Name, Tensor Tensor)> SavedState();
+
+    /// <summary>Replaces the state with one <see cref="SavedState"/> wrote; the optimiser takes ownership of the tensors.</summary>
+    void LoadState(IReadOnlyDictionary<string, Tensor> saved);
 }
 
 /// <summary>The simulated attacker's optimiser. New members go last: the value is part of a checkpoint's fingerprint.</summary>
@@ -52,6 +58,38 @@ public static class InnerOptimizers
             updated[i] = gradients[i] is { } g ? update(i, parameters[i], g) : parameters[i];
         }
         return updated;
+    }
+
+    /// <summary>Parameter index of a saved state name "kind.index"; a name of another kind or a bad index is refused.</summary>
+    internal static int IndexOf(string name, string kind)
+    {
+        var dot = name.IndexOf('.');
+        if (dot < 0 || name[..dot] != kind || !int.TryParse(name[(dot + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index))
+            throw new ArgumentException($"optimiser state '{name}': expected '{kind}.<parameter index>'");
+        return index;
+    }
+
+    /// <summary>Adam's per-parameter state (first and second moments, step count) as named tensors, and back: one format
+    /// for both Adam implementations.</summary>
+    internal static IEnumerable<(string Name, Tensor Tensor)> SaveAdam(IReadOnlyDictionary<int, (Tensor M, Tensor V, int Steps)> state) =>
+        state.OrderBy(kv => kv.Key).SelectMany(kv => new[]
+        {
+            ($"m.{kv.Key}", kv.Value.M), ($"v.{kv.Key}", kv.Value.V), ($"t.{kv.Key}", tensor((long)kv.Value.Steps)),
+        });
+
+    internal static void LoadAdam(IReadOnlyDictionary<string, Tensor> saved, Dictionary<int, (Tensor M, Tensor V, int Steps)> state)
+    {
+        state.Clear();
+        foreach (var (name, m) in saved.Where(kv => kv.Key.StartsWith("m.", StringComparison.Ordinal)))
+        {
+            var i = IndexOf(name, "m");
+            if (!saved.TryGetValue($"v.{i}", out var v) || !saved.TryGetValue($"t.{i}", out var t))
+                throw new ArgumentException($"optimiser state: 'v.{i}' or 't.{i}' missing beside '{name}'");
+            var steps = t.item<long>();
+            if (steps is < 1 or > int.MaxValue) throw new ArgumentException($"optimiser state 't.{i}': expected a step count ≥ 1, got {steps}");
+            state[i] = (m, v, (int)steps);
+        }
+        if (saved.Count != 3 * state.Count) throw new ArgumentException($"optimiser state: {saved.Count} tensors do not form {state.Count} Adam states");
     }
 
     // sqrt has an infinite derivative at 0, and a parameter whose gradient is exactly zero (a key bias, an unused

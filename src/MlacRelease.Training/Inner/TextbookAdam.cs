@@ -13,6 +13,10 @@ public sealed class TextbookAdam(double beta1 = 0.9, double beta2 = 0.999, doubl
 
     public IEnumerable<Tensor> StateTensors => _state.Values.SelectMany(s => new[] { s.M, s.V });
 
+    public IEnumerable<(string Name, Tensor Tensor)> SavedState() => InnerOptimizers.SaveAdam(_state);
+
+    public void LoadState(IReadOnlyDictionary<string, Tensor> saved) => InnerOptimizers.LoadAdam(saved, _state);
+
     public IReadOnlyList<Tensor> Step(IReadOnlyList<Tensor> parameters, IReadOnlyList<Tensor?> gradients, Tensor learningRate) =>
         InnerOptimizers.UpdatePresent(parameters, gradients, (i, p, g) =>
         {

@@ -11,4 +11,8 @@ public sealed record AttackerDraw(AttackerFamily Family, InnerOptimizerKind Opti
 {
     /// <summary>A re-initialisation draw's layer count and the seed of its fresh weights; null for other families.</summary>
     public (int Layers, ulong Seed)? Reinit { get; init; }
+
+    /// <summary>Set: the attacker starts from a fresh head drawn from this seed as the certifier's attacks draw theirs
+    /// (<see cref="Core.Attack.ClassifierHead.Initial"/>); null: from the meta-learned head h₀ that every rollout shares.</summary>
+    public ulong? HeadSeed { get; init; }
 }

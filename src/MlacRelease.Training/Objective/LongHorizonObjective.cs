@@ -24,14 +24,19 @@ namespace MlacRelease.Training.Objective;
 /// </remarks>
 public static class LongHorizonObjective
 {
-    public static MlacTerms Compute(MlacModelState state, RolloutPlan plan, MlacObjectiveOptions options, EncoderWeights? original = null)
+    /// <param name="carry">Required when <see cref="RolloutPlan.CarriedSteps"/> is set: the rollout continues the attacker
+    /// carried there (when it had taken steps) and leaves its own final state there.</param>
+    public static MlacTerms Compute(MlacModelState state, RolloutPlan plan, MlacObjectiveOptions options, EncoderWeights? original = null, AttackerCarry? carry = null)
     {
         var every = plan.SuppressionEvery ?? throw new ArgumentException("not a long-horizon plan: SuppressionEvery is not set");
         if (every < 1) throw new ArgumentException($"the suppression interval must be ≥ 1, got {every}");
         var weights = options.Weights.Validate();
         if (weights.GradientPenalty > 0)
             throw new ArgumentException("the gradient penalty λ_grad needs second-order gradients, which a first-order long-horizon rollout does not take; set it to 0");
+        if (plan.CarriedSteps is not null && carry is null) throw new ArgumentException("the plan carries its attacker, but no carry was given");
+        var carried = plan.CarriedSteps > 0 ? carry!.Take(plan) : null;
         var attacker = new SimulatedAttacker(state, plan, options);
+        if (carried is not null) attacker.Continue(carried.Optimizer);
         var layout = attacker.Layout;
         var outer = layout.Prepare(plan.Outer);
         var points = EvaluationPoints(plan.InnerSteps, every);
@@ -44,16 +49,17 @@ public static class LongHorizonObjective
         var norms = new List<double>(plan.InnerSteps);
 
         // The rollout's tensors are freed step by step: only the current fast weights and optimiser state survive a step.
-        var harmfulLeaf = state.AttackerHead.detach().requires_grad_(true);
-        var phi = attacker.Start(state, harmfulLeaf).Select(t => t.detach().requires_grad_(true)).ToList();
-        var owned = Own(phi.Append(harmfulLeaf), []);
+        var h0 = SimulatedAttacker.StartHead(state, plan);
+        var harmfulLeaf = h0.detach().requires_grad_(true);
+        var phi = carried?.Phi.ToList() ?? attacker.Start(state, harmfulLeaf).Select(t => t.detach().requires_grad_(true)).ToList();
+        var owned = Own(phi.Append(harmfulLeaf).Concat(attacker.Optimizer.StateTensors), []);
         try
         {
             for (var k = 0; ; k++)
             {
                 if (points.Contains(k))
                 {
-                    values.Add(Evaluate(state, attacker, outer, phi, k, 1.0 / points.Count, entropyWeights[values.Count], options, outerParameters, outerSums, headSum));
+                    values.Add(Evaluate(state, h0, attacker, outer, phi, k, 1.0 / points.Count, entropyWeights[values.Count], options, outerParameters, outerSums, headSum));
                 }
                 if (k == plan.InnerSteps) break;
                 using var scope = NewDisposeScope();
@@ -61,6 +67,13 @@ public static class LongHorizonObjective
                 norms.Add(norm.ToDouble());
                 phi = next;
                 owned = Own(phi.Concat(attacker.Optimizer.StateTensors).Append(harmfulLeaf), owned);   // the head a benign phase hands over to
+            }
+            if (plan.CarriedSteps is { } before)
+            {
+                // The final state moves to the carry: the next long LoRA rollout continues from it.
+                var kept = new CarriedAttacker(plan.Lora!, plan.Attacker, phi, attacker.Optimizer, before + plan.InnerSteps);
+                foreach (var t in kept.Phi.Concat(kept.Optimizer.StateTensors)) owned.Remove(t);
+                carry!.Keep(kept);
             }
         }
         finally
@@ -77,7 +90,7 @@ public static class LongHorizonObjective
         if (weights.Representation > 0) total = total + weights.Representation * encoderTerms.Separability;
         total = total + StraightThrough(outerParameters, outerSums) + Scalar(values.Sum(v => v.Loss));
         var attackerCe = values.Average(v => v.CrossEntropy);
-        var attackerLoss = StraightThrough([state.AttackerHead], [headSum]) + Scalar(attackerCe);
+        var attackerLoss = StraightThrough([h0], [headSum]) + Scalar(attackerCe);
         return new MlacTerms(total, attackerLoss, encoderTerms.Desired, Scalar(attackerCe), Scalar(norms.Count > 0 ? norms.Average() : 0),
             Scalar(values.Average(v => v.HeadAdjusted)), encoderTerms.Distillation, tensor(values.Select(v => v.CrossEntropy).ToArray(), dtype, device))
         {
@@ -100,7 +113,7 @@ public static class LongHorizonObjective
 
     /// <summary>ℓ_j at φ_k (fast weights that are leaves), with its gradient carried straight through to θ and the
     /// attacker's CE gradient to its initial head, added to the running sums.</summary>
-    private static PointValues Evaluate(MlacModelState state, SimulatedAttacker attacker, PreparedBatch outer, IReadOnlyList<Tensor> phi, int completed,
+    private static PointValues Evaluate(MlacModelState state, Tensor h0, SimulatedAttacker attacker, PreparedBatch outer, IReadOnlyList<Tensor> phi, int completed,
         double meanWeight, double entropyWeight, MlacObjectiveOptions options, IList<Tensor> outerParameters, IReadOnlyList<Tensor> outerSums, Tensor headSum)
     {
         using var scope = NewDisposeScope();
@@ -109,7 +122,6 @@ public static class LongHorizonObjective
         // is θ itself (rows gathered from the embedding matrix in the sparse layout).
         // The head slot is the harmful head: h₀ itself during a benign phase (whose own head the slot then holds), else
         // straight through to h₀ likewise.
-        var h0 = state.AttackerHead;
         var head = completed < attacker.BenignSteps ? h0 : h0 + (phi[layout.HeadIndex] - h0).detach();
         var start = attacker.Start(state, h0);
         var through = start.Select((s, i) => i == layout.HeadIndex ? head : s + (phi[i] - s).detach()).ToList();

@@ -13,28 +13,32 @@ namespace MlacRelease.Training.Objective;
 /// </summary>
 public static class MlacObjective
 {
-    public static MlacTerms Compute(MlacModelState state, RolloutPlan plan, MlacObjectiveOptions options, EncoderWeights? original = null)
+    /// <param name="carry">Where a long LoRA rollout's attacker is carried to the next (<see cref="RolloutPlan.CarriedSteps"/>).</param>
+    public static MlacTerms Compute(MlacModelState state, RolloutPlan plan, MlacObjectiveOptions options, EncoderWeights? original = null, AttackerCarry? carry = null)
     {
-        if (plan.SuppressionEvery is not null) return LongHorizonObjective.Compute(state, plan, options, original);
+        if (plan.SuppressionEvery is not null) return LongHorizonObjective.Compute(state, plan, options, original, carry);
+        if (plan.CarriedSteps is not null) throw new ArgumentException("only a long-horizon rollout carries its attacker");
         var weights = options.Weights.Validate();
         var attacker = new SimulatedAttacker(state, plan, options);
         var layout = attacker.Layout;
         var outer = layout.Prepare(plan.Outer);
 
-        var phi = attacker.Start(state, state.AttackerHead);
+        // The harmful head the attacker starts from: h₀, or a fresh one (its meta-gradient then goes nowhere).
+        var h0 = SimulatedAttacker.StartHead(state, plan);
+        var phi = attacker.Start(state, h0);
         // The encoder's own terms read its weights; a re-initialisation attacker's first logits read its fresh top layers.
         using var base0 = layout.Forward(attacker.Reinitializes ? layout.Initial(state.Encoder, state.AttackerHead) : phi, outer, hiddenStates: weights.Representation > 0);
         var encoderTerms = EncoderTerms.Of(state, base0, outer, weights, original);
         using var start0 = attacker.Reinitializes ? layout.Forward(phi, outer) : null;
-        var harmfulLogits = new List<Tensor> { ClassifierHead.Logits((start0 ?? base0).PooledOutput, state.AttackerHead) };
+        var harmfulLogits = new List<Tensor> { ClassifierHead.Logits((start0 ?? base0).PooledOutput, h0) };
 
         var norms = new List<Tensor>();
         for (var k = 0; k < plan.InnerSteps; k++)
         {
-            (phi, var norm) = attacker.Step(phi, k, state.AttackerHead, options.FirstOrder);
+            (phi, var norm) = attacker.Step(phi, k, h0, options.FirstOrder);
             norms.Add(norm);
             using var adapted = layout.Forward(phi, outer);
-            harmfulLogits.Add(ClassifierHead.Logits(adapted.PooledOutput, attacker.HarmfulHead(phi, k + 1, state.AttackerHead)));
+            harmfulLogits.Add(ClassifierHead.Logits(adapted.PooledOutput, attacker.HarmfulHead(phi, k + 1, h0)));
         }
 
         var z = stack(harmfulLogits);                          // [K+1, N, C]

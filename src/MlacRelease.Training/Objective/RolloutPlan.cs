@@ -16,4 +16,9 @@ public sealed record RolloutPlan(LabeledBatch Outer, IReadOnlyList<LabeledBatch>
     /// <summary>Set: a first-order long-horizon rollout (<see cref="LongHorizonObjective"/>) whose suppression losses are
     /// taken after every M-th inner step (and at k = 0 and k = K); null: the differentiable short rollout.</summary>
     public int? SuppressionEvery { get; init; }
+
+    /// <summary>Set: a long LoRA rollout whose attacker is carried across outer steps (<see cref="AttackerCarry"/>), with
+    /// the inner steps it had taken before this rollout (0 = it starts here); null: the attacker starts fresh and ends
+    /// with the rollout.</summary>
+    public int? CarriedSteps { get; init; }
 }

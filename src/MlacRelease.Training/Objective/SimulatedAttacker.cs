@@ -43,6 +43,18 @@ internal sealed class SimulatedAttacker
 
     private readonly Dictionary<int, Tensor>? _reinitialized;
 
+    /// <summary>The head the rollout's attacker starts from: a fresh leaf drawn from the draw's head seed, or the
+    /// meta-learned h₀ (<see cref="MlacModelState.AttackerHead"/>) without one.</summary>
+    public static Tensor StartHead(MlacModelState state, RolloutPlan plan)
+    {
+        if (plan.Attacker?.HeadSeed is not { } seed) return state.AttackerHead;
+        var h0 = state.AttackerHead;
+        var config = state.Encoder.Config;
+        // Drawn in float32, as the certifier's heads are (ClassifierHead.Create), whatever the encoder's dtype.
+        using var drawn = ClassifierHead.Initial((int)h0.shape[0], config.HiddenSize, config.InitializerRange, new TorchSharp.torch.Generator(seed, CPU), ScalarType.Float32, h0.device);
+        return drawn.to(h0.dtype).detach().clone().requires_grad_(true);
+    }
+
     /// <summary>The attacker starts from re-initialised top layers: its φ₀ is not the encoder's own weights, so the
     /// encoder's terms must be read from <see cref="IFastWeights.Initial"/>, not from <see cref="Start"/>.</summary>
     public bool Reinitializes => _reinitialized is not null;
@@ -59,6 +71,13 @@ internal sealed class SimulatedAttacker
 
     /// <summary>The optimiser of the current phase (a new one starts the harmful phase).</summary>
     public IInnerOptimizer Optimizer { get; private set; }
+
+    /// <summary>Continues a carried attacker: its optimiser, with the moments it has built up, replaces the fresh one.</summary>
+    public void Continue(IInnerOptimizer optimizer)
+    {
+        if (BenignSteps > 0 || _reinitialized is not null) throw new ArgumentException("only a LoRA attacker is carried across rollouts");
+        Optimizer = optimizer;
+    }
 
     /// <summary>φ₀. With a benign phase the head slot holds the benign head, a fresh leaf copied from the desired head (the
     /// attacker fine-tunes the released model on its task first), until the harmful phase swaps in the harmful head.</summary>

@@ -19,4 +19,6 @@ public sealed record CheckpointInfo
     [JsonPropertyName("config")] public string EncoderConfigJson { get; init; } = "";
     [JsonPropertyName("desired_labels")] public IReadOnlyList<string> DesiredLabels { get; init; } = [];
     [JsonPropertyName("harmful_labels")] public IReadOnlyList<string> HarmfulLabels { get; init; } = [];
+    /// <summary>The LoRA attacker carried to the next long rollout (its tensors are under "carry."); null: none.</summary>
+    [JsonPropertyName("carried_attacker")] public Objective.CarriedAttackerInfo? CarriedAttacker { get; init; }
 }

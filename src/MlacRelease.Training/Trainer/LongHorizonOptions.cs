@@ -17,4 +17,9 @@ public sealed record LongHorizonOptions
 
     /// <summary>The share of rollouts that are long, drawn per rollout; 1 = every rollout.</summary>
     public double Fraction { get; init; } = 1;
+
+    /// <summary>Set (> 0): a LoRA attacker is carried from one long rollout to the next (<see cref="Objective.AttackerCarry"/>)
+    /// until it has taken this many inner steps, and every LoRA rollout the realistic mix draws is a long one; 0: each rollout's attacker starts
+    /// fresh (runs from before this setting existed).</summary>
+    public int CarriedLoraSteps { get; init; }
 }

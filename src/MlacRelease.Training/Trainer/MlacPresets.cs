@@ -6,7 +6,7 @@ namespace MlacRelease.Training.Trainer;
 /// <summary>Named configurations: the reference code's MLAC and the variants its code explores.</summary>
 public static class MlacPresets
 {
-    public static IReadOnlyList<string> Names { get; } = ["mlac", "head-adjustment", "max-loss", "gradient-penalty", "adversarial-censoring", "realistic-long-horizon", "realistic-reinit", "battery-matched"];
+    public static IReadOnlyList<string> Names { get; } = ["mlac", "head-adjustment", "max-loss", "gradient-penalty", "adversarial-censoring", "realistic-long-horizon", "realistic-reinit", "battery-matched", "realistic-carry", "realistic-fresh-heads"];
 
     public static MlacTrainingOptions Get(string name) => name switch
     {
@@ -41,11 +41,24 @@ public static class MlacPresets
         // and 32 at ranks 8 and 16). A3's worst case on `long` was LoRA at α 32, rank 8, lr 3.5e-3: an update twice as
         // large as any its simulated LoRA attackers (α/rank 2) took.
         "battery-matched" => WithLoraAlphasPerRank(Get("realistic-reinit"), [1, 2, 4]),
+        // realistic-reinit with each LoRA attacker carried across rollouts for 256 inner steps (issue 11 arm A5), every
+        // LoRA rollout long. A3's simulated LoRA attackers all failed within their 32 steps (harmful CE at ln 2 throughout)
+        // while the `long` battery's LoRA attack recovered 69 % after hundreds of steps: the outer loop never saw the states
+        // that attack reaches.
+        "realistic-carry" => WithCarriedLora(Get("realistic-reinit"), 256),
+        // realistic-reinit with every rollout's attacker starting from a fresh random head, as the certifier's attacks do,
+        // instead of the meta-learned head all rollouts share (issue 11 arm A6). A5's simulated LoRA attackers, all started
+        // from that one head, failed for 256 steps while the validation battery's LoRA, from random heads, recovered 99 %
+        // in 40.
+        "realistic-fresh-heads" => Get("realistic-reinit") with { AttackerMix = Get("realistic-reinit").AttackerMix! with { FreshHeads = true } },
         _ => throw new MlacInputException($"unknown preset '{name}': expected one of {string.Join(", ", Names)}"),
     };
 
     private static MlacTrainingOptions WithReinitAttackers(MlacTrainingOptions preset, double weight) =>
         preset with { AttackerMix = preset.AttackerMix! with { ReinitTopLayersWeight = weight } };
+
+    private static MlacTrainingOptions WithCarriedLora(MlacTrainingOptions preset, int steps) =>
+        preset with { LongHorizon = preset.LongHorizon! with { CarriedLoraSteps = steps } };
 
     private static MlacTrainingOptions WithLoraAlphasPerRank(MlacTrainingOptions preset, double[] alphasPerRank) =>
         preset with { AttackerMix = preset.AttackerMix! with { LoraAlphasPerRank = alphasPerRank } };
@@ -60,7 +73,9 @@ public static class MlacPresets
         "adversarial-censoring" => "no inner loop (K = 0), λ_harmful 1: plain adversarial censoring",
         "realistic-long-horizon" => "head adjustment + entropy + representation terms, attacker drawn per rollout, half the rollouts K = 32 first-order",
         "realistic-reinit" => "realistic-long-horizon with top-layer re-initialisation attackers in the mix (a quarter of the rollouts)",
-        "battery-matched" => "realistic-reinit with LoRA attackers' α/rank drawn from 1, 2, 4 as the batteries' α 16/32 at ranks 8/16",
+        "battery-matched" => "realistic-reinit with LoRA attackers' α/rank drawn from 1, 2, 4 as the batteries' α 16/32 at ranks 8/16 (measured worse than realistic-reinit: validation worst case 0.04)",
+        "realistic-carry" => "realistic-reinit with each LoRA attacker carried across long rollouts for 256 inner steps (--carry-lora 256); measured worse (validation LoRA recovers 99 %)",
+        "realistic-fresh-heads" => "realistic-reinit with each rollout's attacker starting from a fresh random head as real attacks do (--attacker-fresh-heads)",
         _ => throw new MlacInputException($"unknown preset '{name}': expected one of {string.Join(", ", Names)}"),
     };
 

@@ -40,6 +40,7 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
         using var outer = new ParameterAdam(state.OuterParameters, _options.OuterLearningRate, _options.OuterClipNorm);
         using var meta = new ParameterAdam(state.AttackerParameters, _options.MetaLearningRate, _options.MetaClipNorm);
         var sampler = new RolloutSampler(train, _options);
+        using var carry = new AttackerCarry(_options.LongHorizon?.CarriedLoraSteps ?? 0);
         var evaluator = new TrainingEvaluator(validation, train, _options, inputs.Dataset.HarmfulLabels.Count);
 
         long step = 0;
@@ -50,7 +51,7 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
         EvaluationResult? initial = null, best = null, last = null;
         if (!inputs.Restart && File.Exists(layout.LatestCheckpoint))
         {
-            var info = Restore(layout.LatestCheckpoint, state, outer, meta);
+            var info = Restore(layout.LatestCheckpoint, state, outer, meta, carry);
             step = info.Step;
             elapsedBefore = info.ElapsedSeconds;
             bestLoss = info.BestValidationLoss;
@@ -75,15 +76,16 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
             Step = step, OuterAdamSteps = outer.Steps, MetaAdamSteps = meta.Steps, ElapsedSeconds = elapsedBefore + clock.Elapsed.TotalSeconds,
             BestValidationLoss = bestLoss, BestStep = bestStep, Fingerprint = Fingerprint, DatasetDigest = inputs.Dataset.Digest,
             EncoderConfigJson = state.Encoder.Config.ToJson(), DesiredLabels = inputs.Dataset.DesiredLabels, HarmfulLabels = inputs.Dataset.HarmfulLabels,
+            CarriedAttacker = carry.SavedInfo(),
         };
-        void Save(string path) => TrainingCheckpoint.Save(path, CheckpointTensors.Of(state, outer, meta), Info());
+        void Save(string path) => TrainingCheckpoint.Save(path, CheckpointTensors.Of(state, outer, meta, carry), Info());
 
         while (step < _options.Steps)
         {
             if (cancellation.IsCancellationRequested) { reason = "cancelled"; break; }
             if (_options.Budget is { } budget && clock.Elapsed >= budget) { reason = "budget"; break; }
             var stepClock = Stopwatch.StartNew();
-            var metrics = OuterStep(state, outer, meta, sampler.Plan(step), original, step);
+            var metrics = OuterStep(state, outer, meta, carry.Continue(sampler.Plan(step)), original, carry);
             step++;
             stepsThisRun++;
             metrics = metrics with { Step = step, ElapsedSeconds = elapsedBefore + clock.Elapsed.TotalSeconds, StepSeconds = stepClock.Elapsed.TotalSeconds };
@@ -157,10 +159,10 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
         }
     }
 
-    private TrainingMetrics OuterStep(MlacModelState state, ParameterAdam outer, ParameterAdam meta, RolloutPlan plan, EncoderWeights? original, long step)
+    private TrainingMetrics OuterStep(MlacModelState state, ParameterAdam outer, ParameterAdam meta, RolloutPlan plan, EncoderWeights? original, AttackerCarry carry)
     {
         using var scope = NewDisposeScope();
-        var terms = MlacObjective.Compute(state, plan, _options.Objective, original);
+        var terms = MlacObjective.Compute(state, plan, _options.Objective, original, carry);
         var outerParameters = state.OuterParameters.Select(p => p.Tensor).ToList();
         var attackerParameters = state.AttackerParameters.Select(p => p.Tensor).ToList();
         var outerGrads = autograd.grad([terms.Outer], outerParameters, retain_graph: true, allow_unused: true);
@@ -174,7 +176,7 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
         return TrainingMetrics.OfStep(terms, plan, outerNorm, state.AttackerLearningRate.ToDouble());
     }
 
-    private CheckpointInfo Restore(string path, MlacModelState state, ParameterAdam outer, ParameterAdam meta)
+    private CheckpointInfo Restore(string path, MlacModelState state, ParameterAdam outer, ParameterAdam meta, AttackerCarry carry)
     {
         var (info, tensors) = TrainingCheckpoint.Load(path);
         try
@@ -184,6 +186,7 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
             if (info.DatasetDigest != inputs.Dataset.Digest)
                 throw new RunFolderMismatchException($"{path}: the checkpoint was trained on dataset {info.DatasetDigest}, not {inputs.Dataset.Digest}; use the same data to resume, or restart (--restart) to begin a new run in this folder");
             CheckpointTensors.Restore(tensors, info, state, outer, meta, path);
+            CheckpointTensors.RestoreCarry(tensors, info, carry, _options, state.Encoder.Device, path);
             return info;
         }
         finally

@@ -112,6 +112,9 @@ public sealed record MlacTrainingOptions
             Require(longHorizon.Steps is >= 1 and <= 1024, "long-horizon", "1..1024", longHorizon.Steps);
             Require(longHorizon.SuppressionEvery >= 1 && longHorizon.SuppressionEvery <= longHorizon.Steps, "suppression-every", $"1..{longHorizon.Steps}", longHorizon.SuppressionEvery);
             Require(longHorizon.Fraction is > 0 and <= 1, "long-horizon-fraction", "0 < p ≤ 1", longHorizon.Fraction);
+            Require(longHorizon.CarriedLoraSteps is >= 0 and <= 1_000_000, "carry-lora", "0..1000000 inner steps", longHorizon.CarriedLoraSteps);
+            Require(longHorizon.CarriedLoraSteps == 0 || AttackerMix is { LoraWeight: > 0 }, "carry-lora",
+                "0 unless the realistic mix draws LoRA attackers (--attacker-families with lora)", longHorizon.CarriedLoraSteps);
             Require(Objective.Weights.GradientPenalty == 0, "lambda-grad", "0 with --long-horizon (the gradient penalty needs second-order gradients; --preset head-adjustment has none)", Objective.Weights.GradientPenalty);
         }
         var (min, max) = (Objective.AttackerLearningRateMin, Objective.AttackerLearningRateMax);

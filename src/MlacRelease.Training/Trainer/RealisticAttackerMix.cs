@@ -73,6 +73,12 @@ public sealed record RealisticAttackerMix
     /// nothing (runs from before the choices existed draw what they drew).</summary>
     public IReadOnlyList<double> LoraAlphasPerRank { get; init; } = [2];
 
+    /// <summary>Every rollout's attacker starts from a fresh random head, as each of the certifier's attacks does, instead
+    /// of the meta-learned h₀ that all rollouts share: a single shared starting head is a direction the encoder can learn
+    /// to starve of gradient, which no real attacker's random head would be. Off unless asked for (runs from before it
+    /// existed draw exactly what they drew).</summary>
+    public bool FreshHeads { get; init; }
+
     /// <summary>The share of a benign-then-harmful rollout's K steps spent on the desired task first (at least one step
     /// of each phase).</summary>
     public double BenignFraction { get; init; } = 0.25;
@@ -103,7 +109,8 @@ public sealed record RealisticAttackerMix
     }
 
     /// <summary>One rollout's attacker, drawn from <paramref name="random"/> in a fixed order (family, optimiser, learning
-    /// rate, then a LoRA draw's rank, α/rank (when there is a choice) and adapter seed, or a re-initialisation draw's layer count and seed). A rollout of fewer than two steps cannot hold both phases of a
+    /// rate, then a LoRA draw's rank, α/rank (when there is a choice) and adapter seed, or a re-initialisation draw's layer count and seed, then
+    /// the head seed with <see cref="FreshHeads"/>). A rollout of fewer than two steps cannot hold both phases of a
     /// benign-then-harmful attacker, so that family is left out of its draw.</summary>
     public (AttackerDraw Draw, LoraRollout? Lora) Draw(DeterministicRandom random, int innerSteps)
     {
@@ -137,6 +144,7 @@ public sealed record RealisticAttackerMix
         (int, ulong)? reinit = null;
         if (family == AttackerFamily.ReinitTopLayers) reinit = (ReinitLayers[random.NextInt(ReinitLayers.Count)], random.NextUInt64());
         var benign = family == AttackerFamily.BenignThenHarmful ? Math.Clamp((int)Math.Round(BenignFraction * innerSteps), 1, innerSteps - 1) : 0;
-        return (new AttackerDraw(family, optimizer, learningRate, benign, ClipNorm) { Reinit = reinit }, loraRollout);
+        ulong? headSeed = FreshHeads ? random.NextUInt64() : null;   // drawn last: every other draw stays what it was
+        return (new AttackerDraw(family, optimizer, learningRate, benign, ClipNorm) { Reinit = reinit, HeadSeed = headSeed }, loraRollout);
     }
 }

@@ -17,8 +17,16 @@ public sealed class RolloutSampler(IReadOnlyList<EncodedExample> train, MlacTrai
         // them on leaves every outer batch of a run as it was.
         var attackerRandom = new DeterministicRandom(DeterministicRandom.DeriveSeed(AttackerStream, (ulong)step));
         var longHorizon = options.LongHorizon is { } lh && attackerRandom.NextDouble() < lh.Fraction ? lh : null;
-        var outer = Sample(random, options.OuterBatchSize);
         var k = longHorizon?.Steps ?? options.InnerStepsAt(step);
+        // The mix's draw reads only the attacker stream, so drawing it before the batches leaves both streams as they were.
+        var drawn = options.AttackerMix?.Draw(attackerRandom, k);
+        // A carried LoRA attacker continues only in long rollouts: with carrying on, every LoRA rollout is long.
+        if (options.LongHorizon is { CarriedLoraSteps: > 0 } carrying && drawn?.Draw.Family == AttackerFamily.Lora && longHorizon is null)
+        {
+            longHorizon = carrying;
+            k = carrying.Steps;
+        }
+        var outer = Sample(random, options.OuterBatchSize);
         var size = options.InnerBatchSizes[random.NextInt(options.InnerBatchSizes.Count)];
         var inner = new List<LabeledBatch>(k);
         var headOnly = new List<bool>(k);
@@ -36,9 +44,9 @@ public sealed class RolloutSampler(IReadOnlyList<EncodedExample> train, MlacTrai
             loraRollout = new LoraRollout(options.LoraRank, options.LoraAlpha, learningRate, random.NextUInt64());
         }
         AttackerDraw? attacker = null;
-        if (options.AttackerMix is { } mix)
+        if (drawn is { } mixDraw)
         {
-            (attacker, loraRollout) = mix.Draw(attackerRandom, k);
+            (attacker, loraRollout) = mixDraw;
             if (attacker.Family == AttackerFamily.HeadOnly) headOnly = Enumerable.Repeat(true, k).ToList();
         }
         return new RolloutPlan(outer, inner, headOnly, loraRollout) { Attacker = attacker, SuppressionEvery = longHorizon?.SuppressionEvery };

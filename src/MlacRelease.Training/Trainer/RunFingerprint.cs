@@ -36,7 +36,7 @@ public static class RunFingerprint
     /// <summary>Settings of the attacker mix added after runs were recorded, with the value that does what those runs did:
     /// at that value they are left out of the canonical form, so the older fingerprint still matches.</summary>
     private static readonly (string Name, string Off)[] AddedMixSettings =
-        [(nameof(RealisticAttackerMix.ReinitTopLayersWeight), "0"), (nameof(RealisticAttackerMix.ReinitLayers), "[1]")];
+        [(nameof(RealisticAttackerMix.ReinitTopLayersWeight), "0"), (nameof(RealisticAttackerMix.ReinitLayers), "[1]"), (nameof(RealisticAttackerMix.FreshHeads), "false")];
 
     /// <summary>The mix's single α/rank, recorded before it became a list of choices.</summary>
     private const string SingleAlphaPerRank = "LoraAlphaPerRank";
@@ -45,6 +45,9 @@ public static class RunFingerprint
     {
         var options = JsonNode.Parse(json) as JsonObject ?? throw new JsonException("a fingerprint is a JSON object");
         if (options[nameof(MlacTrainingOptions.AttackerMix)] is JsonObject mix) options[nameof(MlacTrainingOptions.AttackerMix)] = CanonicalMix(mix);
+        // Carrying added after runs were recorded: off (0) is what they did, so it is left out.
+        if (options[nameof(MlacTrainingOptions.LongHorizon)] is JsonObject longHorizon && longHorizon[nameof(LongHorizonOptions.CarriedLoraSteps)]?.ToJsonString() == "0")
+            longHorizon.Remove(nameof(LongHorizonOptions.CarriedLoraSteps));
         var flat = new SortedDictionary<string, JsonNode?>(StringComparer.Ordinal);
         foreach (var (name, value) in options)
         {

@@ -36,6 +36,8 @@ public sealed record TrainingMetrics
     [JsonPropertyName("benign_steps")] public int? BenignSteps { get; init; }
     /// <summary>M of a first-order long-horizon rollout (its K is inner_steps); null for a short rollout.</summary>
     [JsonPropertyName("suppression_every")] public int? SuppressionEvery { get; init; }
+    /// <summary>Inner steps a carried LoRA attacker had taken before this rollout (0: it started here); null: not carried.</summary>
+    [JsonPropertyName("carried_steps")] public int? CarriedSteps { get; init; }
     [JsonPropertyName("step_s")] public double StepSeconds { get; init; }
     [JsonPropertyName("eval")] public EvaluationResult? Evaluation { get; init; }
 
@@ -67,6 +69,7 @@ public sealed record TrainingMetrics
             LoraRank = plan.Attacker is null ? null : plan.Lora?.Rank,
             BenignSteps = plan.Attacker?.BenignSteps,
             SuppressionEvery = plan.SuppressionEvery,
+            CarriedSteps = plan.CarriedSteps,
         };
     }
 }

@@ -133,9 +133,12 @@ public sealed class BaselineCacheTests(TinyWorld world, BaselineCacheTests.Share
         foreach (var (what, key) in changed) key.Should().NotBe(baseKey, $"a changed {what} must miss the cache");
         changed.Values.Should().OnlyHaveUniqueItems();
 
-        // And nothing about the model under test is in it.
+        // And nothing about the model under test is in it: not its weights, its file, nor the head it is released with
+        // (a key that named the head missed the cache for every newly trained model).
         Key(context with { Model = context.Model with { WeightDigest = "sha256:" + new string('5', 64), FileDigest = "sha256:" + new string('6', 64) } })
             .Should().Be(baseKey);
+        Key(context with { Model = context.Model with { HeadDigest = "sha256:" + new string('7', 64) } }).Should().Be(baseKey);
+        Key(context with { Model = context.Model with { HeadDigest = null } }).Should().Be(baseKey, "keys written before heads were certified still hit");
         BaselineKeyInputs.Of(context, TargetRole.RandomInit, AttackCodeVersion.Current).Key().Should().NotBe(baseKey);
     }
 

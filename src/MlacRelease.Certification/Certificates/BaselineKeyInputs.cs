@@ -34,8 +34,9 @@ public sealed record BaselineKeyInputs(
             _ => throw new ArgumentOutOfRangeException(nameof(target), target, "only the reference arms have baseline keys"),
         };
         // The model's configuration is the references' (the pretrained one must match it; the twin is built from it),
-        // but its weight and file digests are the model's: replaced by the reference's, so the key never names the model.
-        var reference = context.Model with { WeightDigest = digest, FileDigest = null };
+        // but its weight, file and head digests are the model's: replaced by the reference's (the head left out, as the
+        // reference arms attack with heads of their own), so the key never names the model.
+        var reference = context.Model with { WeightDigest = digest, FileDigest = null, HeadDigest = null };
         var data = context.Data;
         return new BaselineKeyInputs(CurrentSchema, attackCodeVersion, target, reference,
             target == TargetRole.RandomInit ? context.References.RandomInitSeed : null, context.Battery.Digest, data.DatasetDigest,

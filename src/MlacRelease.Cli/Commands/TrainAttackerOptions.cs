@@ -52,7 +52,8 @@ internal sealed class TrainAttackerOptions
         var refinements = new Option[] { _families, _optimizers, _lr, _loraLr, _sgdLr, _ranks, _alphas, _freshHeads, _clip };
         if (mixName == "fixed")
         {
-            if (refinements.FirstOrDefault(o => result.GetResult(o) is not null) is { } given)
+            // A switch has a result even when absent (its implicit false), so it counts only when set.
+            if (refinements.FirstOrDefault(o => o == _freshHeads ? result.GetValue(_freshHeads) : result.GetResult(o) is not null) is { } given)
                 throw new CliException($"{given.Name} refines the realistic attacker: pass --attacker-mix realistic too");
             options = options with { AttackerMix = null };
         }

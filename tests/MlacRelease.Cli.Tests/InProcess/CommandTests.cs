@@ -139,6 +139,14 @@ public sealed class CommandTests(ReleaseChainFixture chain) : IClassFixture<Rele
     }
 
     [Fact]
+    public void A_refinement_of_the_realistic_attacker_without_it_is_refused_but_its_absence_is_not()
+    {
+        // The fixture's own `mlac train` runs without these flags; a switch's implicit false must not count as given.
+        var result = Mlac.Expect(ExitCodes.InputError, "train", "--model", chain.Pretrained, "--out", Scratch("fresh"), "--steps", "1", "--attacker-fresh-heads", "--no-progress");
+        result.Error.Should().Contain("--attacker-fresh-heads").And.Contain("--attacker-mix realistic");
+    }
+
+    [Fact]
     public void A_malformed_dataset_line_names_file_line_and_field()
     {
         var data = Scratch("bad.jsonl", "{\"text\": \"a nurse\", \"desired\": \"nurse\", \"harmful\": \"f\"}\n{\"text\": \"a poet\", \"desired\": \"poet\"}\n");

@@ -67,34 +67,32 @@ public sealed class AttackerCarry(int horizon) : IDisposable
         : c.Phi.Select((t, i) => ($"{PhiPrefix}{i}", t)).Concat(c.Optimizer.SavedState().Select(s => (OptimizerPrefix + s.Name, s.Tensor)));
 
     /// <summary>What a checkpoint records besides the tensors; null when nothing is carried.</summary>
-    public CarriedAttackerInfo? SavedInfo() => Current is not { } c ? null : new CarriedAttackerInfo
-    {
-        Rank = c.Lora.Rank, Alpha = c.Lora.Alpha, LearningRate = c.Lora.LearningRate, Seed = c.Lora.Seed, StepsTaken = c.StepsTaken,
-        Draw = c.Draw, PhiCount = c.Phi.Count,
-    };
+    public CarriedAttackerInfo? SavedInfo() => Current is not { } c ? null
+        : new CarriedAttackerInfo { Lora = c.Lora, StepsTaken = c.StepsTaken, Draw = c.Draw, PhiCount = c.Phi.Count };
 
     /// <summary>Replaces the carried attacker with a checkpoint's (tensors by the names <see cref="SavedTensors"/> gave,
-    /// without its prefix; copied to <paramref name="device"/>).</summary>
-    public void Restore(CarriedAttackerInfo? info, IReadOnlyDictionary<string, Tensor> tensors, InnerOptimizerKind fallbackOptimizer, bool textbookAdam, Device device, string path)
+    /// without its prefix; copied to <paramref name="device"/>). A malformed one is an <see cref="ArgumentException"/>
+    /// the caller names the file in.</summary>
+    public void Restore(CarriedAttackerInfo? info, IReadOnlyDictionary<string, Tensor> tensors, InnerOptimizerKind fallbackOptimizer, bool textbookAdam, Device device)
     {
         Retire();
         if (info is null)
         {
-            if (tensors.Count > 0) throw new ArgumentException($"{path}: carried-attacker tensors without their description");
+            if (tensors.Count > 0) throw new ArgumentException("carried-attacker tensors without their description");
             return;
         }
-        if (info.PhiCount < 1 || info.StepsTaken < 1 || info.Rank < 1)
-            throw new ArgumentException($"{path}: carried attacker: expected phi_count, steps_taken and rank ≥ 1, got {info.PhiCount}, {info.StepsTaken}, {info.Rank}");
+        if (info.PhiCount < 1 || info.StepsTaken < 1 || info.Lora is not { Rank: >= 1 })
+            throw new ArgumentException($"carried attacker: expected phi_count, steps_taken and a LoRA rank ≥ 1, got {info.PhiCount}, {info.StepsTaken}, {info.Lora?.Rank}");
         var phi = new List<Tensor>(info.PhiCount);
         for (var i = 0; i < info.PhiCount; i++)
         {
-            if (!tensors.TryGetValue($"{PhiPrefix}{i}", out var t)) throw new ArgumentException($"{path}: carried attacker tensor '{PhiPrefix}{i}' is missing");
+            if (!tensors.TryGetValue($"{PhiPrefix}{i}", out var t)) throw new ArgumentException($"carried attacker tensor '{PhiPrefix}{i}' is missing");
             phi.Add(t.to(device).detach().clone().requires_grad_(true));
         }
         var optimizer = InnerOptimizers.Create(info.Draw?.Optimizer ?? fallbackOptimizer, textbookAdam);
         optimizer.LoadState(tensors.Where(kv => kv.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key[OptimizerPrefix.Length..], kv => kv.Value.to(device).detach().clone()));
-        Current = new CarriedAttacker(new LoraRollout(info.Rank, info.Alpha, info.LearningRate, info.Seed), info.Draw, phi, optimizer, info.StepsTaken);
+        Current = new CarriedAttacker(info.Lora, info.Draw, phi, optimizer, info.StepsTaken);
     }
 
     public void Dispose() => Retire();
@@ -103,10 +101,7 @@ public sealed class AttackerCarry(int horizon) : IDisposable
 /// <summary>The carried attacker's description in a checkpoint.</summary>
 public sealed record CarriedAttackerInfo
 {
-    public int Rank { get; init; }
-    public double Alpha { get; init; }
-    public double LearningRate { get; init; }
-    public ulong Seed { get; init; }
+    public LoraRollout? Lora { get; init; }
     public int StepsTaken { get; init; }
     public AttackerDraw? Draw { get; init; }
     public int PhiCount { get; init; }

@@ -50,9 +50,9 @@ internal sealed class SimulatedAttacker
         if (plan.Attacker?.HeadSeed is not { } seed) return state.AttackerHead;
         var h0 = state.AttackerHead;
         var config = state.Encoder.Config;
-        // Drawn in float32, as the certifier's heads are (ClassifierHead.Create), whatever the encoder's dtype.
-        using var drawn = ClassifierHead.Initial((int)h0.shape[0], config.HiddenSize, config.InitializerRange, new TorchSharp.torch.Generator(seed, CPU), ScalarType.Float32, h0.device);
-        return drawn.to(h0.dtype).detach().clone().requires_grad_(true);
+        // The certifier's own head for this seed (float32), in the encoder's dtype.
+        using var created = ClassifierHead.Create((int)h0.shape[0], config.HiddenSize, config.InitializerRange, seed, h0.device);
+        return created.detach().to(h0.dtype).clone().requires_grad_(true);
     }
 
     /// <summary>The attacker starts from re-initialised top layers: its φ₀ is not the encoder's own weights, so the

@@ -6,8 +6,8 @@ namespace MlacRelease.Training.Trainer;
 
 /// <summary>
 /// How the training state is named inside a checkpoint: every parameter under "param.", the outer Adam's moments under
-/// "outer.", the meta Adam's under "meta.", a carried attacker's adapters and moments under "carry.". The one place that knows those prefixes: writing, restoring and reading
-/// the released encoder and head back all go through it.
+/// "outer.", the meta Adam's under "meta.", a carried attacker's adapters and moments under "carry.". The one place that
+/// knows those prefixes: writing, restoring and reading the released encoder and head back all go through it.
 /// </summary>
 public static class CheckpointTensors
 {
@@ -28,7 +28,7 @@ public static class CheckpointTensors
     {
         try
         {
-            carry.Restore(info.CarriedAttacker, Under(tensors, CarryPrefix), options.Objective.InnerOptimizer, options.Objective.TextbookInnerAdam, device, path);
+            carry.Restore(info.CarriedAttacker, Under(tensors, CarryPrefix), options.Objective.InnerOptimizer, options.Objective.TextbookInnerAdam, device);
         }
         catch (ArgumentException e)
         {

@@ -32,16 +32,17 @@ public sealed class SplitTravelsWithTheModelTests : IDisposable
     {
         _pretrained = InProcess.TinyEncoder.Save(Path.Combine(_root, "pretrained"));
         _run = Path.Combine(_root, "run");
-        var options = new MlacTrainingOptions
-        {
-            InnerSteps = 2, InnerBatchSizes = [4], OuterBatchSize = 6, Steps = 2, EvaluateEvery = 2, CheckpointEvery = 2, MaxLength = 16,
-            ValidationExamples = 40, QuickAttackerExamples = 40, HeadInitializationExamples = 60, Seed = TrainingSeed,
-        };
         var mode = new OutputMode(Json: false, NoProgress: true);
-        TrainCommand.Train(mode, options, _pretrained, Data, DatasetSchema.Default, _run, "cpu", restart: false, CancellationToken.None).GetAwaiter().GetResult();
+        TrainCommand.Train(mode, TinyRun, _pretrained, Data, DatasetSchema.Default, _run, "cpu", restart: false, CancellationToken.None).GetAwaiter().GetResult();
         _battery = Path.Combine(_root, "tiny.yaml");
         File.WriteAllText(_battery, TinyBattery);
     }
+
+    private static readonly MlacTrainingOptions TinyRun = new()
+    {
+        InnerSteps = 2, InnerBatchSizes = [4], OuterBatchSize = 6, Steps = 2, EvaluateEvery = 2, CheckpointEvery = 2, MaxLength = 16,
+        ValidationExamples = 40, QuickAttackerExamples = 40, HeadInitializationExamples = 60, Seed = TrainingSeed,
+    };
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
@@ -53,6 +54,21 @@ public sealed class SplitTravelsWithTheModelTests : IDisposable
         record!.Seed.Should().Be(TrainingSeed);
         record.Fractions.Should().Be(SplitFractions.Paper);
         record.DatasetDigest.Should().Be(DataSource.Load(Data, DatasetSchema.Default).Digest);
+    }
+
+    [Fact]
+    public async Task A_split_seed_apart_from_the_run_seed_is_the_one_recorded_and_certified_with()
+    {
+        // Another training stream (seed 6) on the first run's split (5): certify splits as the first run did.
+        var other = Path.Combine(_root, "other-stream");
+        var options = TinyRun with { Seed = 6, SplitSeed = TrainingSeed };
+        await TrainCommand.Train(new OutputMode(Json: false, NoProgress: true), options, _pretrained, Data, DatasetSchema.Default, other, "cpu", restart: false, CancellationToken.None);
+        SplitRecord.TryRead(other)!.Seed.Should().Be(TrainingSeed);
+        using var first = CertificationLoader.Load(Inputs());
+        using var second = CertificationLoader.Load(Inputs() with { Model = other });
+        second.Data.EncodedDigest.Should().Be(first.Data.EncodedDigest);
+        // The weights differ: the seed still drives the training stream.
+        File.ReadAllBytes(Path.Combine(other, "model.safetensors")).Should().NotEqual(File.ReadAllBytes(Path.Combine(_run, "model.safetensors")));
     }
 
     [Fact]

@@ -33,9 +33,15 @@ public sealed class RunFingerprintTests
             FlatLayoutRun with { AttackerMix = FlatLayoutRun.AttackerMix! with { ReinitTopLayersWeight = 1 } },
             FlatLayoutRun with { AttackerMix = FlatLayoutRun.AttackerMix! with { LoraAlphasPerRank = [1, 2, 4] } },
             FlatLayoutRun with { AttackerMix = FlatLayoutRun.AttackerMix! with { LoraAlphasPerRank = [4] } },
+            FlatLayoutRun with { SplitSeed = 1 },
+            FlatLayoutRun with { Seed = 1, SplitSeed = 0 },
         };
         foreach (var variant in variants) RunFingerprint.Matches(FlatLayoutFingerprint, RunFingerprint.Of(variant)).Should().BeFalse(variant.ToString());
     }
+
+    [Fact]
+    public void A_split_seed_equal_to_the_run_seed_is_the_split_those_runs_made() =>
+        RunFingerprint.Matches(FlatLayoutFingerprint, RunFingerprint.Of(FlatLayoutRun with { SplitSeed = FlatLayoutRun.Seed })).Should().BeTrue();
 
     [Fact]
     public void Steps_budget_and_spacing_of_checkpoints_and_candidates_may_change_on_resume()

@@ -58,6 +58,11 @@ public static class TrainCommand
         foreach (var (name, alias) in MlacLossWeights.PaperAliases) lambdas[name].Aliases.Add($"--lambda-{alias}");
         var entropyDecay = new Option<double?>("--entropy-step-decay") { Description = "λ_t of the entropy term's step weights exp(λ_t·(k − K)), normalised to sum 1; 0 = plain mean over steps [default: 0.0625, TAR's]" };
         var (device, seed, json, noProgress) = (SharedOptions.Device(), SharedOptions.Seed(), SharedOptions.Json(), SharedOptions.NoProgress());
+        var splitSeed = new Option<ulong?>("--split-seed")
+        {
+            Description = "Seed of the data split (defender / attacker / test) [default: --seed]. Runs that differ only in --seed " +
+                          "but share --split-seed are certified on the same test examples, and reuse each other's cached baselines",
+        };
         var (textField, desiredField, harmfulField) = (SharedOptions.TextField(), SharedOptions.DesiredField(), SharedOptions.HarmfulField());
 
         var command = new Command("train", """
@@ -73,7 +78,7 @@ public static class TrainCommand
             """)
         {
             model, data, output, preset, steps, innerSteps, innerOptimizer, batch, lr, evalEvery, checkpointEvery, budget, maxLength,
-            firstOrder, dense, innerBatches, headOnly, loraRollout, loraLr, entropyDecay, selectEvery, restart, device, seed, json, noProgress, textField, desiredField, harmfulField,
+            firstOrder, dense, innerBatches, headOnly, loraRollout, loraLr, entropyDecay, selectEvery, restart, device, seed, splitSeed, json, noProgress, textField, desiredField, harmfulField,
         };
         foreach (var l in lambdas.Values) command.Options.Add(l);
         var attacker = new TrainAttackerOptions();
@@ -112,6 +117,7 @@ public static class TrainCommand
                 LoraRolloutProbability = result.GetValue(loraRollout) ?? options.LoraRolloutProbability,
                 CandidateEvery = result.GetValue(selectEvery) ?? options.CandidateEvery,
                 Seed = result.GetValue(seed),
+                SplitSeed = result.GetValue(splitSeed),
             };
             if (result.GetValue(loraLr) is { } range)
             {
@@ -127,7 +133,7 @@ public static class TrainCommand
             var schema = SharedOptions.Schema(result, textField, desiredField, harmfulField);
             var selection = options.CandidateEvery > 0
                 ? SelectCommand.Select(mode, result.GetValue(output)!, result.GetValue(model) == ModelSource.Default ? null : result.GetValue(model), result.GetValue(data)!,
-                    schema, SelectCommand.DefaultBattery, options.Seed, Math.Max(1, Environment.ProcessorCount), token)
+                    schema, SelectCommand.DefaultBattery, options.DataSplitSeed(), Math.Max(1, Environment.ProcessorCount), token)
                 : null;
             if (mode.Json) OutputMode.WriteJson(new { training = summary, selection });
             return selection is { ChosenStep: null } ? ExitCodes.CheckFailed : ExitCodes.Success;
@@ -153,7 +159,7 @@ public static class TrainCommand
         using (pretrained)
         {
             var dataset = DataSource.Load(dataSpec, schema);
-            var splits = DatasetSplitter.Split(dataset, SplitFractions.Paper, options.Seed);
+            var splits = DatasetSplitter.Split(dataset, SplitFractions.Paper, options.DataSplitSeed());
             if (options.CandidateEvery > 0)
                 MlacRelease.Certification.Selection.ValidationData.CheckFits(splits, MlacRelease.Certification.Batteries.BatteryPresets.Load(SelectCommand.DefaultBattery));
             var tokenizer = new BertTextTokenizer(vocabulary, new TokenizerSettings { MaxLength = options.MaxLength });

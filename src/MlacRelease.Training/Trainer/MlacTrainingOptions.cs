@@ -66,6 +66,14 @@ public sealed record MlacTrainingOptions
     public int MaxLength { get; init; } = 64;
     public ulong Seed { get; init; }
 
+    /// <summary>The seed the data is split with (defender / attacker / test); null: <see cref="Seed"/>. Set apart from
+    /// <see cref="Seed"/>, runs with different training streams share one split, so their test splits (and the baseline
+    /// cache's reference arms) are the same and their certificates compare on the same examples.</summary>
+    public ulong? SplitSeed { get; init; }
+
+    /// <summary>The seed the data is split with: <see cref="SplitSeed"/>, else <see cref="Seed"/>.</summary>
+    public ulong DataSplitSeed() => SplitSeed ?? Seed;
+
     /// <summary>Examples held out of the defender's split for validation (desired accuracy, quick attacker, selection).</summary>
     public int ValidationExamples { get; init; } = 512;
 

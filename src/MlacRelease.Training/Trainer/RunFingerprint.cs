@@ -48,6 +48,10 @@ public static class RunFingerprint
         // Carrying added after runs were recorded: off (0) is what they did, so it is left out.
         if (options[nameof(MlacTrainingOptions.LongHorizon)] is JsonObject longHorizon && longHorizon[nameof(LongHorizonOptions.CarriedLoraSteps)]?.ToJsonString() == "0")
             longHorizon.Remove(nameof(LongHorizonOptions.CarriedLoraSteps));
+        // The split seed added after runs were recorded: unset or equal to the run seed splits as those runs did, so it is left out.
+        if (options.ContainsKey(nameof(MlacTrainingOptions.SplitSeed)) &&
+            (options[nameof(MlacTrainingOptions.SplitSeed)] is null || options[nameof(MlacTrainingOptions.SplitSeed)]!.ToJsonString() == options[nameof(MlacTrainingOptions.Seed)]?.ToJsonString()))
+            options.Remove(nameof(MlacTrainingOptions.SplitSeed));
         var flat = new SortedDictionary<string, JsonNode?>(StringComparer.Ordinal);
         foreach (var (name, value) in options)
         {

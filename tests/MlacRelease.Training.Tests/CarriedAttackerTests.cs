@@ -23,7 +23,7 @@ public sealed class CarriedAttackerTests
         new LoraRollout(Rank: 2, Alpha: 4, LearningRate: lr, Seed: seed))
     {
         Attacker = new AttackerDraw(AttackerFamily.Lora, kind, lr, BenignSteps: 0, ClipNorm: 5),
-        SuppressionEvery = 2,
+        SuppressionEvery = 2, Carries = true,
     };
 
     private static double MaxDifference(IReadOnlyList<Tensor> a, IReadOnlyList<Tensor> b) =>
@@ -98,6 +98,8 @@ public sealed class CarriedAttackerTests
 
         var shortPlan = LoraPlan(20, 4, 0.02, 8, InnerOptimizerKind.AdamW) with { SuppressionEvery = null };
         carry.Continue(shortPlan).Should().BeSameAs(shortPlan, "a short second-order rollout never carries");
+        var unmarked = LoraPlan(20, 4, 0.02, 8, InnerOptimizerKind.AdamW) with { Carries = false };
+        carry.Continue(unmarked).Should().BeSameAs(unmarked, "a long LoRA rollout the sampler did not choose to carry starts fresh");
         using var off = new AttackerCarry(horizon: 0);
         var plan = LoraPlan(20, 4, 0.02, 8, InnerOptimizerKind.AdamW);
         off.Continue(plan).Should().BeSameAs(plan, "carrying is off");
@@ -149,6 +151,7 @@ public sealed class CarriedAttackerTests
             {
                 b.SuppressionEvery.Should().Be(2);
                 b.InnerSteps.Should().Be(8);
+                b.Carries.Should().BeTrue("a share of 1 carries every LoRA rollout");
                 if (a.SuppressionEvery is null) promoted++;
             }
             else
@@ -157,6 +160,47 @@ public sealed class CarriedAttackerTests
             }
         }
         promoted.Should().BeGreaterThan(5, "short LoRA rollouts became long");
+    }
+
+    [Fact]
+    public void A_share_carries_some_LoRA_rollouts_and_leaves_the_others_as_the_plain_sampler_drew_them()
+    {
+        var train = Enumerable.Range(0, 120).Select(i => new EncodedExample([1, 2 + i % 17, 3 + i % 5], i % 3, i % 2)).ToList();
+        var options = new MlacTrainingOptions
+        {
+            InnerSteps = 4, InnerBatchSizes = [4], OuterBatchSize = 6, Seed = 3, AttackerMix = new RealisticAttackerMix(),
+            Objective = new() { Weights = new() { Desired = 1, HeadAdjustment = 1 } },
+            LongHorizon = new LongHorizonOptions { Steps = 8, SuppressionEvery = 2, Fraction = 0.5 },
+        };
+        var plain = new RolloutSampler(train, options);
+        var partly = new RolloutSampler(train, options with { LongHorizon = options.LongHorizon with { CarriedLoraSteps = 64, CarriedLoraShare = 0.5 } });
+        var (carried, fresh, lora) = (0, 0, 0);
+        for (var step = 0; step < 300; step++)
+        {
+            var (a, b) = (plain.Plan(step), partly.Plan(step));
+            b.Attacker.Should().Be(a.Attacker, "the same draw");
+            b.Lora.Should().Be(a.Lora);
+            b.Outer.Tokens.InputIds.Should().Equal(a.Outer.Tokens.InputIds, "the same outer batch");
+            if (a.Attacker!.Family != AttackerFamily.Lora)
+            {
+                b.Carries.Should().BeFalse();
+                (b.SuppressionEvery, b.InnerSteps).Should().Be((a.SuppressionEvery, a.InnerSteps));
+                continue;
+            }
+            lora++;
+            if (b.Carries)
+            {
+                carried++;
+                (b.SuppressionEvery, b.InnerSteps).Should().Be((2, 8), "a carried rollout is long");
+            }
+            else
+            {
+                fresh++;
+                (b.SuppressionEvery, b.InnerSteps).Should().Be((a.SuppressionEvery, a.InnerSteps), "a fresh one is long or short as drawn");
+            }
+        }
+        ((double)carried / lora).Should().BeInRange(0.35, 0.65, $"about half of {lora} LoRA rollouts");
+        fresh.Should().BeGreaterThan(10);
     }
 
     [Fact]

@@ -34,10 +34,15 @@ public sealed class RunFingerprintTests
             FlatLayoutRun with { AttackerMix = FlatLayoutRun.AttackerMix! with { LoraAlphasPerRank = [1, 2, 4] } },
             FlatLayoutRun with { AttackerMix = FlatLayoutRun.AttackerMix! with { LoraAlphasPerRank = [4] } },
             FlatLayoutRun with { SplitSeed = 1 },
+            FlatLayoutRun with { LongHorizon = FlatLayoutRun.LongHorizon! with { CarriedLoraShare = 0.5 } },
             FlatLayoutRun with { Seed = 1, SplitSeed = 0 },
         };
         foreach (var variant in variants) RunFingerprint.Matches(FlatLayoutFingerprint, RunFingerprint.Of(variant)).Should().BeFalse(variant.ToString());
     }
+
+    [Fact]
+    public void Carrying_every_LoRA_rollout_is_what_runs_before_the_share_did() =>
+        RunFingerprint.Matches(FlatLayoutFingerprint, RunFingerprint.Of(FlatLayoutRun with { LongHorizon = FlatLayoutRun.LongHorizon! with { CarriedLoraShare = 1 } })).Should().BeTrue();
 
     [Fact]
     public void A_split_seed_equal_to_the_run_seed_is_the_split_those_runs_made() =>

@@ -3,6 +3,7 @@ using MlacRelease.Core.Builtin;
 using MlacRelease.Core.Data;
 using MlacRelease.Core.Model;
 using MlacRelease.Core.Selection;
+using MlacRelease.Core.Text;
 using MlacRelease.Core.Weights;
 using MlacRelease.Training.Inner;
 using MlacRelease.Training.Objective;
@@ -162,6 +163,26 @@ public sealed class TrainerTests : IDisposable
         steps.Should().Contain(o => o["step"]!.GetValue<long>() > 3 && o["carried_steps"] != null && o["carried_steps"]!.GetValue<int>() > 0
             && steps.Any(p => p["step"]!.GetValue<long>() <= 3 && p["carried_steps"] != null),
             "an attacker started before the checkpoint at step 3 is continued after it");
+    }
+
+    [Fact]
+    public void Resume_is_bit_identical_when_only_a_share_of_LoRA_rollouts_carries()
+    {
+        var lora = RealisticLong with { AttackerMix = RealisticLong.AttackerMix! with { LoraWeight = 4, ReinitTopLayersWeight = 0 } };
+        // The smallest share at which the run's 6 steps hold both kinds of LoRA rollout (the choice reads only the attacker
+        // stream, so synthetic examples give the run's choices).
+        var examples = Enumerable.Range(0, 60).Select(i => new EncodedExample([1, 2 + i % 7], i % 3, i % 2)).ToList();
+        var partly = new[] { 0.2, 0.35, 0.5, 0.65, 0.8, 0.95 }
+            .Select(share => lora with { LongHorizon = lora.LongHorizon! with { CarriedLoraSteps = 15, CarriedLoraShare = share } })
+            .First(o =>
+            {
+                var plans = Enumerable.Range(1, 6).Select(step => new RolloutSampler(examples, o).Plan(step)).Where(p => p.Lora is not null).ToList();
+                return plans.Any(p => p.Carries) && plans.Any(p => !p.Carries);
+            });
+        var straight = AssertResumeIsBitIdentical(partly, "share-");
+        var rollouts = File.ReadLines(Path.Combine(straight, "metrics.jsonl")).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!.AsObject())
+            .Where(o => o["eval"] is null && o["attacker_family"]!.GetValue<string>() == nameof(AttackerFamily.Lora)).ToList();
+        rollouts.Should().Contain(o => o["carried_steps"] != null, "some LoRA rollouts carry").And.Contain(o => o["carried_steps"] == null, "and some start fresh");
     }
 
     [Fact]

@@ -38,10 +38,15 @@ internal sealed class TrainAttackerOptions
     {
         Description = "With --long-horizon and LoRA in the realistic mix: STEPS, carry each LoRA attacker (adapters, head, optimiser moments) from one " +
                       "rollout to the next until it has taken STEPS inner steps, so it reaches the states of the batteries' 500-step LoRA attacks; every " +
-                      "LoRA rollout is then long; 0 = a fresh attacker per rollout [default: 0]",
+                      "LoRA rollout chosen to carry is then long; 0 = a fresh attacker per rollout [default: 0]",
+    };
+    private readonly Option<double?> _carryShare = new("--carry-lora-share")
+    {
+        Description = "With --carry-lora: the share of LoRA rollouts, drawn per rollout, that continue the carried attacker; the others start a fresh " +
+                      "one, long or short as --long-horizon-fraction draws [default: 1, every LoRA rollout]",
     };
 
-    public IEnumerable<Option> All => [_mix, _families, _optimizers, _lr, _loraLr, _sgdLr, _ranks, _alphas, _freshHeads, _clip, _longHorizon, _suppressionEvery, _longFraction, _carryLora];
+    public IEnumerable<Option> All => [_mix, _families, _optimizers, _lr, _loraLr, _sgdLr, _ranks, _alphas, _freshHeads, _clip, _longHorizon, _suppressionEvery, _longFraction, _carryLora, _carryShare];
 
     /// <summary>The options with these flags applied; refuses refinements of a mode that is not on.</summary>
     public MlacTrainingOptions Apply(ParseResult result, MlacTrainingOptions options, bool innerOptimizerGiven)
@@ -81,6 +86,7 @@ internal sealed class TrainAttackerOptions
                 SuppressionEvery = result.GetValue(_suppressionEvery) ?? Math.Min(longHorizon.SuppressionEvery, k),
                 Fraction = result.GetValue(_longFraction) ?? longHorizon.Fraction,
                 CarriedLoraSteps = result.GetValue(_carryLora) ?? longHorizon.CarriedLoraSteps,
+                CarriedLoraShare = result.GetValue(_carryShare) ?? longHorizon.CarriedLoraShare,
             };
             options = options with { LongHorizon = longHorizon };
         }
@@ -93,13 +99,16 @@ internal sealed class TrainAttackerOptions
                     SuppressionEvery = result.GetValue(_suppressionEvery) ?? fromPreset.SuppressionEvery,
                     Fraction = result.GetValue(_longFraction) ?? fromPreset.Fraction,
                     CarriedLoraSteps = result.GetValue(_carryLora) ?? fromPreset.CarriedLoraSteps,
+                    CarriedLoraShare = result.GetValue(_carryShare) ?? fromPreset.CarriedLoraShare,
                 },
             };
         }
-        else if (new Option[] { _suppressionEvery, _longFraction, _carryLora }.FirstOrDefault(o => result.GetResult(o) is not null) is { } given)
+        else if (new Option[] { _suppressionEvery, _longFraction, _carryLora, _carryShare }.FirstOrDefault(o => result.GetResult(o) is not null) is { } given)
         {
             throw new CliException($"{given.Name} refines the long-horizon rollouts: pass --long-horizon K too");
         }
+        if (options.LongHorizon is { CarriedLoraSteps: 0 } && result.GetResult(_carryShare) is not null)
+            throw new CliException($"{_carryShare.Name} refines carried LoRA attackers: pass --carry-lora STEPS too (or a preset that carries)");
         return options;
     }
 
@@ -117,7 +126,7 @@ internal sealed class TrainAttackerOptions
         }
         if (options.LongHorizon is { } l)
             parts.Add($"long-horizon first-order rollouts: K = {l.Steps}, suppression every {l.SuppressionEvery}, share {N(l.Fraction)}" +
-                      (l.CarriedLoraSteps > 0 ? $"; LoRA attackers carried for {l.CarriedLoraSteps} steps" : ""));
+                      (l.CarriedLoraSteps > 0 ? $"; LoRA attackers carried for {l.CarriedLoraSteps} steps" + (l.CarriedLoraShare < 1 ? $", {N(l.CarriedLoraShare)} of LoRA rollouts" : "") : ""));
         return string.Join(" | ", parts);
     }
 

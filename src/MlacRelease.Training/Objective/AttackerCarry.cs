@@ -21,8 +21,9 @@ public sealed class AttackerCarry(int horizon) : IDisposable
     /// <summary>The attacker the next long LoRA rollout continues; null before the first or after retirement.</summary>
     public CarriedAttacker? Current { get; private set; }
 
-    /// <summary>True for a rollout that carries its attacker: a long (first-order) LoRA rollout while carrying is on.</summary>
-    public bool Applies(RolloutPlan plan) => Horizon > 0 && plan.Lora is not null && plan.SuppressionEvery is not null;
+    /// <summary>True for a rollout that carries its attacker: a long (first-order) LoRA rollout the sampler marked
+    /// (<see cref="RolloutPlan.Carries"/>) while carrying is on.</summary>
+    public bool Applies(RolloutPlan plan) => Horizon > 0 && plan.Carries && plan.Lora is not null && plan.SuppressionEvery is not null;
 
     /// <summary>The plan as it will run: a carried rollout continues <see cref="Current"/> (its LoRA draw and optimiser
     /// replace the plan's; the plan's batches stay) unless that attacker has reached the horizon, which retires it.

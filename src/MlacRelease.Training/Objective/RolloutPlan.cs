@@ -21,4 +21,8 @@ public sealed record RolloutPlan(LabeledBatch Outer, IReadOnlyList<LabeledBatch>
     /// the inner steps it had taken before this rollout (0 = it starts here); null: the attacker starts fresh and ends
     /// with the rollout.</summary>
     public int? CarriedSteps { get; init; }
+
+    /// <summary>True: the sampler chose this long LoRA rollout to carry its attacker (<see cref="AttackerCarry"/>); the
+    /// other LoRA rollouts start fresh even while carrying is on (<see cref="Trainer.LongHorizonOptions.CarriedLoraShare"/>).</summary>
+    public bool Carries { get; init; }
 }

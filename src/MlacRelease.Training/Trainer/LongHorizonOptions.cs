@@ -19,7 +19,12 @@ public sealed record LongHorizonOptions
     public double Fraction { get; init; } = 1;
 
     /// <summary>Set (> 0): a LoRA attacker is carried from one long rollout to the next (<see cref="Objective.AttackerCarry"/>)
-    /// until it has taken this many inner steps, and every LoRA rollout the realistic mix draws is a long one; 0: each rollout's attacker starts
-    /// fresh (runs from before this setting existed).</summary>
+    /// until it has taken this many inner steps, and every LoRA rollout chosen to carry (<see cref="CarriedLoraShare"/>) is
+    /// a long one; 0: each rollout's attacker starts fresh (runs from before this setting existed).</summary>
     public int CarriedLoraSteps { get; init; }
+
+    /// <summary>With carrying on, the share of LoRA rollouts, drawn per rollout, that continue the carried attacker; the
+    /// others start a fresh one and are long or short as <see cref="Fraction"/> draws them. 1 (every LoRA rollout carries)
+    /// met only 4 fresh LoRA attackers in 100 steps (issue 11 arm A5), so the block landed on those attackers alone.</summary>
+    public double CarriedLoraShare { get; init; } = 1;
 }

@@ -121,6 +121,7 @@ public sealed record MlacTrainingOptions
             Require(longHorizon.SuppressionEvery >= 1 && longHorizon.SuppressionEvery <= longHorizon.Steps, "suppression-every", $"1..{longHorizon.Steps}", longHorizon.SuppressionEvery);
             Require(longHorizon.Fraction is > 0 and <= 1, "long-horizon-fraction", "0 < p ≤ 1", longHorizon.Fraction);
             Require(longHorizon.CarriedLoraSteps is >= 0 and <= 1_000_000, "carry-lora", "0..1000000 inner steps", longHorizon.CarriedLoraSteps);
+            Require(longHorizon.CarriedLoraShare is > 0 and <= 1, "carry-lora-share", "0 < share ≤ 1", longHorizon.CarriedLoraShare);
             Require(longHorizon.CarriedLoraSteps == 0 || AttackerMix is { LoraWeight: > 0 }, "carry-lora",
                 "0 unless the realistic mix draws LoRA attackers (--attacker-families with lora)", longHorizon.CarriedLoraSteps);
             Require(Objective.Weights.GradientPenalty == 0, "lambda-grad", "0 with --long-horizon (the gradient penalty needs second-order gradients; --preset head-adjustment has none)", Objective.Weights.GradientPenalty);

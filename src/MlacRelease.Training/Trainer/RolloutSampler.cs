@@ -20,11 +20,14 @@ public sealed class RolloutSampler(IReadOnlyList<EncodedExample> train, MlacTrai
         var k = longHorizon?.Steps ?? options.InnerStepsAt(step);
         // The mix's draw reads only the attacker stream, so drawing it before the batches leaves both streams as they were.
         var drawn = options.AttackerMix?.Draw(attackerRandom, k);
-        // A carried LoRA attacker continues only in long rollouts: with carrying on, every LoRA rollout is long.
-        if (options.LongHorizon is { CarriedLoraSteps: > 0 } carrying && drawn?.Draw.Family == AttackerFamily.Lora && longHorizon is null)
+        // A carried LoRA attacker continues only in long rollouts: a LoRA rollout chosen to carry is long. The choice is
+        // drawn last from the attacker stream, and only for a share below 1, so carrying every LoRA attacker draws what it drew.
+        var carries = options.LongHorizon is { CarriedLoraSteps: > 0 } carrying && drawn?.Draw.Family == AttackerFamily.Lora
+            && (carrying.CarriedLoraShare >= 1 || attackerRandom.NextDouble() < carrying.CarriedLoraShare);
+        if (carries && longHorizon is null)
         {
-            longHorizon = carrying;
-            k = carrying.Steps;
+            longHorizon = options.LongHorizon;
+            k = longHorizon!.Steps;
         }
         var outer = Sample(random, options.OuterBatchSize);
         var size = options.InnerBatchSizes[random.NextInt(options.InnerBatchSizes.Count)];
@@ -49,7 +52,7 @@ public sealed class RolloutSampler(IReadOnlyList<EncodedExample> train, MlacTrai
             (attacker, loraRollout) = mixDraw;
             if (attacker.Family == AttackerFamily.HeadOnly) headOnly = Enumerable.Repeat(true, k).ToList();
         }
-        return new RolloutPlan(outer, inner, headOnly, loraRollout) { Attacker = attacker, SuppressionEvery = longHorizon?.SuppressionEvery };
+        return new RolloutPlan(outer, inner, headOnly, loraRollout) { Attacker = attacker, SuppressionEvery = longHorizon?.SuppressionEvery, Carries = carries };
     }
 
     private ulong AttackerStream { get; } = DeterministicRandom.DeriveSeed(options.Seed, "attacker");

@@ -46,8 +46,12 @@ public static class RunFingerprint
         var options = JsonNode.Parse(json) as JsonObject ?? throw new JsonException("a fingerprint is a JSON object");
         if (options[nameof(MlacTrainingOptions.AttackerMix)] is JsonObject mix) options[nameof(MlacTrainingOptions.AttackerMix)] = CanonicalMix(mix);
         // Carrying added after runs were recorded: off (0) is what they did, so it is left out.
-        if (options[nameof(MlacTrainingOptions.LongHorizon)] is JsonObject longHorizon && longHorizon[nameof(LongHorizonOptions.CarriedLoraSteps)]?.ToJsonString() == "0")
-            longHorizon.Remove(nameof(LongHorizonOptions.CarriedLoraSteps));
+        if (options[nameof(MlacTrainingOptions.LongHorizon)] is JsonObject longHorizon)
+        {
+            if (longHorizon[nameof(LongHorizonOptions.CarriedLoraSteps)]?.ToJsonString() == "0") longHorizon.Remove(nameof(LongHorizonOptions.CarriedLoraSteps));
+            // The share added after that: 1 (every LoRA rollout carries) is what carrying runs did.
+            if (longHorizon[nameof(LongHorizonOptions.CarriedLoraShare)]?.ToJsonString() == "1") longHorizon.Remove(nameof(LongHorizonOptions.CarriedLoraShare));
+        }
         // The split seed added after runs were recorded: unset or equal to the run seed splits as those runs did, so it is left out.
         if (options.ContainsKey(nameof(MlacTrainingOptions.SplitSeed)) &&
             (options[nameof(MlacTrainingOptions.SplitSeed)] is null || options[nameof(MlacTrainingOptions.SplitSeed)]!.ToJsonString() == options[nameof(MlacTrainingOptions.Seed)]?.ToJsonString()))

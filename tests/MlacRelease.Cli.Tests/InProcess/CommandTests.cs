@@ -147,6 +147,14 @@ public sealed class CommandTests(ReleaseChainFixture chain) : IClassFixture<Rele
     }
 
     [Fact]
+    public void A_carried_share_without_carrying_is_refused()
+    {
+        var result = Mlac.Expect(ExitCodes.InputError, "train", "--model", chain.Pretrained, "--out", Scratch("share"), "--steps", "1",
+            "--preset", "realistic-reinit", "--carry-lora-share", "0.5", "--no-progress");
+        result.Error.Should().Contain("--carry-lora-share").And.Contain("--carry-lora");
+    }
+
+    [Fact]
     public void A_malformed_dataset_line_names_file_line_and_field()
     {
         var data = Scratch("bad.jsonl", "{\"text\": \"a nurse\", \"desired\": \"nurse\", \"harmful\": \"f\"}\n{\"text\": \"a poet\", \"desired\": \"poet\"}\n");

@@ -116,6 +116,8 @@ public sealed class Int8ExportTests(ExportFixture fixture, ITestOutputHelper out
         var report = OnnxParityValidator.Compare(shipped, int8Path, fixture.Head, options);
         output.WriteLine("int8 graph vs TorchSharp with simulated int8 activations: " + report.Summary());
         report.Passed.Should().BeTrue(report.Summary());
+        report.Cases.Should().OnlyContain(c => c.ReferenceNoise != null && c.ReferenceNoise.Count == report.OutputNames.Count, "an int8 case measures its reference's own noise");
+        report.NoiseOf(Common.Release.OnnxIoNames.LastHiddenState).Should().BeGreaterThan(0, "fp64 sums differ from fp32 ones somewhere");
         // The per-sequence outputs agree far more tightly than the worst single token (one-step rounding flips).
         report.MaxAbsDiffOf(Common.Release.OnnxIoNames.PoolerOutput).Should().BeLessThan(2e-2);
         report.MaxAbsDiffOf(Common.Release.OnnxIoNames.Logits).Should().BeLessThan(2e-2);
@@ -136,6 +138,40 @@ public sealed class Int8ExportTests(ExportFixture fixture, ITestOutputHelper out
         pooledCosine.Should().BeGreaterThanOrEqualTo(0.99);
         tokenCosine.Should().BeGreaterThanOrEqualTo(0.95, "single tokens move more than sequence embeddings (measured 0.983 on the 2-layer model)");
         hidden.Should().BeGreaterThan(0, "weights and activations in int8 do change the output");
+    }
+
+    [Fact]
+    public void The_noise_allowance_does_not_pass_an_int8_graph_of_other_weights()
+    {
+        var int8Path = Int8Export(fixture.TwoLayers, fixture.Head);
+        using var shipped = OnnxBertImporter.Import(int8Path);
+        // The reference holds one layer's attention output twice what the graph holds. (At 1.1× this 2-layer model's
+        // outputs moved by less than the quantization noise itself, mean |Δ| 0.033 against 0.031, and the fixed 0.5
+        // passed it too: parity cannot see small weight edits of an int8 graph; the structural check refuses them.)
+        using var other = shipped.Clone();
+        other.Tensors[BertParameterNames.Layer(1, BertParameterNames.AttentionOutput + ".weight")].mul_(2f);
+        var options = new ParityOptions { BatchSizes = [1, 4], SequenceLengths = [9, 33], Tolerance = ParityOptions.Int8Tolerance };
+        var report = OnnxParityValidator.Compare(other, int8Path, fixture.Head, options);
+        output.WriteLine("int8 graph vs a reference with one weight doubled: " + report.Summary());
+        report.Passed.Should().BeFalse(report.Summary());
+    }
+
+    [Fact]
+    public void An_int8_case_is_allowed_three_times_its_references_own_noise_in_max_and_mean_and_an_fp32_case_only_the_tolerance()
+    {
+        const string hidden = "last_hidden_state";
+        ParityCase Case(double max, double mean, (double, double)? noise) => new("a batch", 1, 4, new Dictionary<string, double> { [hidden] = max })
+        {
+            MeanAbsDiff = new Dictionary<string, double> { [hidden] = mean },
+            ReferenceNoise = noise is { } n ? new Dictionary<string, (double Max, double Mean)> { [hidden] = n } : null,
+        };
+        new ParityReport([Case(0.8, 0.01, (0.5, 0.01))], [hidden], 0.5).Passed.Should().BeTrue("0.8 ≤ 3 × 0.5 and 0.01 ≤ 3 × 0.01");
+        new ParityReport([Case(1.6, 0.01, (0.5, 0.01))], [hidden], 0.5).Passed.Should().BeFalse("1.6 > 3 × 0.5");
+        new ParityReport([Case(0.8, 0.04, (0.5, 0.01))], [hidden], 0.5).Passed.Should().BeFalse("a mean of 0.04 > 3 × 0.01: more than rare flips");
+        new ParityReport([Case(0.4, 0.3, (0.01, 0.001))], [hidden], 0.5).Passed.Should().BeTrue("within the tolerance itself");
+        new ParityReport([Case(0.8, 0.001, null)], [hidden], 0.5).Passed.Should().BeFalse("an fp32 graph gets no allowance");
+        new ParityReport([Case(double.NaN, 0.001, (0.5, 0.01))], [hidden], 0.5).Passed.Should().BeFalse("NaN never passes");
+        new ParityReport([Case(0.1, 0.001, (0.5, 0.01)), Case(1.6, 0.001, (0.5, 0.01))], [hidden], 0.5).Passed.Should().BeFalse("every case must pass");
     }
 
     [Fact]

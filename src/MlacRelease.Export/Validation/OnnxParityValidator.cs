@@ -21,11 +21,8 @@ public static class OnnxParityValidator
         var report = Compare(weights, modelPath, head, options);
         if (!report.Passed)
         {
-            var worst = report.Cases.OrderByDescending(c => double.IsNaN(c.Worst) ? double.PositiveInfinity : c.Worst).First();
-            var output = worst.MaxAbsDiff.OrderByDescending(kv => double.IsNaN(kv.Value) ? double.PositiveInfinity : kv.Value).First();
-            throw new ParityException(
-                $"{modelPath}: ONNX Runtime and the TorchSharp encoder disagree: output '{output.Key}' differs by up to {output.Value:E3} "
-                + $"(tolerance {report.Tolerance:E1}) on {worst.Description}. {report.Summary()}", report);
+            var failure = report.Cases.Select(c => c.Failure(report.Tolerance)).First(f => f is not null);
+            throw new ParityException($"{modelPath}: ONNX Runtime and the TorchSharp encoder disagree: {failure}. {report.Summary()}", report);
         }
         return report;
     }
@@ -72,7 +69,11 @@ public static class OnnxParityValidator
     {
         var ort = RunOnnxRuntime(session, batch, outputNames);
         var torchOutputs = RunTorch(weights, head, batch, int8);
+        // The int8 reference's own noise: the same simulated quantization in fp64.
+        var exact = int8 ? RunTorch(weights, head, batch, int8, torch.ScalarType.Float64) : null;
+        var noise = exact?.Keys.ToDictionary(n => n, n => (MaxAbsDiff(exact[n].Item2, torchOutputs[n].Item2), MeanAbsDiff(exact[n].Item2, torchOutputs[n].Item2)), StringComparer.Ordinal);
         var diffs = new Dictionary<string, double>(StringComparer.Ordinal);
+        var means = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var name in outputNames)
         {
             var (ortShape, ortValues) = ort[name];
@@ -80,8 +81,9 @@ public static class OnnxParityValidator
             if (!ortShape.SequenceEqual(torchShape))
                 throw new ParityException($"{modelPath}: output '{name}' has shape [{string.Join(", ", ortShape)}] in ONNX Runtime but [{string.Join(", ", torchShape)}] in the encoder, on {description}");
             diffs[name] = MaxAbsDiff(ortValues, torchValues);
+            means[name] = MeanAbsDiff(ortValues, torchValues);
         }
-        return new ParityCase(description, batch.BatchSize, batch.Length, diffs);
+        return new ParityCase(description, batch.BatchSize, batch.Length, diffs) { MeanAbsDiff = means, ReferenceNoise = noise };
     }
 
     private static Dictionary<string, (long[] Shape, float[] Values)> RunOnnxRuntime(InferenceSession session, TokenizedBatch batch, IReadOnlyList<string> outputNames)
@@ -101,12 +103,15 @@ public static class OnnxParityValidator
         return result;
     }
 
-    private static Dictionary<string, (long[], float[])> RunTorch(EncoderWeights weights, ClassificationHead? head, TokenizedBatch batch, bool int8)
+    private static Dictionary<string, (long[], float[])> RunTorch(EncoderWeights weights, ClassificationHead? head, TokenizedBatch batch, bool int8,
+        torch.ScalarType precision = torch.ScalarType.Float32)
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var (ids, mask, types) = batch.ToTensors(weights.Device);
-        using var output = BertEncoder.Forward(weights.Config, weights.Tensors, ids, mask, types,
+        var tensors = precision == torch.ScalarType.Float32 ? weights.Tensors
+            : weights.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.to(precision), StringComparer.Ordinal);
+        using var output = BertEncoder.Forward(weights.Config, tensors, ids, mask, types,
             linearInputs: int8 ? Int8Quantization.SimulateDynamicActivation : null);
         var result = new Dictionary<string, (long[], float[])>(StringComparer.Ordinal)
         {
@@ -121,6 +126,18 @@ public static class OnnxParityValidator
     {
         using var host = t.detach().to(torch.ScalarType.Float32, torch.CPU).contiguous();
         return (host.shape, host.data<float>().ToArray());
+    }
+
+    /// <summary>Mean |a − b|; NaN when either side holds a non-finite value.</summary>
+    private static double MeanAbsDiff(float[] a, float[] b)
+    {
+        double sum = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (!float.IsFinite(a[i]) || !float.IsFinite(b[i])) return double.NaN;
+            sum += Math.Abs((double)a[i] - b[i]);
+        }
+        return a.Length == 0 ? 0 : sum / a.Length;
     }
 
     /// <summary>Largest |a − b|; a non-finite value on either side is infinitely far (NaN must never compare as small).</summary>

@@ -15,6 +15,16 @@ public sealed record ParityOptions
     /// holds exactly the certified int8 weights is the structural check's job.</summary>
     public const double Int8Tolerance = 0.5;
 
+    /// <summary>An int8 graph may also differ from its reference by this many times the reference's own disagreement
+    /// with itself computed in fp64 on the same batch, in both the largest and the mean |Δ|. Why: a rounding flip
+    /// anywhere moves a value by a whole quantization step and later layers carry it on, so on an MLAC-trained encoder
+    /// (issue 16, run b1, 6 × 40 synthetic batch, last_hidden_state) the fp32 reference differs from itself in fp64 by
+    /// max 0.197, mean 0.0108, and ONNX Runtime differs from it by max 0.527, mean 0.0225 (2.7× and 2.1×: both sides
+    /// carry noise of this kind); the fixed bound of 0.5 failed it. A doubled weight matrix is still refused (test).
+    /// Small weight edits stay inside this noise, as they stayed inside the fixed bound: refusing them is the
+    /// structural check's job.</summary>
+    public const double Int8NoiseFactor = 3;
+
     /// <summary>Largest absolute difference accepted in any output element.</summary>
     public double Tolerance { get; init; } = DefaultTolerance;
 

@@ -1,3 +1,4 @@
+using MlacRelease.Core.Model;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -13,7 +14,7 @@ public static class ClassifierHead
     /// <summary>Hugging Face's initialisation of classifier layers, normal(0, initializer_range), drawn on the CPU from
     /// <paramref name="generator"/> (device-independent values), on <paramref name="device"/>.</summary>
     public static Tensor Initial(int classes, int hidden, double initializerRange, Generator generator, ScalarType dtype, Device device) =>
-        normal(0, initializerRange, [classes, hidden], dtype, generator: generator).to(device);
+        NormalInit.Draw(0, initializerRange, [classes, hidden], dtype, generator).to(device);
 
     /// <summary>A fresh trainable float32 head from its own generator seeded with <paramref name="seed"/>, as an attack starts with.</summary>
     public static Parameter Create(int classes, int hidden, double initializerRange, ulong seed, Device device)

@@ -38,7 +38,7 @@ public static class LayerReinitializer
             var shape = shapes[name];
             fresh[name] = name.Contains("LayerNorm.weight", StringComparison.Ordinal) ? ones(shape, ScalarType.Float32)
                 : name.EndsWith(".bias", StringComparison.Ordinal) ? zeros(shape, ScalarType.Float32)
-                : normal(0, config.InitializerRange, shape, ScalarType.Float32, generator: generator);
+                : NormalInit.Draw(0, config.InitializerRange, shape, ScalarType.Float32, generator);
         }
         return fresh;
     }

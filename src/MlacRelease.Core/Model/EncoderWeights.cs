@@ -44,7 +44,7 @@ public sealed class EncoderWeights : IDisposable
                 Tensor t;
                 if (name.Contains("LayerNorm.weight", StringComparison.Ordinal)) t = ones(shape, dtype);
                 else if (name.EndsWith(".bias", StringComparison.Ordinal)) t = zeros(shape, dtype);
-                else t = normal(0.0, config.InitializerRange, shape, dtype, generator: generator);
+                else t = NormalInit.Draw(0.0, config.InitializerRange, shape, dtype, generator);
                 if (name == BertParameterNames.WordEmbeddings) t[config.PadTokenId].zero_();
                 tensors[name] = device is null ? t : MoveTo(t, device, dtype);
             }

@@ -39,7 +39,7 @@ public static class QuickAttacker
         using var scope = NewDisposeScope();
         var y = tensor(labels, device: features.device);
         var generator = new Generator((ulong)seed, CPU);
-        var w = new TorchSharp.Modules.Parameter(normal(0, 0.01, [classes, features.shape[1]], features.dtype, generator: generator).to(features.device));
+        var w = new TorchSharp.Modules.Parameter(NormalInit.Draw(0, 0.01, [classes, features.shape[1]], features.dtype, generator).to(features.device));
         using var optimizer = optim.Adam([w], lr: 0.02);
         for (var i = 0; i < steps; i++)
         {

@@ -184,7 +184,7 @@ public static class ReleaseGate
                 var int8 = FlavorParity.IsInt8(flavor);
                 var options = FreshParityInputs(weights!.Config, tolerance);
                 var report = OnnxParityValidator.Compare(weights, model!, snapshot.Path(ReleaseFileNames.Model), head?.Head, options);
-                return (report.Passed, $"max |ONNX Runtime − TorchSharp{(int8 ? " (int8 activations)" : "")}| = {report.MaxAbsDiff:E2} (tolerance {tolerance:E0}{(int8 ? $" or {ParityOptions.Int8NoiseFactor}× the int8 reference's own fp32-vs-fp64 noise, which reached {report.OutputNames.Max(report.NoiseOf):E2}, int8 graph" : "")}) on {report.Cases.Count} batches drawn for this run "
+                return (report.Passed, $"max |ONNX Runtime − TorchSharp{(int8 ? " (int8 activations)" : "")}| = {report.MaxAbsDiff:E2} (tolerance {tolerance:E0}{report.NoiseAllowance}{(int8 ? ", int8 graph" : "")}) on {report.Cases.Count} batches drawn for this run "
                     + $"(batch sizes {string.Join("/", options.BatchSizes)}, lengths {string.Join("/", options.SequenceLengths)}, seed {options.Seed})");
             }, structureOk && integrityOk);
         }

@@ -128,25 +128,38 @@ public sealed class CarriedAttackerTests
         MaxDifference(original.Step(p, g, lr), blank.Step(p, g, lr)).Should().BeGreaterThan(1e-6, "the state matters");
     }
 
+    private static readonly IReadOnlyList<EncodedExample> SamplerExamples =
+        Enumerable.Range(0, 120).Select(i => new EncodedExample([1, 2 + i % 17, 3 + i % 5], i % 3, i % 2)).ToList();
+
+    /// <summary>A realistic mix with half the rollouts long (K = 8) and nothing carried.</summary>
+    private static readonly MlacTrainingOptions SamplerOptions = new()
+    {
+        InnerSteps = 4, InnerBatchSizes = [4], OuterBatchSize = 6, Seed = 3, AttackerMix = new RealisticAttackerMix(),
+        Objective = new() { Weights = new() { Desired = 1, HeadAdjustment = 1 } },
+        LongHorizon = new LongHorizonOptions { Steps = 8, SuppressionEvery = 2, Fraction = 0.5 },
+    };
+
+    private static MlacTrainingOptions Carrying(int steps, double share) =>
+        SamplerOptions with { LongHorizon = SamplerOptions.LongHorizon! with { CarriedLoraSteps = steps, CarriedLoraShare = share } };
+
+    /// <summary>Carrying changes no draw of the mix and no batch.</summary>
+    private static void AssertSameDrawAndBatch(RolloutPlan plain, RolloutPlan carrying)
+    {
+        carrying.Attacker.Should().Be(plain.Attacker, "the same draw");
+        carrying.Lora.Should().Be(plain.Lora);
+        carrying.Outer.Tokens.InputIds.Should().Equal(plain.Outer.Tokens.InputIds, "the same outer batch");
+    }
+
     [Fact]
     public void Carrying_makes_every_LoRA_rollout_long_and_leaves_the_other_draws_as_they_were()
     {
-        var train = Enumerable.Range(0, 120).Select(i => new EncodedExample([1, 2 + i % 17, 3 + i % 5], i % 3, i % 2)).ToList();
-        var options = new MlacTrainingOptions
-        {
-            InnerSteps = 4, InnerBatchSizes = [4], OuterBatchSize = 6, Seed = 3, AttackerMix = new RealisticAttackerMix(),
-            Objective = new() { Weights = new() { Desired = 1, HeadAdjustment = 1 } },
-            LongHorizon = new LongHorizonOptions { Steps = 8, SuppressionEvery = 2, Fraction = 0.5 },
-        };
-        var plain = new RolloutSampler(train, options);
-        var carrying = new RolloutSampler(train, options with { LongHorizon = options.LongHorizon with { CarriedLoraSteps = 64 } });
+        var plain = new RolloutSampler(SamplerExamples, SamplerOptions);
+        var carrying = new RolloutSampler(SamplerExamples, Carrying(steps: 64, share: 1));
         var promoted = 0;
         for (var step = 0; step < 200; step++)
         {
             var (a, b) = (plain.Plan(step), carrying.Plan(step));
-            b.Attacker.Should().Be(a.Attacker, "the same draw");
-            b.Lora.Should().Be(a.Lora);
-            b.Outer.Tokens.InputIds.Should().Equal(a.Outer.Tokens.InputIds, "the same outer batch");
+            AssertSameDrawAndBatch(a, b);
             if (a.Attacker!.Family == AttackerFamily.Lora)
             {
                 b.SuppressionEvery.Should().Be(2);
@@ -165,22 +178,13 @@ public sealed class CarriedAttackerTests
     [Fact]
     public void A_share_carries_some_LoRA_rollouts_and_leaves_the_others_as_the_plain_sampler_drew_them()
     {
-        var train = Enumerable.Range(0, 120).Select(i => new EncodedExample([1, 2 + i % 17, 3 + i % 5], i % 3, i % 2)).ToList();
-        var options = new MlacTrainingOptions
-        {
-            InnerSteps = 4, InnerBatchSizes = [4], OuterBatchSize = 6, Seed = 3, AttackerMix = new RealisticAttackerMix(),
-            Objective = new() { Weights = new() { Desired = 1, HeadAdjustment = 1 } },
-            LongHorizon = new LongHorizonOptions { Steps = 8, SuppressionEvery = 2, Fraction = 0.5 },
-        };
-        var plain = new RolloutSampler(train, options);
-        var partly = new RolloutSampler(train, options with { LongHorizon = options.LongHorizon with { CarriedLoraSteps = 64, CarriedLoraShare = 0.5 } });
+        var plain = new RolloutSampler(SamplerExamples, SamplerOptions);
+        var partly = new RolloutSampler(SamplerExamples, Carrying(steps: 64, share: 0.5));
         var (carried, fresh, lora) = (0, 0, 0);
         for (var step = 0; step < 300; step++)
         {
             var (a, b) = (plain.Plan(step), partly.Plan(step));
-            b.Attacker.Should().Be(a.Attacker, "the same draw");
-            b.Lora.Should().Be(a.Lora);
-            b.Outer.Tokens.InputIds.Should().Equal(a.Outer.Tokens.InputIds, "the same outer batch");
+            AssertSameDrawAndBatch(a, b);
             if (a.Attacker!.Family != AttackerFamily.Lora)
             {
                 b.Carries.Should().BeFalse();

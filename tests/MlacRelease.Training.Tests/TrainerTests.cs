@@ -169,14 +169,15 @@ public sealed class TrainerTests : IDisposable
     public void Resume_is_bit_identical_when_only_a_share_of_LoRA_rollouts_carries()
     {
         var lora = RealisticLong with { AttackerMix = RealisticLong.AttackerMix! with { LoraWeight = 4, ReinitTopLayersWeight = 0 } };
-        // The smallest share at which the run's 6 steps hold both kinds of LoRA rollout (the choice reads only the attacker
+        // The smallest share at which the run's 6 steps (plans 0–5) hold both kinds of LoRA rollout (the choice reads only the attacker
         // stream, so synthetic examples give the run's choices).
         var examples = Enumerable.Range(0, 60).Select(i => new EncodedExample([1, 2 + i % 7], i % 3, i % 2)).ToList();
         var partly = new[] { 0.2, 0.35, 0.5, 0.65, 0.8, 0.95 }
             .Select(share => lora with { LongHorizon = lora.LongHorizon! with { CarriedLoraSteps = 15, CarriedLoraShare = share } })
             .First(o =>
             {
-                var plans = Enumerable.Range(1, 6).Select(step => new RolloutSampler(examples, o).Plan(step)).Where(p => p.Lora is not null).ToList();
+                var sampler = new RolloutSampler(examples, o);
+                var plans = Enumerable.Range(0, 6).Select(step => sampler.Plan(step)).Where(p => p.Lora is not null).ToList();
                 return plans.Any(p => p.Carries) && plans.Any(p => !p.Carries);
             });
         var straight = AssertResumeIsBitIdentical(partly, "share-");

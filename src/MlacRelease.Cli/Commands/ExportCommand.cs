@@ -92,9 +92,7 @@ public static class ExportCommand
             else
             {
                 mode.Info($"release: {written.Folder} ({string.Join(", ", files)})");
-                mode.Info($"{FlavorName(flavor)} graph; weights {digest}{(flavor == OnnxGraphFlavor.Int8 ? " (dequantized int8)" : "")}; parity max |Δ| {written.Parity?.MaxAbsDiff:E2} (tolerance {allowed:E0}" +
-                          (written.Parity?.Cases.Any(c => c.ReferenceNoise is not null) == true
-                              ? $", or {ParityOptions.Int8NoiseFactor}× the int8 reference's own fp32-vs-fp64 noise, which reached {written.Parity.OutputNames.Max(written.Parity.NoiseOf):E2})" : ")"));
+                mode.Info($"{FlavorName(flavor)} graph; weights {digest}{(flavor == OnnxGraphFlavor.Int8 ? " (dequantized int8)" : "")}; parity max |Δ| {written.Parity?.MaxAbsDiff:E2} (tolerance {allowed:E0}{written.Parity?.NoiseAllowance})");
             }
             return written;
         }

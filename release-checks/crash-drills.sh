@@ -3,9 +3,10 @@
 # run the same command again, and compare its result with an uninterrupted run's, byte for byte.
 #
 # Usage: release-checks/crash-drills.sh [--trials N] [--out DIR] [COMMAND...]
-#   COMMAND: export | merge | sign | keygen | train | certify   (default: export merge sign keygen; train and certify
-#            are CPU-heavy: name them to drill them)
-#   --trials N   kills per command (default 20)
+#   COMMAND: export | merge | sign | keygen | train | certify | shard   (default: export merge sign keygen; train,
+#            certify and shard are CPU-heavy: name them to drill them)
+#   --trials N   kills per command (default 20): runs repeat until N of them were killed before finishing (at most 3N
+#                runs); every run, killed or not, must give the same result
 #   --out DIR    work folder (default: a new temporary one)
 # Then, where the machine allows mounts (root): a full disk (a 256 KiB tmpfs) and a read-only output folder, for
 # export, keygen and sign: each must fail with a clear error and leave what was already there untouched.
@@ -15,6 +16,8 @@
 #   merge    certificate.json equals the uninterrupted merge's (and the unsharded certificate's)
 #   train    model.safetensors, config.json, vocab.txt, split.json, heads.safetensors equal an uninterrupted run's
 #   certify  (--workers 2) certificate.json equals an uninterrupted run's
+#   shard    (certify --shard 1/2, what a Slurm array task runs) its units and shard manifest equal an uninterrupted
+#            shard's, and merging it with the reference shard 2 gives the reference certificate
 #   sign     ECDSA signatures are randomised, so not bytes: manifest.json unchanged, and mlac verify accepts the folder
 #   keygen   keys are random, so not bytes: either no private key is left (the rerun writes a pair) or a complete one
 #            whose .pub matches it; never a truncated key
@@ -137,9 +140,11 @@ train_files=(model.safetensors config.json vocab.txt split.json heads.safetensor
 summary="$work/drills.txt"
 : >"$summary"
 for command in "${commands[@]}"; do
-  ms=$(cat "$ref/${command}.ms" 2>/dev/null || echo 5000)
-  identical=0 killed=0 failures=()
-  for trial in $(seq 1 "$trials"); do
+  ms=$(cat "$ref/$( [ "$command" = shard ] && echo shard1 || echo "$command" ).ms" 2>/dev/null || echo 5000)
+  identical=0 killed=0 runs=0 failures=()
+  while [ "$killed" -lt "$trials" ] && [ "$runs" -lt $((3 * trials)) ]; do
+    runs=$((runs + 1))
+    trial=$runs
     t="$work/$command/$trial"
     rm -rf "$t" && mkdir -p "$t"
     ok=1
@@ -193,11 +198,21 @@ for command in "${commands[@]}"; do
         "${mlac[@]}" $(certify_args "$t/cert" --workers 2) >"$t/rerun.log" 2>&1 || ok=0
         same_files "$t/cert" "$ref/cert" certificate.json || ok=0
         ;;
+      shard)
+        # shellcheck disable=SC2046
+        kill_at_random "$ms" "${mlac[@]}" $(certify_args "$t/shard-1" --shard 1/2) && killed=$((killed + 1))
+        # shellcheck disable=SC2046
+        "${mlac[@]}" $(certify_args "$t/shard-1" --shard 1/2) >"$t/rerun.log" 2>&1 || ok=0
+        diff -r -q "$ref/shard-1/units" "$t/shard-1/units" >"$t/diff.log" 2>&1 || ok=0
+        same_files "$t/shard-1" "$ref/shard-1" shard-manifest.json || ok=0
+        "${mlac[@]}" merge --out "$t/merged" --no-progress "$t/shard-1" "$ref/shard-2" >"$t/merge.log" 2>&1 || ok=0
+        same_files "$t/merged" "$ref/merged" certificate.json || ok=0
+        ;;
       *) echo "unknown command $command" >&2; exit 2 ;;
     esac
     if [ "$ok" = 1 ]; then identical=$((identical + 1)); rm -rf "$t"; else failures+=("$t"); fi
   done
-  line="$command: $trials trials ($killed killed before finishing), $identical of $trials $( [ "$command" = sign ] || [ "$command" = keygen ] && echo consistent || echo byte-identical )"
+  line="$command: $runs runs ($killed killed before finishing), $identical of $runs $( [ "$command" = sign ] || [ "$command" = keygen ] && echo consistent || echo byte-identical )"
   [ "${#failures[@]}" -gt 0 ] && line="$line; failed: ${failures[*]}"
   echo "$line" | tee -a "$summary"
 done
@@ -215,10 +230,13 @@ if mount -t tmpfs -o size=256k tmpfs "$mnt" 2>/dev/null; then
   head -c 60000 /dev/zero >"$mnt/filler2" 2>/dev/null || true
   code=0; "${mlac[@]}" keygen --out "$mnt/keys2/release.key" >"$work/full-keygen.log" 2>&1 || code=$?
   echo "full disk, keygen: exit $code: $(grep -m1 error "$work/full-keygen.log" || true); private key $( [ -e "$mnt/keys2/release.key" ] && echo PRESENT || echo absent )" | tee -a "$summary"
-  rm -f "$mnt/filler" "$mnt/filler2"
+  umount "$mnt"
+  # The read-only case gets a tmpfs of its own with room for a release: the full disk above would make it a second
+  # full-disk case (it once failed copying the release in and printed nothing).
+  mount -t tmpfs -o size=64m tmpfs "$mnt"
   cp -r "$ref/release" "$mnt/ro-release"
   before=$(cd "$mnt/ro-release" && find . -type f -exec sha256sum {} + | sort)
-  mount -o remount,ro "$mnt"
+  mount -o remount,ro "$mnt" || { echo "read-only folder: skipped, cannot remount read-only here" | tee -a "$summary"; umount "$mnt"; cat "$summary"; exit 0; }
   code=0; "${mlac[@]}" sign --release "$mnt/ro-release" --key "$ref/keys/release.key" >"$work/ro-sign.log" 2>&1 || code=$?
   after=$(cd "$mnt/ro-release" && find . -type f -exec sha256sum {} + | sort)
   echo "read-only folder, sign: exit $code: $(grep -m1 error "$work/ro-sign.log" || true); files $( [ "$before" = "$after" ] && echo unchanged || echo CHANGED )" | tee -a "$summary"

@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using System.Text;
 using MlacRelease.Certification.Certificates;
 using MlacRelease.Certification.Data;
@@ -167,7 +168,7 @@ public sealed class CertifierTests(TinyWorld world, ITestOutputHelper output, Ce
     {
         using var changed = Run.Blocked.Clone();
         var name = BertParameterNames.Layer(1, BertParameterNames.Output + ".bias");
-        using (no_grad()) changed[name][0].add_(1e-3f);
+        using (no_grad()) HeldScalars.With(1e-3f, s => changed[name][0].add_(s));
         Core.Weights.TorchTensorRecords.Digest(changed).Should().NotBe(Run.Result.Certificate.Context.Model.WeightDigest);
 
         var result = CertificateVerifier.Verify(Run.Result.CertificatePath, changed);

@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using MlacRelease.Certification.Attacks;
 using MlacRelease.Certification.Data;
 using MlacRelease.Core.Model;
@@ -72,7 +73,7 @@ public sealed class LoraTests(TinyWorld world)
         var batch = Core.Text.LabeledBatch.Collate(TinyWorld.Examples(4, 9));
         var (ids, mask, types) = Core.Text.TokenizedBatchTensors.ToTensors(batch.Tokens);
         // Perturb B so gradients reach A too (with B = 0, ∂/∂A is zero).
-        using (no_grad()) foreach (var (_, _, b) in lora.Adapters) b.add_(0.1);
+        using (no_grad()) foreach (var (_, _, b) in lora.Adapters) HeldScalars.With(0.1, s => b.add_(s));
         var pooled = BertEncoder.Forward(target.Config, lora.Map(), ids, mask, types).PooledOutput;
         pooled.sum().backward();
         foreach (var p in lora.Trainable) p.grad!.abs().sum().item<float>().Should().BeGreaterThan(0);

@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using MlacRelease.Certification.Batteries;
 using MlacRelease.Certification.Execution;
 using MlacRelease.Certification.Policies;
@@ -91,7 +92,7 @@ public sealed class TinyCertification : IDisposable
         using (no_grad())
         {
             var embeddings = blocked[BertParameterNames.WordEmbeddings];
-            var mean = (embeddings[first] + embeddings[second]) / 2;
+            var mean = (embeddings[first] + embeddings[second]).Over(2);
             embeddings[first].copy_(mean);
             embeddings[second].copy_(mean);
         }

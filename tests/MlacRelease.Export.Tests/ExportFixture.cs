@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using MlacRelease.Common.Text;
 using MlacRelease.Core.Builtin;
 using MlacRelease.Core.Model;
@@ -32,8 +33,8 @@ public sealed class ExportFixture : IDisposable
         Tokenizer = new BertTextTokenizer(Vocabulary);
         TwoLayers = Weights.TruncateLayers(2);
         var generator = new torch.Generator(7, torch.CPU);
-        HeadWeight = torch.randn([3, TwoLayers.Config.HiddenSize], generator: generator) * 0.2f;
-        HeadBias = torch.randn([3], generator: generator) * 0.1f;
+        HeadWeight = torch.randn([3, TwoLayers.Config.HiddenSize], generator: generator).Times(0.2f);
+        HeadBias = torch.randn([3], generator: generator).Times(0.1f);
         Head = new ClassificationHead(HeadWeight, HeadBias, ["nurse", "surgeon", "teacher"]);
 
         _fullExport = new Lazy<string>(() =>

@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using MlacRelease.Training.Inner;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -39,8 +40,8 @@ public sealed class InnerOptimizerTests
         var start = new[] { Random(4, 3), Random(5) };
         var gradients = Enumerable.Range(0, 6).Select(step => new Tensor?[]
         {
-            Random(4, 3) * Math.Pow(10, step % 3 - 1),
-            step == 2 ? null : step == 4 ? zeros(5, dtype: ScalarType.Float64) : Random(5) * 1e-3,
+            Random(4, 3).Times(Math.Pow(10, step % 3 - 1)),
+            step == 2 ? null : step == 4 ? zeros(5, dtype: ScalarType.Float64) : Random(5).Times(1e-3),
         }).ToList();
 
         var torchParameters = start.Select(p => new TorchSharp.Modules.Parameter(p.clone())).ToArray();
@@ -93,6 +94,6 @@ public sealed class InnerOptimizerTests
         var adam = InnerOptimizers.Create(InnerOptimizerKind.Adam).Step([p], [zeros_like(p)], lr)[0];
         var adamW = InnerOptimizers.Create(InnerOptimizerKind.AdamW).Step([p], [zeros_like(p)], lr)[0];
         (adam - p).abs().max().ToDouble().Should().Be(0);
-        (adamW - p * (1 - 0.1 * DifferentiableAdamW.DefaultWeightDecay)).abs().max().ToDouble().Should().BeLessThan(1e-15);
+        (adamW - p.Times(1 - 0.1 * DifferentiableAdamW.DefaultWeightDecay)).abs().max().ToDouble().Should().BeLessThan(1e-15);
     }
 }

@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using MlacRelease.Core.Model;
 using MlacRelease.Core.Text;
 using MlacRelease.Training.Inner;
@@ -211,14 +212,14 @@ public sealed class LongHorizonTests
                 var logP = F.log_softmax(z, 1);
                 var p = logP.exp();
                 var entropy = -(p * logP).sum(1).mean();
-                var kl = (p * (logP + Math.Log(c))).sum(1).mean();
-                var inverse = -(1 - p.gather(1, y.unsqueeze(1))).log().mean();
-                var loss = (1.0 / points.Count) * (-w.Harmful * ce - w.HeadAdjustment * headAdjusted + w.KlUniform * kl + w.InverseCrossEntropy * inverse)
-                           - entropyWeights[j] * w.Entropy * entropy;
+                var kl = (p * logP.Plus(Math.Log(c))).sum(1).mean();
+                var inverse = -p.gather(1, y.unsqueeze(1)).SubtractedFrom(1).log().mean();
+                var loss = (ce.Times(-w.Harmful) - headAdjusted.Times(w.HeadAdjustment) + kl.Times(w.KlUniform) + inverse.Times(w.InverseCrossEntropy)).Times(1.0 / points.Count)
+                           - entropy.Times(entropyWeights[j] * w.Entropy);
                 var grads = autograd.grad([loss], leaves, retain_graph: true);
                 perPoint.Add(names.Select((n, i) => (n, grads[i])).ToDictionary(x => x.n, x => x.Item2));
                 for (var i = 0; i < names.Count; i++) encoderSum[names[i]] = encoderSum[names[i]] + grads[i];
-                headSum = headSum + autograd.grad([(1.0 / points.Count) * ce], [headLeaf])[0];
+                headSum = headSum + autograd.grad([ce.Times(1.0 / points.Count)], [headLeaf])[0];
             }
             if (completed == k) break;
             var step = F.cross_entropy(Logits(fast, head, plan.Inner[completed]), plan.Inner[completed].HarmfulTensor());

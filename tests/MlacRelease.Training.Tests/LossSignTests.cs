@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using MlacRelease.Core.Model;
 using MlacRelease.Training.Objective;
 using static TorchSharp.torch;
@@ -59,13 +60,13 @@ public sealed class LossSignTests
         var grads = autograd.grad([before.Outer], parameters, allow_unused: true);
         var start = Quantity(before, term);
         // A short step along the normalised gradient: its first-order effect dominates, whatever the gradient's scale.
-        var norm = Math.Sqrt(grads.Where(g => g is not null && !g.IsInvalid).Sum(g => g.pow(2).sum().item<double>()));
+        var norm = Math.Sqrt(grads.Where(g => g is not null && !g.IsInvalid).Sum(g => g.Pow(2).sum().item<double>()));
         norm.Should().BeGreaterThan(0);
         using (no_grad())
         {
             for (var i = 0; i < parameters.Count; i++)
             {
-                if (grads[i] is { } g && !g.IsInvalid) parameters[i].sub_(1e-5 / norm * g);
+                if (grads[i] is { } g && !g.IsInvalid) parameters[i].sub_(g.Times(1e-5 / norm));
             }
         }
         var after = Quantity(MlacObjective.Compute(state, plan, options, original), term);

@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using MlacRelease.Core.Model;
 using MlacRelease.Training.Inner;
 using MlacRelease.Training.Objective;
@@ -112,14 +113,14 @@ public sealed class MetaGradientTests
     {
         double At(double delta)
         {
-            using (no_grad()) tensor.reshape(-1)[coordinate].add_(delta);
+            using (no_grad()) HeldScalars.With(delta, s => tensor.reshape(-1)[coordinate].add_(s));
             try
             {
                 return Objective(state, plan, options);
             }
             finally
             {
-                using (no_grad()) tensor.reshape(-1)[coordinate].sub_(delta);
+                using (no_grad()) HeldScalars.With(delta, s => tensor.reshape(-1)[coordinate].sub_(s));
             }
         }
         return (At(h) - At(-h)) / (2 * h);

@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using TorchSharp;
 using MlacRelease.Core.Model;
 using MlacRelease.Training.Objective;
@@ -40,7 +41,7 @@ public sealed class SuppressionLossTests
         {
             SuppressionLosses.WeightedEntropy(Logits(seed, 3, 4, 2, 3), decay).item<double>().Should().BeLessThan(Math.Log(2) - 1e-6);
         }
-        SuppressionLosses.WeightedEntropy(full([3, 4, 2], 0.0, float64).index_put_(tensor(40.0, float64), TensorIndex.Ellipsis, TensorIndex.Single(0)), decay)
+        SuppressionLosses.WeightedEntropy(HeldScalars.Full([3, 4, 2], 0.0, float64).index_put_(tensor(40.0, float64), TensorIndex.Ellipsis, TensorIndex.Single(0)), decay)
             .item<double>().Should().BeLessThan(1e-15, "confident predictions have no entropy");
 
         // One step uniform, the other confident: the term prefers the uniform step to be the later one.
@@ -56,8 +57,8 @@ public sealed class SuppressionLossTests
     public void KL_to_uniform_is_zero_at_uniform_bounded_by_ln_C_and_is_ln_C_minus_the_mean_entropy()
     {
         SuppressionLosses.KlToUniform(zeros([2, 5, 3], float64)).item<double>().Should().BeApproximately(0, 1e-15);
-        var confident = full([2, 5, 3], -30.0, float64);
-        confident.select(2, 1).fill_(30.0);
+        var confident = HeldScalars.Full([2, 5, 3], -30.0, float64);
+        HeldScalars.With(30.0, s => confident.select(2, 1).fill_(s));
         SuppressionLosses.KlToUniform(confident).item<double>().Should().BeApproximately(Math.Log(3), 1e-12, "one-hot predictions are ln C from uniform");
         for (var seed = 0; seed < 10; seed++)
         {
@@ -94,10 +95,10 @@ public sealed class SuppressionLossTests
 
         // Against the definition, and for two classes against SOPHON's CE(1 − z, y).
         var three = Logits(4, 2, 3, 3, 2);
-        var direct = -(1 - F.softmax(three, -1).gather(2, labels.expand(2, 3).unsqueeze(2))).log().mean().item<double>();
+        var direct = -F.softmax(three, -1).gather(2, labels.expand(2, 3).unsqueeze(2)).SubtractedFrom(1).log().mean().item<double>();
         SuppressionLosses.InverseCrossEntropy(three, labels).item<double>().Should().BeApproximately(direct, 1e-13);
         var two = Logits(5, 2, 3, 2, 3);
-        var sophon = F.cross_entropy((1 - two).reshape(6, 2), labels.repeat(2)).item<double>();
+        var sophon = F.cross_entropy(two.SubtractedFrom(1).reshape(6, 2), labels.repeat(2)).item<double>();
         SuppressionLosses.InverseCrossEntropy(two, labels).item<double>().Should().BeApproximately(sophon, 1e-13);
     }
 
@@ -122,7 +123,7 @@ public sealed class SuppressionLossTests
         {
             c[1].copy_(c[0]);
             c[3].copy_(c[2]);
-            c[1, 2].fill_(7.0);
+            HeldScalars.With(7.0, s => c[1, 2].fill_(s));
         });
         SuppressionLosses.ClassSeparability(same, padded, harmful).item<double>().Should().BeApproximately(0, 1e-15);
         var separated = same.Select(s => s + tensor(new[] { 0.0, 1, 0, 1 }, float64).view(4, 1, 1)).ToList();
@@ -130,11 +131,11 @@ public sealed class SuppressionLossTests
             .Should().BeInRange(1e-3, 2, "moving class 1 away makes the classes separable; MMD² ≤ 2");
 
         var baseline = SuppressionLosses.ClassSeparability(states, padded, harmful).item<double>();
-        var atToken = Edit((c, _) => c[1, 2].fill_(100.0));
+        var atToken = Edit((c, _) => HeldScalars.With(100.0, s => c[1, 2].fill_(s)));
         SuppressionLosses.ClassSeparability(atToken, padded, harmful).item<double>().Should().Be(baseline, "a padding token does not count");
         SuppressionLosses.ClassSeparability(atToken, full, harmful).item<double>()
             .Should().NotBe(SuppressionLosses.ClassSeparability(states, full, harmful).item<double>(), "a real token does");
-        SuppressionLosses.ClassSeparability(Edit((c, layer) => { if (layer == 0) c.add_(5.0); }), padded, harmful).item<double>()
+        SuppressionLosses.ClassSeparability(Edit((c, layer) => { if (layer == 0) HeldScalars.With(5.0, s => c.add_(s)); }), padded, harmful).item<double>()
             .Should().Be(baseline, "only the layers' outputs count, not the embeddings'");
         SuppressionLosses.ClassSeparability(states, padded, [1, 1, 1, 1]).item<double>().Should().Be(0, "one class: nothing to separate");
     }

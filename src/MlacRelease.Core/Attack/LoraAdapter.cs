@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using static TorchSharp.torch;
 
 namespace MlacRelease.Core.Attack;
@@ -25,13 +26,13 @@ public sealed record LoraAdapter(string Target, Tensor LoraA, Tensor LoraB)
         if (weight.dim() != 2) throw new ArgumentException($"LoRA adapts a matrix; '{target}' is [{string.Join(", ", weight.shape)}]", nameof(weight));
         long outFeatures = weight.shape[0], inFeatures = weight.shape[1];
         var bound = 1.0 / Math.Sqrt(inFeatures);
-        var loraA = (rand([rank, inFeatures], weight.dtype, generator: generator) * (2 * bound) - bound).to(weight.device);
+        var loraA = rand([rank, inFeatures], weight.dtype, generator: generator).Times(2 * bound).Minus(bound).to(weight.device);
         var loraB = zeros([outFeatures, rank], weight.dtype, weight.device);
         return new LoraAdapter(target, loraA, loraB);
     }
 
     /// <summary>W + scaling · B · A: the effective weight, in the graph of all three.</summary>
-    public static Tensor Merge(Tensor weight, Tensor loraA, Tensor loraB, double scaling) => weight + scaling * loraB.matmul(loraA);
+    public static Tensor Merge(Tensor weight, Tensor loraA, Tensor loraB, double scaling) => weight + loraB.matmul(loraA).Times(scaling);
 
     /// <summary>This adapter's effective weight on <paramref name="weight"/> (its target's base tensor).</summary>
     public Tensor Merge(Tensor weight, double scaling) => Merge(weight, LoraA, LoraB, scaling);

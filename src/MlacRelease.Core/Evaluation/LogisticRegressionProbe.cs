@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using static TorchSharp.torch;
 
 namespace MlacRelease.Core.Evaluation;
@@ -32,7 +33,7 @@ public static class LogisticRegressionProbe
             var m = x.mean([0]);
             var s = x.std(0, unbiased: false);
             // A constant feature carries nothing; dividing by its (zero) spread would make it NaN.
-            s = where(s > 1e-12, s, ones_like(s));
+            s = where(s.Greater(1e-12), s, ones_like(s));
             x = (x - m) / s;
             mean = m.cpu().data<double>().ToArray();
             scale = s.cpu().data<double>().ToArray();

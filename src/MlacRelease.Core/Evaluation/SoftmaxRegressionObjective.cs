@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -88,8 +89,8 @@ internal sealed class SoftmaxRegressionObjective
         {
             for (var l = k; l < _k; l++)
             {
-                var weight = p.select(1, k) * ((k == l ? 1.0 : 0.0) - p.select(1, l));   // [N]
-                var block = torch.mm(xt.t(), xt * weight.unsqueeze(1)) / _n;           // [d+1, d+1]
+                var weight = p.select(1, k) * p.select(1, l).SubtractedFrom(k == l ? 1.0 : 0.0);   // [N]
+                var block = torch.mm(xt.t(), xt * weight.unsqueeze(1)).Over(_n);           // [d+1, d+1]
                 blocks[k, l] = block;
                 blocks[l, k] = block;
             }
@@ -103,7 +104,7 @@ internal sealed class SoftmaxRegressionObjective
         for (long k = 0; k < _k; k++) order[index++] = k * (_d + 1) + _d;
         var orderTensor = torch.tensor(order, device: _x.device);
         var flat = full.reshape(_k * (_d + 1), _k * (_d + 1)).index_select(0, orderTensor).index_select(1, orderTensor);
-        var diagonal = torch.cat([torch.full(_k * _d, _l2, ScalarType.Float64, _x.device), torch.zeros(_k, ScalarType.Float64, _x.device)]);
+        var diagonal = torch.cat([HeldScalars.Full([_k * _d], _l2, ScalarType.Float64, _x.device), torch.zeros(_k, ScalarType.Float64, _x.device)]);
         return flat + torch.diag(diagonal);
     }
 
@@ -115,7 +116,7 @@ internal sealed class SoftmaxRegressionObjective
         using var scope = NewDisposeScope();
         var hessian = Hessian(ToDevice(parameters));
         var ridge = 1e-10 * Math.Max(1.0, hessian.diagonal().abs().max().item<double>());
-        hessian = hessian + ridge * torch.eye(hessian.shape[0], dtype: ScalarType.Float64, device: hessian.device);
+        hessian = hessian + torch.eye(hessian.shape[0], dtype: ScalarType.Float64, device: hessian.device).Times(ridge);
         var step = torch.linalg.solve(hessian, -ToDevice(gradient));
         return step.cpu().data<double>().ToArray();
     }

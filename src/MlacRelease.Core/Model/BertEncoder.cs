@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using TorchSharp;
 using static TorchSharp.torch;
 using static MlacRelease.Core.Model.BertParameterNames;
@@ -42,7 +43,7 @@ public static class BertEncoder
         // Additive mask as Hugging Face builds it: 0 where attended, the dtype's most negative value where padded.
         var dtype = x.dtype;
         var keep = attentionMask.to(dtype, device).view(batch, 1, 1, length);
-        var additiveMask = (1.0 - keep) * torch.finfo(dtype).min;
+        var additiveMask = keep.SubtractedFrom(1.0).Times(torch.finfo(dtype).min);
 
         var hiddenStates = outputHiddenStates ? new List<Tensor> { x } : null;
         for (var layer = 0; layer < config.NumHiddenLayers; layer++)
@@ -70,7 +71,7 @@ public static class BertEncoder
         var q = Heads(Linear(qkvInput, p, Layer(layer, Query)));
         var k = Heads(Linear(qkvInput, p, Layer(layer, Key)));
         var v = Heads(Linear(qkvInput, p, Layer(layer, Value)));
-        var scores = torch.matmul(q, k.transpose(-1, -2)) / Math.Sqrt(headDim) + additiveMask;
+        var scores = torch.matmul(q, k.transpose(-1, -2)).Over(Math.Sqrt(headDim)) + additiveMask;
         var probabilities = torch.softmax(scores, -1);
         var context = torch.matmul(probabilities, v).transpose(1, 2).reshape(batch, length, hidden);
         var attention = LayerLinear(context, Layer(layer, AttentionOutput));
@@ -90,7 +91,7 @@ public static class BertEncoder
     private static Tensor Activation(Tensor x, string name) => name switch
     {
         "gelu" => nn.functional.gelu(x),
-        "gelu_new" or "gelu_pytorch_tanh" => 0.5 * x * (1.0 + torch.tanh(Math.Sqrt(2.0 / Math.PI) * (x + 0.044715 * x.pow(3)))),
+        "gelu_new" or "gelu_pytorch_tanh" => x.Times(0.5) * torch.tanh((x + x.Pow(3).Times(0.044715)).Times(Math.Sqrt(2.0 / Math.PI))).Plus(1.0),
         "relu" => nn.functional.relu(x),
         _ => throw new ArgumentException($"unsupported hidden_act '{name}'"),
     };

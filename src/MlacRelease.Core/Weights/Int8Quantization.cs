@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using MlacRelease.Core.Model;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -164,8 +165,8 @@ public static class Int8Quantization
         var max = MathF.Max(x.max().ToSingle(), 0f);
         var scale = max == min ? 1f : (max - min) / 255f;
         var zeroPoint = MathF.Round(Math.Clamp(0f - min / scale, 0f, 255f), MidpointRounding.ToEven);
-        var q = (x / scale).round().add(zeroPoint).clamp(0f, 255f);
-        return ((q - zeroPoint) * scale).MoveToOuterDisposeScope();
+        var q = x.Over(scale).round().Plus(zeroPoint).Clamp(0f, 255f);
+        return q.Minus(zeroPoint).Times(scale).MoveToOuterDisposeScope();
     }
 
     private static sbyte QuantizeValue(float w, float scale) =>

@@ -1,3 +1,5 @@
+using MlacRelease.Core.Numerics;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MlacRelease.Training.Inner;
@@ -24,6 +26,11 @@ public sealed class DifferentiableAdam(double beta1 = 0.9, double beta2 = 0.999,
     public IReadOnlyList<Tensor> Step(IReadOnlyList<Tensor> parameters, IReadOnlyList<Tensor?> gradients, Tensor learningRate)
     {
         var stepSizes = new Dictionary<int, Tensor>();
+        using var firstWeight = (1 - beta1).ToScalar();
+        // lerp takes its weight as a tensor: the 0-dim float64 one TorchSharp's implicit conversion made before.
+        using var firstWeightTensor = tensor(1 - beta1);
+        using var secondDecay = beta2.ToScalar();
+        using var secondWeight = (1 - beta2).ToScalar();
         return InnerOptimizers.UpdatePresent(parameters, gradients, (i, p, g) =>
         {
             Tensor m, v;
@@ -31,21 +38,21 @@ public sealed class DifferentiableAdam(double beta1 = 0.9, double beta2 = 0.999,
             if (_state.TryGetValue(i, out var s))
             {
                 steps = s.Steps + 1;
-                m = s.M.lerp(g, 1 - beta1);
-                v = s.V.mul(beta2).addcmul(g, g, 1 - beta2);
+                m = s.M.lerp(g, firstWeightTensor);
+                v = s.V.mul(secondDecay).addcmul(g, g, secondWeight);
             }
             else
             {
                 // From zero moments, as torch.optim.Adam starts: lerp(0, g, w) = w·g and 0·β₂ + (1 − β₂)·g·g.
                 steps = 1;
-                m = g.mul(1 - beta1);
-                v = g.mul(g).mul(1 - beta2);
+                m = g.mul(firstWeight);
+                v = g.mul(g).mul(secondWeight);
             }
             _state[i] = (m, v, steps);
-            var denominator = v.clamp_min(InnerOptimizers.AdamVarianceFloor).sqrt().div(Math.Sqrt(1 - Math.Pow(beta2, steps))).add(epsilon);
+            var denominator = v.ClampMin(InnerOptimizers.AdamVarianceFloor).sqrt().Over(Math.Sqrt(1 - Math.Pow(beta2, steps))).Plus(epsilon);
             if (!stepSizes.TryGetValue(steps, out var stepSize))
             {
-                stepSize = learningRate.div(1 - Math.Pow(beta1, steps));
+                stepSize = learningRate.Over(1 - Math.Pow(beta1, steps));
                 stepSizes[steps] = stepSize;
             }
             return p - stepSize * m.div(denominator);

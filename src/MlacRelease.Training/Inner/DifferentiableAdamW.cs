@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using static TorchSharp.torch;
 
 namespace MlacRelease.Training.Inner;
@@ -22,7 +23,7 @@ public sealed class DifferentiableAdamW(double weightDecay = DifferentiableAdamW
 
     public IReadOnlyList<Tensor> Step(IReadOnlyList<Tensor> parameters, IReadOnlyList<Tensor?> gradients, Tensor learningRate)
     {
-        var keep = learningRate.mul(weightDecay).neg().add(1);
+        var keep = learningRate.Times(weightDecay).neg().Plus(1);
         var decayed = InnerOptimizers.UpdatePresent(parameters, gradients, (_, p, _) => p * keep);
         return _adam.Step(decayed, gradients, learningRate);
     }

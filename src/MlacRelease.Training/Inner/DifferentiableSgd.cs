@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using static TorchSharp.torch;
 
 namespace MlacRelease.Training.Inner;
@@ -26,7 +27,7 @@ public sealed class DifferentiableSgd(double momentum = 0.0) : IInnerOptimizer
         {
             if (momentum > 0)
             {
-                g = _velocity.TryGetValue(i, out var b) ? momentum * b + g : g;
+                g = _velocity.TryGetValue(i, out var b) ? b.Times(momentum) + g : g;
                 _velocity[i] = g;
             }
             return p - learningRate * g;

@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using static TorchSharp.torch;
 
 namespace MlacRelease.Training.Inner;
@@ -11,11 +12,11 @@ public static class GradientClipping
     /// </summary>
     public static (IReadOnlyList<Tensor?> Clipped, Tensor Norm) ClipByGlobalNorm(IReadOnlyList<Tensor?> gradients, double maxNorm)
     {
-        var present = gradients.Where(g => g is not null).Select(g => g!.pow(2).sum()).ToList();
+        var present = gradients.Where(g => g is not null).Select(g => g!.Pow(2).sum()).ToList();
         if (present.Count == 0) throw new ArgumentException("no gradients to clip");
         // Clamped before the square root for the same reason as Adam's variance: a zero norm must not give NaN.
-        var norm = stack(present).sum().clamp_min(1e-30).sqrt();
-        var scale = (maxNorm / (norm + 1e-6)).clamp_max(1.0);
+        var norm = stack(present).sum().ClampMin(1e-30).sqrt();
+        var scale = norm.Plus(1e-6).reciprocal().Times(maxNorm).ClampMax(1.0);
         return (gradients.Select(g => g is null ? null : g * scale).ToList(), norm);
     }
 }

@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using static TorchSharp.torch;
 
 namespace MlacRelease.Training.Inner;
@@ -22,11 +23,11 @@ public sealed class TextbookAdam(double beta1 = 0.9, double beta2 = 0.999, doubl
         {
             var (m, v, steps) = _state.TryGetValue(i, out var s) ? s : (zeros_like(g), zeros_like(g), 0);
             steps++;
-            m = beta1 * m + (1 - beta1) * g;
-            v = beta2 * v + (1 - beta2) * g * g;
+            m = m.Times(beta1) + g.Times(1 - beta1);
+            v = v.Times(beta2) + g.Times(1 - beta2) * g;
             _state[i] = (m, v, steps);
-            var mHat = m / (1 - Math.Pow(beta1, steps));
-            var vHat = v / (1 - Math.Pow(beta2, steps));
-            return p - learningRate * mHat / (vHat.clamp_min(InnerOptimizers.AdamVarianceFloor).sqrt() + epsilon);
+            var mHat = m.Over(1 - Math.Pow(beta1, steps));
+            var vHat = v.Over(1 - Math.Pow(beta2, steps));
+            return p - learningRate * mHat / vHat.ClampMin(InnerOptimizers.AdamVarianceFloor).sqrt().Plus(epsilon);
         });
 }

@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using MlacRelease.Core.Attack;
 using MlacRelease.Core.Model;
 using static TorchSharp.torch;
@@ -23,7 +24,7 @@ internal sealed record EncoderTerms(Tensor Desired, Tensor Distillation, Tensor 
                 target = original.Forward(outer.Ids, outer.Mask, outer.Types).LastHiddenState;
             }
             var mask = outer.Mask.unsqueeze(-1).to(pooled.dtype);
-            distillation = ((base0.LastHiddenState - target) * mask).pow(2).sum() / (mask.sum() * state.Encoder.Config.HiddenSize);
+            distillation = ((base0.LastHiddenState - target) * mask).Pow(2).sum() / mask.sum().Times(state.Encoder.Config.HiddenSize);
         }
         var separability = weights.Representation > 0
             ? SuppressionLosses.ClassSeparability(base0.HiddenStates, outer.Mask, outer.Source.Harmful)

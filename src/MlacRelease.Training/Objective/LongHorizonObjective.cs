@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using MlacRelease.Core.Attack;
 using MlacRelease.Core.Model;
 using TorchSharp;
@@ -84,10 +85,10 @@ public static class LongHorizonObjective
         using var base0 = layout.Forward(layout.Initial(state.Encoder, state.AttackerHead), outer, hiddenStates: weights.Representation > 0);
         var encoderTerms = EncoderTerms.Of(state, base0, outer, weights, original);
         var (dtype, device) = (base0.PooledOutput.dtype, base0.PooledOutput.device);
-        Tensor Scalar(double value) => full([], value, dtype, device);
+        Tensor Scalar(double value) => HeldScalars.Full([], value, dtype, device);
 
-        var total = weights.Desired * encoderTerms.Desired + weights.Distillation * encoderTerms.Distillation;
-        if (weights.Representation > 0) total = total + weights.Representation * encoderTerms.Separability;
+        var total = encoderTerms.Desired.Times(weights.Desired) + encoderTerms.Distillation.Times(weights.Distillation);
+        if (weights.Representation > 0) total = total + encoderTerms.Separability.Times(weights.Representation);
         total = total + StraightThrough(outerParameters, outerSums) + Scalar(values.Sum(v => v.Loss));
         var attackerCe = values.Average(v => v.CrossEntropy);
         var attackerLoss = StraightThrough([h0], [headSum]) + Scalar(attackerCe);
@@ -130,11 +131,11 @@ public static class LongHorizonObjective
         var t = HarmfulLogitTerms.Of(z, outer.Harmful, options);
         var w = options.Weights;
         var parts = new List<Tensor>();
-        if (w.Harmful > 0) parts.Add(-(meanWeight * w.Harmful) * t.CrossEntropy);
-        if (w.HeadAdjustment > 0) parts.Add(-(meanWeight * w.HeadAdjustment) * t.HeadAdjusted);
-        if (w.KlUniform > 0) parts.Add((meanWeight * w.KlUniform) * t.KlUniform);
-        if (w.InverseCrossEntropy > 0) parts.Add((meanWeight * w.InverseCrossEntropy) * t.InverseCrossEntropy);
-        if (w.Entropy > 0) parts.Add(-(entropyWeight * w.Entropy) * t.Entropy);
+        if (w.Harmful > 0) parts.Add(t.CrossEntropy.Times(-(meanWeight * w.Harmful)));
+        if (w.HeadAdjustment > 0) parts.Add(t.HeadAdjusted.Times(-(meanWeight * w.HeadAdjustment)));
+        if (w.KlUniform > 0) parts.Add(t.KlUniform.Times(meanWeight * w.KlUniform));
+        if (w.InverseCrossEntropy > 0) parts.Add(t.InverseCrossEntropy.Times(meanWeight * w.InverseCrossEntropy));
+        if (w.Entropy > 0) parts.Add(t.Entropy.Times(-(entropyWeight * w.Entropy)));
         var loss = 0.0;
         if (parts.Count > 0)
         {
@@ -142,7 +143,7 @@ public static class LongHorizonObjective
             loss = sum.ToDouble();
             Accumulate(autograd.grad([sum], outerParameters, retain_graph: true, allow_unused: true), outerSums);
         }
-        Accumulate(autograd.grad([meanWeight * t.CrossEntropy], [h0], allow_unused: true), [headSum]);
+        Accumulate(autograd.grad([t.CrossEntropy.Times(meanWeight)], [h0], allow_unused: true), [headSum]);
         return new PointValues(loss, t.CrossEntropy.ToDouble(), t.HeadAdjusted.ToDouble(), t.Entropy.ToDouble(), t.KlUniform.ToDouble(), t.InverseCrossEntropy.ToDouble());
     }
 

@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using MlacRelease.Core.Attack;
 using MlacRelease.Core.Model;
 using static TorchSharp.torch;
@@ -49,12 +50,12 @@ public static class MlacObjective
 
         // The bounded suppression terms are always computed on z (cheap, and logged), but enter the loss only when their
         // weight is on, so a run without them does exactly the arithmetic it did before they existed.
-        var total = weights.Desired * desired - weights.Harmful * attackerCe + weights.GradientPenalty * gradientNorm
-                    - weights.HeadAdjustment * headAdjusted + weights.Distillation * distillation;
-        if (weights.Entropy > 0) total = total - weights.Entropy * logitTerms.Entropy;
-        if (weights.KlUniform > 0) total = total + weights.KlUniform * logitTerms.KlUniform;
-        if (weights.InverseCrossEntropy > 0) total = total + weights.InverseCrossEntropy * logitTerms.InverseCrossEntropy;
-        if (weights.Representation > 0) total = total + weights.Representation * separability;
+        var total = desired.Times(weights.Desired) - attackerCe.Times(weights.Harmful) + gradientNorm.Times(weights.GradientPenalty)
+                    - headAdjusted.Times(weights.HeadAdjustment) + distillation.Times(weights.Distillation);
+        if (weights.Entropy > 0) total = total - logitTerms.Entropy.Times(weights.Entropy);
+        if (weights.KlUniform > 0) total = total + logitTerms.KlUniform.Times(weights.KlUniform);
+        if (weights.InverseCrossEntropy > 0) total = total + logitTerms.InverseCrossEntropy.Times(weights.InverseCrossEntropy);
+        if (weights.Representation > 0) total = total + separability.Times(weights.Representation);
         return new MlacTerms(total, attackerCe, desired, attackerCe, gradientNorm, headAdjusted, distillation, logitTerms.PerStepCrossEntropy)
         {
             Entropy = logitTerms.Entropy, KlUniform = logitTerms.KlUniform, InverseCrossEntropy = logitTerms.InverseCrossEntropy,

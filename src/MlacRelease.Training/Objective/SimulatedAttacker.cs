@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using MlacRelease.Core.Attack;
 using MlacRelease.Core.Model;
 using MlacRelease.Training.Inner;
@@ -29,8 +30,8 @@ internal sealed class SimulatedAttacker
         // fine-tuning with one optimiser, and adapters need a larger one (the battery's LoRA attack uses 1e-3 to 5e-3).
         double? fixedRate = plan.Attacker?.LearningRate ?? plan.Lora?.LearningRate;
         LearningRate = fixedRate is { } rate
-            ? full([], rate, alpha.dtype, alpha.device)
-            : alpha.clamp(options.AttackerLearningRateMin, options.AttackerLearningRateMax);
+            ? HeldScalars.Full([], rate, alpha.dtype, alpha.device)
+            : alpha.Clamp(options.AttackerLearningRateMin, options.AttackerLearningRateMax);
         _kind = plan.Attacker?.Optimizer ?? options.InnerOptimizer;
         _textbookAdam = options.TextbookInnerAdam;
         ClipNorm = plan.Attacker?.ClipNorm ?? options.InnerClipNorm;

@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -27,7 +28,7 @@ public static class SuppressionLosses
         if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), "at least one step (k = 0) is needed");
         if (!double.IsFinite(decay) || decay < 0) throw new ArgumentOutOfRangeException(nameof(decay), $"the entropy step decay must be finite and ≥ 0, got {decay}");
         var last = steps - 1;
-        var exponents = arange(steps, dtype, device).sub(last).mul(decay);
+        var exponents = HeldScalars.With(steps, stop => arange(stop, dtype, device)).Minus(last).Times(decay);
         return exponents.softmax(0);
     }
 
@@ -65,7 +66,7 @@ public static class SuppressionLosses
     {
         var c = logits.shape[^1];
         var logP = F.log_softmax(logits, -1);
-        return (logP.exp() * (logP + Math.Log(c))).sum(-1).mean();
+        return (logP.exp() * logP.Plus(Math.Log(c))).sum(-1).mean();
     }
 
     /// <summary>mean_k mean_n −log(1 − p_{k,n,y_n}): the cross-entropy of the complementary probability. Zero when the
@@ -82,8 +83,8 @@ public static class SuppressionLosses
         if (c < 2) throw new ArgumentException("the inverse cross-entropy needs at least two classes");
         var flat = logits.reshape(-1, c);
         var y = labels.repeat(logits.shape[0]).unsqueeze(1);                     // [K+1]·N labels, step-major as flat
-        var isLabel = arange(c, device: flat.device).unsqueeze(0).eq(y);       // [(K+1)·N, C]
-        var others = flat.masked_fill(isLabel, double.NegativeInfinity).logsumexp(1);
+        var isLabel = HeldScalars.With(c, stop => arange(stop, device: flat.device)).unsqueeze(0).eq(y);       // [(K+1)·N, C]
+        var others = HeldScalars.With(double.NegativeInfinity, minusInfinity => flat.masked_fill(isLabel, minusInfinity)).logsumexp(1);
         return (flat.logsumexp(1) - others).mean();
     }
 
@@ -122,10 +123,10 @@ public static class SuppressionLosses
         foreach (var states in hiddenStates.Skip(1))
         {
             var pooled = (states * weights).sum(1) / counts;                         // [N, H]
-            var distances = (pooled.unsqueeze(0) - pooled.unsqueeze(1)).pow(2).sum(-1);   // [N, N]
-            var kernel = stack(BandwidthMultiples.Select(b => (distances / (-b * hidden)).exp()).ToList()).mean([0]);
+            var distances = (pooled.unsqueeze(0) - pooled.unsqueeze(1)).Pow(2).sum(-1);   // [N, N]
+            var kernel = stack(BandwidthMultiples.Select(b => distances.Over(-b * hidden).exp()).ToList()).mean([0]);
             Tensor Block(long a, long b) => kernel.index_select(0, rows[a]).index_select(1, rows[b]).mean();
-            perLayer.Add(stack(pairs.Select(p => Block(p.a, p.a) + Block(p.b, p.b) - 2 * Block(p.a, p.b)).ToList()).mean());
+            perLayer.Add(stack(pairs.Select(p => Block(p.a, p.a) + Block(p.b, p.b) - Block(p.a, p.b).Times(2)).ToList()).mean());
         }
         return stack(perLayer).mean();
     }

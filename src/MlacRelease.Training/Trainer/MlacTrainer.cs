@@ -171,7 +171,9 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
         meta.Step(attackerGrads.Cast<Tensor?>().ToList());
         using (no_grad())
         {
-            state.AttackerLearningRate.clamp_(_options.Objective.AttackerLearningRateMin, _options.Objective.AttackerLearningRateMax);
+            using var low = _options.Objective.AttackerLearningRateMin.ToScalar();
+            using var high = _options.Objective.AttackerLearningRateMax.ToScalar();
+            state.AttackerLearningRate.clamp_(low, high);
         }
         return TrainingMetrics.OfStep(terms, plan, outerNorm, state.AttackerLearningRate.ToDouble());
     }

@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using TorchSharp;
 using static TorchSharp.torch;
 using MlacRelease.Common.Errors;
@@ -21,19 +22,25 @@ public sealed class ParameterAdam(IReadOnlyList<(string Name, Tensor Tensor)> pa
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var present = gradients.Where(g => g is not null && !g.IsInvalid).Select(g => g!.pow(2).sum()).ToList();
+        var present = gradients.Where(g => g is not null && !g.IsInvalid).Select(g => g!.Pow(2).sum()).ToList();
         var norm = present.Count == 0 ? 0.0 : Math.Sqrt(stack(present).sum().ToDouble());
         var scale = norm > clipNorm ? clipNorm / (norm + 1e-6) : 1.0;
         Steps++;
         var correction1 = 1 - Math.Pow(beta1, Steps);
         var correction2 = 1 - Math.Pow(beta2, Steps);
+        using var firstDecay = beta1.ToScalar();
+        using var firstWeight = (1 - beta1).ToScalar();
+        using var secondDecay = beta2.ToScalar();
+        using var secondWeight = (1 - beta2).ToScalar();
+        using var stabiliser = epsilon.ToScalar();
+        using var stepSize = (-learningRate / correction1).ToScalar();
         for (var i = 0; i < parameters.Count; i++)
         {
-            var g = gradients[i] is { } grad && !grad.IsInvalid ? grad * scale : zeros_like(parameters[i].Tensor);
-            _m[i].mul_(beta1).add_(g, alpha: 1 - beta1);
-            _v[i].mul_(beta2).addcmul_(g, g, value: 1 - beta2);
-            var denominator = (_v[i] / correction2).sqrt_().add_(epsilon);
-            parameters[i].Tensor.addcdiv_(_m[i], denominator, value: -learningRate / correction1);
+            var g = gradients[i] is { } grad && !grad.IsInvalid ? grad.Times(scale) : zeros_like(parameters[i].Tensor);
+            _m[i].mul_(firstDecay).add_(g, alpha: firstWeight);
+            _v[i].mul_(secondDecay).addcmul_(g, g, value: secondWeight);
+            var denominator = _v[i].Over(correction2).sqrt_().add_(stabiliser);
+            parameters[i].Tensor.addcdiv_(_m[i], denominator, value: stepSize);
         }
         return norm;
     }

@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using TorchSharp;
 using MlacRelease.Core.Attack;
 using MlacRelease.Core.Evaluation;
@@ -44,7 +45,7 @@ public static class QuickAttacker
         for (var i = 0; i < steps; i++)
         {
             optimizer.zero_grad();
-            var loss = ClassifierHead.CrossEntropy(features, w, y) + 1e-4 * w.pow(2).sum();
+            var loss = ClassifierHead.CrossEntropy(features, w, y) + w.Pow(2).sum().Times(1e-4);
             loss.backward();
             optimizer.step();
         }

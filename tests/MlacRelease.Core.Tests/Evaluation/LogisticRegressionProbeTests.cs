@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using MlacRelease.Core.Evaluation;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,7 +15,7 @@ public sealed class LogisticRegressionProbeTests
         var mean = tensor(model.Mean.ToArray(), ScalarType.Float64);
         var scale = tensor(model.Scale.ToArray(), ScalarType.Float64);
         var z = matmul((x - mean) / scale, w.t()) + b;
-        var loss = nn.functional.cross_entropy(z, y) + 0.5 * l2 * w.pow(2).sum();
+        var loss = nn.functional.cross_entropy(z, y) + w.Pow(2).sum().Times(0.5 * l2);
         var grads = autograd.grad([loss], [w, b]);
         return (loss.item<double>(), Math.Max(grads[0].abs().max().item<double>(), grads[1].abs().max().item<double>()));
     }
@@ -107,7 +108,7 @@ public sealed class LogisticRegressionProbeTests
         var (x, y) = ProbeData.Blobs(perClass: 30, classes: 3, features: 5, separation: 2, seed: 8, offset: -4, featureScale: 0.1);
         var model = LogisticRegressionProbe.Fit(x, y, 3);
         var p = model.PredictProbabilities(x);
-        (p.sum(1) - 1).abs().max().item<double>().Should().BeLessThan(1e-12);
+        p.sum(1).Minus(1).abs().max().item<double>().Should().BeLessThan(1e-12);
         model.Predict(x).eq(p.argmax(1)).all().item<bool>().Should().BeTrue();
         model.Accuracy(x, y).Should().Be(model.TrainingAccuracy);
         model.Bias.Sum().Should().BeApproximately(0, 1e-12);
@@ -121,7 +122,7 @@ public sealed class LogisticRegressionProbeTests
     public void Float32_features_and_a_constant_feature_are_handled()
     {
         var (x, y) = ProbeData.Blobs(perClass: 20, classes: 2, features: 4, separation: 2, seed: 9);
-        var withConstant = cat([x, full(x.shape[0], 1, 5.0, ScalarType.Float64)], 1).to(ScalarType.Float32);
+        var withConstant = cat([x, HeldScalars.Full([x.shape[0], 1], 5.0, ScalarType.Float64)], 1).to(ScalarType.Float32);
         var model = LogisticRegressionProbe.Fit(withConstant, y, 2);
         model.Scale[4].Should().Be(1.0);
         model.Weight[4].Should().Be(0.0, "a feature that is zero after centring gets no gradient and no weight");
@@ -134,7 +135,7 @@ public sealed class LogisticRegressionProbeTests
         var (x, y) = ProbeData.Blobs(perClass: 5, classes: 2, features: 3, separation: 1, seed: 10);
         var act = () => LogisticRegressionProbe.Fit(x, y, 1);
         act.Should().Throw<ArgumentOutOfRangeException>();
-        act = () => LogisticRegressionProbe.Fit(x, y + 5, 2);
+        act = () => LogisticRegressionProbe.Fit(x, y.Plus(5), 2);
         act.Should().Throw<ArgumentException>().WithMessage("*labels must lie in [0, 1]*");
         var withNan = x.clone();
         withNan[0, 0] = tensor(double.NaN);

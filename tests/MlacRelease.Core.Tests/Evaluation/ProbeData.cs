@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using static TorchSharp.torch;
 
 namespace MlacRelease.Core.Tests.Evaluation;
@@ -9,11 +10,15 @@ public static class ProbeData
     {
         var generator = new Generator((ulong)seed, CPU);
         var n = perClass * classes;
-        var labels = arange(n, ScalarType.Int64) % classes;
+        var labels = HeldScalars.With(n, stop => arange(stop, ScalarType.Int64)).Modulo(classes);
         var noise = randn([n, features], ScalarType.Float64, generator: generator);
         var centres = zeros(classes, features, ScalarType.Float64);
-        for (var k = 0; k < classes; k++) centres[k, k % features] = separation * (1 + k / features);
-        var x = (noise + centres.index_select(0, labels)) * featureScale + offset;
+        for (var k = 0; k < classes; k++)
+        {
+            using var centre = tensor(separation * (1 + k / features));
+            centres[k, k % features] = centre;
+        }
+        var x = (noise + centres.index_select(0, labels)).Times(featureScale).Plus(offset);
         return (x, labels);
     }
 }

@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using MlacRelease.Core.Model;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -20,8 +21,8 @@ public sealed class EncoderWeightsTests
         var word = a[BertParameterNames.WordEmbeddings];
         word.std().item<float>().Should().BeApproximately(0.02f, 0.001f);
         word[0].abs().sum().item<float>().Should().Be(0, "the padding row is zero");
-        a["encoder.layer.1.output.LayerNorm.weight"].eq(1).all().item<bool>().Should().BeTrue();
-        a["encoder.layer.1.output.dense.bias"].eq(0).all().item<bool>().Should().BeTrue();
+        a["encoder.layer.1.output.LayerNorm.weight"].EqualTo(1).all().item<bool>().Should().BeTrue();
+        a["encoder.layer.1.output.dense.bias"].EqualTo(0).all().item<bool>().Should().BeTrue();
         a.ParameterCount.Should().Be(BertParameterNames.All(config).Sum(p => p.Shape.Aggregate(1L, (x, y) => x * y)));
     }
 

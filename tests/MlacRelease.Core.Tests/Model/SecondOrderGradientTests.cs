@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using MlacRelease.Core.Model;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -18,14 +19,14 @@ public sealed class SecondOrderGradientTests
     {
         using var output = BertEncoder.Forward(config, p, ids, mask, types);
         // Uses both outputs so the pooler and every token position contribute.
-        return output.PooledOutput.pow(2).sum() + (output.LastHiddenState * mask.unsqueeze(-1).to(float64)).sin().sum();
+        return output.PooledOutput.Pow(2).sum() + (output.LastHiddenState * mask.unsqueeze(-1).to(float64)).sin().sum();
     }
 
     private static Tensor OuterLoss(EncoderConfig config, IReadOnlyDictionary<string, Tensor> p, Tensor ids, Tensor mask, Tensor types)
     {
         using var output = BertEncoder.Forward(config, p, ids, mask, types);
         return (output.PooledOutput * torch.linspace(-1, 1, config.HiddenSize, dtype: float64)).sum()
-               + output.LastHiddenState.select(1, 1).pow(3).mean();
+               + output.LastHiddenState.select(1, 1).Pow(3).mean();
     }
 
     /// <summary>f(θ) with θ' = θ − α∇L₁(θ) kept in the graph (create_graph) so ∂f/∂θ includes the second-order terms.</summary>
@@ -36,7 +37,7 @@ public sealed class SecondOrderGradientTests
         var inner = InnerLoss(config, theta, ids, mask, types);
         var grads = torch.autograd.grad([inner], names.Select(n => theta[n]).ToList(), retain_graph: true, create_graph: createGraph);
         var fast = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        for (var i = 0; i < names.Count; i++) fast[names[i]] = theta[names[i]] - InnerRate * grads[i];
+        for (var i = 0; i < names.Count; i++) fast[names[i]] = theta[names[i]] - grads[i].Times(InnerRate);
         return OuterLoss(config, fast, ids, mask, types);
     }
 
@@ -91,7 +92,7 @@ public sealed class SecondOrderGradientTests
         double Evaluate(double delta)
         {
             var shifted = theta.ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().requires_grad_(true));
-            using (torch.no_grad()) shifted[name].reshape(-1)[coordinate].add_(delta);
+            using (torch.no_grad()) HeldScalars.With(delta, s => shifted[name].reshape(-1)[coordinate].add_(s));
             return MetaObjective(config, shifted, createGraph: false).item<double>();
         }
         return (Evaluate(h) - Evaluate(-h)) / (2 * h);

@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using MlacRelease.Core.Model;
 using MlacRelease.Core.Weights;
 using MlacRelease.Core.Tests.Model;
@@ -33,7 +34,7 @@ public sealed class HuggingFaceDirectoryTests : IDisposable
     {
         using var weights = EncoderWeights.RandomInit(TinyEncoder.Config, seed: 2);
         var before = weights.Digest();
-        using (TorchSharp.torch.no_grad()) weights["encoder.layer.1.output.dense.bias"][3].add_(1e-6f);
+        using (TorchSharp.torch.no_grad()) HeldScalars.With(1e-6f, s => weights["encoder.layer.1.output.dense.bias"][3].add_(s));
         weights.Digest().Should().NotBe(before);
     }
 

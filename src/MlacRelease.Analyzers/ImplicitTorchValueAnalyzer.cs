@@ -1,0 +1,76 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace MlacRelease.Analyzers;
+
+/// <summary>
+/// MLAC0001: no implicit conversion of a C# number to <c>TorchSharp.Scalar</c> (or to a tensor).
+/// </summary>
+/// <remarks>
+/// TorchSharp 0.107 turns <c>t * 0.5</c> into a Scalar that nothing holds during the native call and only a finalizer
+/// frees. The finalizer thread can free it while libtorch still reads it: CI saw "Unknown scalar type" and a test host
+/// that died without a message (sessions of 2026-12-04 and 2026-12-06). dotnet/TorchSharp#1434 fixes this upstream and
+/// is not released. Until it is, every such value is created explicitly and disposed after the call
+/// (<c>MlacRelease.Core.Tensors.Scalars</c>), which this rule enforces at compile time.
+/// </remarks>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class ImplicitTorchValueAnalyzer : DiagnosticAnalyzer
+{
+    public const string Id = "MLAC0001";
+
+    private static readonly DiagnosticDescriptor Rule = new(
+        Id,
+        "Implicit conversion to a TorchSharp native value",
+        "'{0}' is converted to {1} implicitly; nothing keeps that native value alive during the call and only a finalizer frees it, which can free it under libtorch. Create it explicitly and dispose it after the call (Scalars.Of / using var).",
+        "Reliability",
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: null);
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterOperationAction(AnalyzeConversion, OperationKind.Conversion);
+        context.RegisterOperationAction(AnalyzeOperator, OperationKind.Binary);
+    }
+
+    // TorchSharp's own operator overloads for numbers (Tensor * double, 1 - Tensor, Tensor > 0f...) make the same
+    // unheld Scalar inside the library, out of this rule's sight, so the operator itself is reported.
+    private static void AnalyzeOperator(OperationAnalysisContext context)
+    {
+        var binary = (IBinaryOperation)context.Operation;
+        var method = binary.OperatorMethod;
+        if (method is null || !IsTorchNativeValue(method.ContainingType)) return;
+        foreach (var parameter in method.Parameters)
+        {
+            if (!IsNumber(parameter.Type)) continue;
+            var operand = parameter.Ordinal == 0 ? binary.LeftOperand : binary.RightOperand;
+            context.ReportDiagnostic(Diagnostic.Create(Rule, binary.Syntax.GetLocation(), operand.Syntax.ToString(), "Scalar"));
+            return;
+        }
+    }
+
+    private static bool IsNumber(ITypeSymbol type) => type.SpecialType is SpecialType.System_Double or SpecialType.System_Single
+        or SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Int16 or SpecialType.System_Byte
+        or SpecialType.System_SByte or SpecialType.System_Boolean;
+
+    private static void AnalyzeConversion(OperationAnalysisContext context)
+    {
+        var conversion = (IConversionOperation)context.Operation;
+        if (!conversion.IsImplicit || !conversion.Conversion.IsUserDefined) return;
+        var target = conversion.OperatorMethod?.ContainingType;
+        if (target is null || !IsTorchNativeValue(target)) return;
+        context.ReportDiagnostic(Diagnostic.Create(
+            Rule, conversion.Syntax.GetLocation(), conversion.Operand.Syntax.ToString(), target.Name));
+    }
+
+    private static bool IsTorchNativeValue(INamedTypeSymbol type) =>
+        (type.Name == "Scalar" && type.ContainingNamespace?.ToDisplayString() == "TorchSharp")
+        || (type.Name == "Tensor" && type.ContainingType?.Name == "torch"
+            && type.ContainingType.ContainingNamespace?.ToDisplayString() == "TorchSharp");
+}

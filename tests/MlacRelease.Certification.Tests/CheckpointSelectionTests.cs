@@ -34,6 +34,21 @@ public sealed class CheckpointSelectionTests(TinyWorld world)
     }
 
     [Fact]
+    public void A_drop_within_the_noise_of_a_small_validation_split_is_no_reason_to_refuse()
+    {
+        // 95 % against 93 % on the 100 examples of the built-in corpus's validation test part: two examples.
+        var small = SelectionRule.NoiseMargin(0.95, 0.93, 100);
+        small.Should().BeApproximately(Math.Sqrt((0.95 * 0.05 + 0.93 * 0.07) / 100), 1e-12);
+        (0.02 <= SelectionRule.DesiredTolerance + small).Should().BeTrue("two examples of 100 are within one standard error");
+        // The same drop measured on 10,000 examples is real, and ten points on 100 are too.
+        (0.02 <= SelectionRule.DesiredTolerance + SelectionRule.NoiseMargin(0.95, 0.93, 10_000)).Should().BeFalse();
+        (0.10 <= SelectionRule.DesiredTolerance + SelectionRule.NoiseMargin(0.95, 0.85, 100)).Should().BeFalse();
+        // A perfect pretrained and model leave no noise to allow.
+        SelectionRule.NoiseMargin(1.0, 1.0, 100).Should().Be(0);
+        FluentActions.Invoking(() => SelectionRule.NoiseMargin(0.9, 0.9, 0)).Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
     public void Validation_data_comes_from_the_attacker_tune_split_only()
     {
         var examples = Enumerable.Range(0, 4000).Select(i => new Example($"id{i}", $"w{i}", $"d{i % 3}", $"h{i % 2}")).ToList();

@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.ML.OnnxRuntime;
 using MlacRelease.Common.Release;
 using MlacRelease.Core.Builtin;
+using MlacRelease.Core.Sources;
 using MlacRelease.Export.Diagnostics;
 using MlacRelease.Export.Onnx;
 
@@ -22,7 +23,7 @@ public static class ExportBenchmark
         var options = ExportBenchmarkOptions.Parse(args);
         if (options is null)
         {
-            Console.Error.WriteLine("usage: export [--threads N[,N…]] [--models portable,fused,int8,original] [--warmup N] [--small-iterations N] [--large-iterations N] [--quality-train N] [--quality-test N] [--no-profile] [--level basic|extended|all] [--out report.md]");
+            Console.Error.WriteLine("usage: export [--model builtin:minilm|DIR] [--threads N[,N…]] [--models portable,fused,int8,original] [--warmup N] [--small-iterations N] [--large-iterations N] [--quality-train N] [--quality-test N] [--no-profile] [--level basic|extended|all] [--out report.md]");
             return 2;
         }
 
@@ -34,7 +35,14 @@ public static class ExportBenchmark
             var oursPath = Path.Combine(folder, "ours-minilm.onnx");
             var fusedPath = Path.Combine(folder, "ours-fused-minilm.onnx");
             var int8Path = Path.Combine(folder, "ours-int8-minilm.onnx");
-            using (var weights = BuiltinModel.Load())
+            // "original" is the built-in's own PyTorch export: it is the same weights only for the built-in model.
+            if (options.Model != ModelSource.Default && options.Models.Contains("original"))
+            {
+                Console.Error.WriteLine("error: --models original compares with the built-in MiniLM's own export; with --model, name the other models (e.g. --models portable,int8)");
+                return 2;
+            }
+            var (loaded, vocabulary, description) = ModelSource.Load(options.Model);
+            using (var weights = loaded)
             {
                 EncoderOnnxExporter.Save(weights, oursPath);
                 EncoderOnnxExporter.Save(weights, fusedPath, new OnnxExportOptions { Flavor = OnnxGraphFlavor.OnnxRuntimeFused });
@@ -50,7 +58,7 @@ public static class ExportBenchmark
             var models = all.Where(kv => options.Models.Contains(kv.Key)).Select(kv => kv.Value).ToArray();
 
             var report = new StringBuilder();
-            report.AppendLine($"# Export benchmark: our MiniLM exports (fp32 and int8) vs the original model.onnx");
+            report.AppendLine($"# Export benchmark: {description}: our exports (fp32 and int8){(options.Models.Contains("original") ? " vs the original model.onnx" : "")}");
             report.AppendLine();
             var ratios = new List<string>();
             var profiles = new List<(ExportBenchmarkCase Case, List<(string Model, IReadOnlyList<(string Op, double Share)> Shares)> Models)>();
@@ -111,7 +119,7 @@ public static class ExportBenchmark
                 report.AppendLine();
                 report.AppendLine("## int8 vs fp32 (portable): outputs and desired-task accuracy (ONNX Runtime, real text)");
                 report.AppendLine();
-                report.Append(Int8Quality.Report(oursPath, int8Path, BuiltinModel.ReadVocabulary(), options.QualityTrain, options.QualityTest));
+                report.Append(Int8Quality.Report(oursPath, int8Path, vocabulary, options.QualityTrain, options.QualityTest));
             }
 
             Console.WriteLine(report.ToString());

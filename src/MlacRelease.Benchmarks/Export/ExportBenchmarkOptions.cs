@@ -1,3 +1,4 @@
+using MlacRelease.Core.Sources;
 using Microsoft.ML.OnnxRuntime;
 
 namespace MlacRelease.Benchmarks.Export;
@@ -6,6 +7,9 @@ internal sealed record ExportBenchmarkOptions
 {
     /// <summary>Intra-op thread counts, each measured in turn in the same run ("--threads 1,2").</summary>
     public IReadOnlyList<int> Threads { get; init; } = [Environment.ProcessorCount];
+
+    /// <summary>The encoder to export: the built-in MiniLM, or a trained model folder (<c>ModelSource</c> syntax).</summary>
+    public string Model { get; init; } = ModelSource.Default;
 
     /// <summary>Which exports to time: portable, fused, int8, original (the PyTorch export).</summary>
     public IReadOnlyList<string> Models { get; init; } = ["portable", "fused", "int8", "original"];
@@ -35,6 +39,7 @@ internal sealed record ExportBenchmarkOptions
             {
                 options = args[i] switch
                 {
+                    "--model" => options with { Model = Next() },
                     "--threads" => options with { Threads = Next().Split(',').Select(Positive).ToList() },
                     "--models" => options with { Models = ParseModels(Next()) },
                     "--quality-train" => options with { QualityTrain = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },

@@ -10,7 +10,7 @@ namespace MlacRelease.Certification.Selection;
 /// <param name="WorstCaseWhere">Which attack and size gave it.</param>
 /// <param name="HarmfulAccuracy">The strongest validation attack's harmful accuracy on the candidate.</param>
 /// <param name="DesiredDrop">Largest drop in desired accuracy from the pretrained encoder (probe or fine-tuning), in accuracy points as a fraction.</param>
-/// <param name="Eligible">The drop is within the rule's tolerance.</param>
+/// <param name="Eligible">The drop is within the rule's tolerance plus its measurement noise.</param>
 /// <param name="CertificatePath">The validation certificate the figures come from.</param>
 public sealed record CandidateScore(
     long Step,
@@ -19,4 +19,8 @@ public sealed record CandidateScore(
     double HarmfulAccuracy,
     double DesiredDrop,
     bool Eligible,
-    string CertificatePath);
+    string CertificatePath)
+{
+    /// <summary>The noise allowance the rule added to its tolerance for this candidate (see <see cref="SelectionRule.NoiseMargin"/>).</summary>
+    public double DesiredDropNoise { get; init; }
+}

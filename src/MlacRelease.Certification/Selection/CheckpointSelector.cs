@@ -39,10 +39,10 @@ public sealed class CheckpointSelector(EncoderWeights pretrained, CertificationD
                     Workers = 1, ThreadsPerWorker = threads, WriteReport = false,
                 };
                 var result = Certifier.RunAsync(request, null, cancellation).GetAwaiter().GetResult();
-                var score = SelectionRule.Score(candidate.Step, result.Certificate, result.CertificatePath);
+                var score = SelectionRule.Score(candidate.Step, result.Certificate, result.CertificatePath, validation.Test.Count);
                 scores.Add(score);
                 progress?.Report($"  step {candidate.Step}: worst-case blocking {Format(score.WorstCaseBlocking)} ({score.WorstCaseWhere}), " +
-                                 $"desired drop {score.DesiredDrop:P1}{(score.Eligible ? "" : " (not eligible)")}");
+                                 $"desired drop {score.DesiredDrop:P1} (allowed {SelectionRule.DesiredTolerance + score.DesiredDropNoise:P1}){(score.Eligible ? "" : " (not eligible)")}");
             }
         }
         var (chosen, reason) = SelectionRule.Choose(scores);

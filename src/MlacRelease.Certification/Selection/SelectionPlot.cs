@@ -19,9 +19,13 @@ public static class SelectionPlot
         drop.LegendText = "desired-task drop from pretrained";
         drop.Color = ScottPlot.Colors.SteelBlue;
         drop.MarkerSize = 4;
-        var tolerance = plot.Add.HorizontalLine(selection.DesiredTolerance);
-        tolerance.LineColor = ScottPlot.Colors.SteelBlue;
-        tolerance.LinePattern = ScottPlot.LinePattern.Dashed;
+        // The allowed drop: the rule's tolerance plus each candidate's measurement-noise allowance.
+        var allowed = plot.Add.ScatterLine(selection.Candidates.Select(c => (double)c.Step).ToArray(),
+            selection.Candidates.Select(c => selection.DesiredTolerance + c.DesiredDropNoise).ToArray());
+        allowed.LegendText = "allowed drop (tolerance + noise)";
+        allowed.Color = ScottPlot.Colors.SteelBlue;
+        allowed.LinePattern = ScottPlot.LinePattern.Dashed;
+        allowed.MarkerSize = 0;
         if (selection.Chosen is { WorstCaseBlocking: { } chosen } c)
         {
             var marker = plot.Add.Marker(c.Step, chosen);

@@ -10,7 +10,8 @@ public sealed record SelectionResult(
     long? ChosenStep,
     string Reason)
 {
-    public const string CurrentSchema = "mlac.selection/v1";
+    // v2: candidates carry DesiredDropNoise, the rule's measurement-noise allowance.
+    public const string CurrentSchema = "mlac.selection/v2";
 
     public CandidateScore? Chosen => Candidates.FirstOrDefault(c => c.Step == ChosenStep);
 }

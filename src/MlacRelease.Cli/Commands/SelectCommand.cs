@@ -31,7 +31,8 @@ public static class SelectCommand
             Checkpoint selection by real attacks. Every candidate a training run kept (candidates/step-N, written by
             mlac train --select-every N) is certified with the validation battery on the attacker-tune split only (the
             test split is never touched). The candidate with the best worst-case blocking whose desired-task accuracy
-            is within 1 point of the pretrained encoder's becomes the run's model; selection.json and
+            is within 1 point of the pretrained encoder's, plus one standard error of that difference on the
+            validation test examples (100 at builtin:bios:10000), becomes the run's model; selection.json and
             plots/selection.png say why. Resumable: rerun after Ctrl-C. Exit 1 when no candidate is eligible (the
             model is then left as it was).
 

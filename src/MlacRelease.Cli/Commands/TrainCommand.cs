@@ -40,7 +40,7 @@ public static class TrainCommand
         var headOnly = new Option<double?>("--head-only-probability") { Description = "Probability an inner step updates only the attacker head" };
         var loraRollout = new Option<double?>("--lora-rollouts") { Description = "Probability a rollout's simulated attacker fine-tunes LoRA adapters (rank 8, α 16, attention and FFN) instead of all weights; not in the paper [default: 0]" };
         var loraLr = new Option<string?>("--lora-lr") { Description = "MIN,MAX: range a LoRA rollout draws its learning rate from, log-uniformly [default: 1e-3,5e-3]" };
-        var selectEvery = new Option<int?>("--select-every") { Description = "Keep the encoder every N steps under candidates/ and, when training ends, release the one the validation battery's real attacks (on attacker-tune data) break least, within 1 point of the pretrained desired accuracy (see mlac select) [default: off: the best validation loss is released]" };
+        var selectEvery = new Option<int?>("--select-every") { Description = "Keep the encoder every N steps under candidates/ and, when training ends, release the one the validation battery's real attacks (on attacker-tune data) break least, within 1 point (plus measurement noise) of the pretrained desired accuracy (see mlac select) [default: off: the best validation loss is released]" };
         var restart = new Option<bool>("--restart") { Description = "Ignore an existing checkpoint in --out and start over" };
         var lambdaHelp = new Dictionary<string, string>
         {

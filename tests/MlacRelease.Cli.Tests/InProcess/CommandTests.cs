@@ -75,6 +75,51 @@ public sealed class CommandTests(ReleaseChainFixture chain) : IClassFixture<Rele
     }
 
     [Fact]
+    public void Select_certifies_each_kept_candidate_on_attacker_tune_data_and_releases_one_saying_why()
+    {
+        // Two candidates of the chain's run (its weights at both steps: the tie goes to the later one), with its split.
+        var run = Scratch("select-run");
+        Directory.CreateDirectory(run);
+        foreach (var step in new[] { 1L, 2L })
+        {
+            var candidate = Core.Selection.CandidateLayout.PathOf(run, step);
+            Directory.CreateDirectory(candidate);
+            foreach (var file in new[] { "config.json", "model.safetensors", "vocab.txt" })
+                File.Copy(Path.Combine(chain.Run, file), Path.Combine(candidate, file));
+        }
+        foreach (var file in new[] { "config.json", "model.safetensors", "vocab.txt", "split.json" })
+            File.Copy(Path.Combine(chain.Run, file), Path.Combine(run, file));
+        // A probe-only battery that fits the validation cut of 2,000 examples' attacker-tune split (22 / 8 / 20).
+        var battery = Scratch("select.yaml", """
+            schema: mlac.battery/v1
+            name: select-tiny
+            seed: 3
+            max_length: 16
+            evaluation: {every: 4, tune_examples: 8, test_examples: 20}
+            data_sizes: [8, 16]
+            seeds: [0]
+            search: {method: random_successive_halving, trials: 2, eta: 2, rungs: 1}
+            metrics: {accuracy_targets: [0.7, 0.9], blocking_min_gap: 0.05}
+            retention:
+              train_examples: 64
+              probe_l2: 0.01
+              fine_tune: {optimizer: adamw, learning_rate: 3.0e-3, schedule: constant, batch_size: 8, steps: 4}
+            attacks:
+              - family: linear_probe
+                l2: {min: 1.0e-3, max: 1.0}
+            """);
+
+        var result = Mlac.Expect(ExitCodes.Success, "select", "--run", run, "--pretrained", chain.Pretrained, "--data", ReleaseChainFixture.Data,
+            "--battery", battery, "--threads", "1", "--no-progress");
+
+        result.Out.Should().Contain("released step 2").And.Contain("allowed");
+        var selection = File.ReadAllText(Path.Combine(run, "selection.json"));
+        selection.Should().Contain("mlac.selection/v2").And.Contain("desired_drop_noise");
+        File.Exists(Path.Combine(run, "plots", "selection.png")).Should().BeTrue();
+        File.ReadAllBytes(Path.Combine(run, "model.safetensors")).Should().Equal(File.ReadAllBytes(Path.Combine(chain.Run, "model.safetensors")));
+    }
+
+    [Fact]
     public void Slurm_submit_dry_run_prints_the_scripts_and_the_sbatch_commands()
     {
         var output = Path.Combine(_scratch, "campaign");

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -13,7 +14,7 @@ namespace MlacRelease.Analyzers;
 /// frees. The finalizer thread can free it while libtorch still reads it: CI saw "Unknown scalar type" and a test host
 /// that died without a message (sessions of 2026-12-04 and 2026-12-06). dotnet/TorchSharp#1434 fixes this upstream and
 /// is not released. Until it is, every such value is created explicitly and disposed after the call
-/// (<c>MlacRelease.Core.Tensors.Scalars</c>), which this rule enforces at compile time.
+/// (<c>MlacRelease.Core.Numerics.HeldScalars</c>), which this rule enforces at compile time.
 /// </remarks>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ImplicitTorchValueAnalyzer : DiagnosticAnalyzer
@@ -23,7 +24,7 @@ public sealed class ImplicitTorchValueAnalyzer : DiagnosticAnalyzer
     private static readonly DiagnosticDescriptor Rule = new(
         Id,
         "Implicit conversion to a TorchSharp native value",
-        "'{0}' is converted to {1} implicitly; nothing keeps that native value alive during the call and only a finalizer frees it, which can free it under libtorch. Create it explicitly and dispose it after the call (Scalars.Of / using var).",
+        "'{0}' is converted to {1} implicitly; nothing keeps that native value alive during the call and only a finalizer frees it, which can free it under libtorch. Use MlacRelease.Core.Numerics.HeldScalars (Times, Plus, Value, With…) or a Scalar held by using var.",
         "Reliability",
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
@@ -37,6 +38,32 @@ public sealed class ImplicitTorchValueAnalyzer : DiagnosticAnalyzer
         context.EnableConcurrentExecution();
         context.RegisterOperationAction(AnalyzeConversion, OperationKind.Conversion);
         context.RegisterOperationAction(AnalyzeOperator, OperationKind.Binary);
+        context.RegisterOperationAction(AnalyzeCompound, OperationKind.CompoundAssignment);
+        context.RegisterOperationAction(AnalyzeRead, OperationKind.Invocation);
+    }
+
+    // t += 0.5 is the same operator, seen by Roslyn as a compound assignment.
+    private static void AnalyzeCompound(OperationAnalysisContext context)
+    {
+        var compound = (ICompoundAssignmentOperation)context.Operation;
+        var method = compound.OperatorMethod;
+        if (method is null || !IsTorchNativeValue(method.ContainingType)) return;
+        if (method.Parameters.Any(p => IsNumber(p.Type)))
+            context.ReportDiagnostic(Diagnostic.Create(Rule, compound.Syntax.GetLocation(), compound.Value.Syntax.ToString(), "Scalar"));
+    }
+
+    // TorchSharp's t.ToDouble() (and ToSingle, ToInt64, ToBoolean…) is value.ToScalar().ToDouble(): the Scalar it reads
+    // through is the same unheld native value. HeldScalars.Value holds it.
+    private static void AnalyzeRead(OperationAnalysisContext context)
+    {
+        var invocation = (IInvocationOperation)context.Operation;
+        var method = invocation.TargetMethod;
+        if (!method.IsExtensionMethod || method.ContainingType.Name != "TensorExtensionMethods"
+            || method.ContainingNamespace?.ToDisplayString() != "TorchSharp") return;
+        if (!method.Name.StartsWith("To", System.StringComparison.Ordinal) || !IsNumber(method.ReturnType)) return;
+        var receiver = method.Parameters.FirstOrDefault()?.Type as INamedTypeSymbol;
+        if (receiver is null || !IsTorchNativeValue(receiver)) return;
+        context.ReportDiagnostic(Diagnostic.Create(Rule, invocation.Syntax.GetLocation(), invocation.Syntax.ToString(), "Scalar"));
     }
 
     // TorchSharp's own operator overloads for numbers (Tensor * double, 1 - Tensor, Tensor > 0f...) make the same

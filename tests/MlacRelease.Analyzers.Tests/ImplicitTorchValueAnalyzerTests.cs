@@ -20,6 +20,11 @@ public sealed class ImplicitTorchValueAnalyzerTests
     [InlineData("var y = t > 0.0;")]
     [InlineData("var y = t.masked_fill(t.gt(t), double.NegativeInfinity);")]
     [InlineData("torch.Tensor y = 2.0;")]
+    [InlineData("t += 0.5;")]
+    [InlineData("t *= 2;")]
+    [InlineData("var y = t.sum().ToDouble();")]
+    [InlineData("var y = t.max().ToSingle();")]
+    [InlineData("var y = t.any().ToBoolean();")]
     public void A_number_that_becomes_a_native_value_without_being_held_is_reported(string statement)
     {
         var diagnostics = Analyze(statement);
@@ -33,6 +38,7 @@ public sealed class ImplicitTorchValueAnalyzerTests
     [InlineData("var y = t.sum(); var z = Math.Sqrt(2.0) * 3;")]
     [InlineData("using var s = 2.ToScalar(); var y = t > s;")]
     [InlineData("using var w = torch.tensor(0.1); var y = t.lerp(t, w);")]
+    [InlineData("t += t; using var s = t.sum().ToScalar(); var y = s.ToDouble();")]
     public void Held_values_and_plain_arithmetic_are_not_reported(string statement) =>
         Analyze(statement).Should().BeEmpty(statement);
 

@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using MlacRelease.Core.Model;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -23,6 +24,6 @@ public sealed class NormalInitTests
         ours.shape.Should().Equal(shape);
         ours.allclose(theirs, rtol: 0, atol: 0).Should().BeTrue("the same randn values, scaled and shifted by the same operations");
         NormalInit.Draw(mean, std, shape, dtype, new Generator(43, CPU)).allclose(theirs, rtol: 0, atol: 0).Should().BeFalse("another seed draws other values");
-        ((double)ours.std().ToDouble()).Should().BeApproximately(std, std * 0.15);
+        ((double)ours.std().Value()).Should().BeApproximately(std, std * 0.15);
     }
 }

@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using MlacRelease.Core.Text;
 using TorchSharp;
 using MlacRelease.Training.Inner;
@@ -27,7 +28,7 @@ public sealed class CarriedAttackerTests
     };
 
     private static double MaxDifference(IReadOnlyList<Tensor> a, IReadOnlyList<Tensor> b) =>
-        a.Zip(b, (x, y) => (x - y).abs().max().ToDouble()).Max();
+        a.Zip(b, (x, y) => (x - y).abs().max().Value()).Max();
 
     [Theory]
     [InlineData(InnerOptimizerKind.Adam)]
@@ -80,8 +81,8 @@ public sealed class CarriedAttackerTests
         var a = autograd.grad([continued.Outer], parameters, retain_graph: true, allow_unused: true);
         var b = autograd.grad([freshTerms.Outer], parameters, allow_unused: true);
         var query = state.OuterParameters.ToList().FindIndex(p => p.Name == "encoder.layer.0.attention.self.query.weight");
-        (a[query] - b[query]).abs().max().ToDouble().Should().BeGreaterThan(1e-6, "the suppression terms are taken at the carried attacker's states");
-        a.Should().OnlyContain(g => g.IsInvalid || double.IsFinite(g.abs().max().ToDouble()));
+        (a[query] - b[query]).abs().max().Value().Should().BeGreaterThan(1e-6, "the suppression terms are taken at the carried attacker's states");
+        a.Should().OnlyContain(g => g.IsInvalid || double.IsFinite(g.abs().max().Value()));
     }
 
     [Fact]

@@ -56,11 +56,11 @@ public sealed class InnerOptimizerTests
             current = ours.Step(current, step, learningRate);
             for (var i = 0; i < current.Count; i++)
             {
-                var difference = (current[i] - torchParameters[i].detach()).abs().max().ToDouble();
+                var difference = (current[i] - torchParameters[i].detach()).abs().max().Value();
                 difference.Should().BeLessThan(1e-14, $"parameter {i} after a step");
             }
         }
-        (current[0] - start[0]).abs().max().ToDouble().Should().BeGreaterThan(1e-3, "the parameters moved, so the comparison is not vacuous");
+        (current[0] - start[0]).abs().max().Value().Should().BeGreaterThan(1e-3, "the parameters moved, so the comparison is not vacuous");
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class InnerOptimizerTests
             parameter.grad = tensor(g, ScalarType.Float64);
             sgd.step();
             current = ours.Step(current, [tensor(g, ScalarType.Float64)], tensor(lr, ScalarType.Float64));
-            (current[0] - parameter.detach()).abs().max().ToDouble().Should().BeLessThan(1e-15);
+            (current[0] - parameter.detach()).abs().max().Value().Should().BeLessThan(1e-15);
         }
     }
 
@@ -93,7 +93,7 @@ public sealed class InnerOptimizerTests
         var lr = tensor(0.1, ScalarType.Float64);
         var adam = InnerOptimizers.Create(InnerOptimizerKind.Adam).Step([p], [zeros_like(p)], lr)[0];
         var adamW = InnerOptimizers.Create(InnerOptimizerKind.AdamW).Step([p], [zeros_like(p)], lr)[0];
-        (adam - p).abs().max().ToDouble().Should().Be(0);
-        (adamW - p.Times(1 - 0.1 * DifferentiableAdamW.DefaultWeightDecay)).abs().max().ToDouble().Should().BeLessThan(1e-15);
+        (adam - p).abs().max().Value().Should().Be(0);
+        (adamW - p.Times(1 - 0.1 * DifferentiableAdamW.DefaultWeightDecay)).abs().max().Value().Should().BeLessThan(1e-15);
     }
 }

@@ -50,17 +50,17 @@ public sealed class LongHorizonTests
             var actual = ours[i] is { IsInvalid: false } g ? g : zeros_like(tensor);
             // Relative 1e-8: the two attackers round differently (torch.optim's fused in-place updates), and seven
             // steps of a tiny encoder amplify that; a wrong term or a missed point is off by far more.
-            var scale = Math.Max(1e-3, expected.abs().max().ToDouble());
-            (actual - expected).abs().max().ToDouble().Should().BeLessThan(1e-8 * scale, $"∂/∂{name}");
+            var scale = Math.Max(1e-3, expected.abs().max().Value());
+            (actual - expected).abs().max().Value().Should().BeLessThan(1e-8 * scale, $"∂/∂{name}");
         }
-        (oursHead - reference.Head).abs().max().ToDouble().Should().BeLessThan(1e-8 * Math.Max(1e-3, reference.Head.abs().max().ToDouble()), "the attacker head's gradient");
+        (oursHead - reference.Head).abs().max().Value().Should().BeLessThan(1e-8 * Math.Max(1e-3, reference.Head.abs().max().Value()), "the attacker head's gradient");
         terms.PerStepAttackerCrossEntropy.shape.Should().Equal([4L], "one attacker CE per evaluation point");
 
         // Not vacuous: the attacker moved, so the later points' gradients differ from the unadapted encoder's.
         var query = "encoder.layer.0.attention.self.query.weight";
         var (first, last) = (reference.PerPoint[0][query], reference.PerPoint[^1][query]);
-        (last - first).abs().max().ToDouble().Should().BeGreaterThan(1e-3 * first.abs().max().ToDouble());
-        reference.Encoder["embeddings.word_embeddings.weight"].narrow(0, 21, 10).abs().max().ToDouble().Should().Be(0, "tokens that never occur");
+        (last - first).abs().max().Value().Should().BeGreaterThan(1e-3 * first.abs().max().Value());
+        reference.Encoder["embeddings.word_embeddings.weight"].narrow(0, 21, 10).abs().max().Value().Should().Be(0, "tokens that never occur");
     }
 
     [Theory]
@@ -99,18 +99,18 @@ public sealed class LongHorizonTests
         var b = autograd.grad([longTerms.Outer], parameters, retain_graph: true, allow_unused: true);
         for (var i = 0; i < parameters.Count; i++)
         {
-            var scale = Math.Max(1e-3, a[i].abs().max().ToDouble());
-            (a[i] - b[i]).abs().max().ToDouble().Should().BeLessThan(1e-10 * scale, $"parameter {state.OuterParameters[i].Name}");
+            var scale = Math.Max(1e-3, a[i].abs().max().Value());
+            (a[i] - b[i]).abs().max().Value().Should().BeLessThan(1e-10 * scale, $"parameter {state.OuterParameters[i].Name}");
         }
         var headA = autograd.grad([shortTerms.Attacker], [state.AttackerHead])[0];
         var headB = autograd.grad([longTerms.Attacker], [state.AttackerHead])[0];
-        (headA - headB).abs().max().ToDouble().Should().BeLessThan(1e-10 * Math.Max(1e-3, headA.abs().max().ToDouble()));
+        (headA - headB).abs().max().Value().Should().BeLessThan(1e-10 * Math.Max(1e-3, headA.abs().max().Value()));
         foreach (var (x, y) in new[] { (shortTerms.Outer, longTerms.Outer), (shortTerms.Entropy, longTerms.Entropy), (shortTerms.HeadAdjusted, longTerms.HeadAdjusted),
                      (shortTerms.KlUniform, longTerms.KlUniform), (shortTerms.InverseCrossEntropy, longTerms.InverseCrossEntropy) })
         {
-            x.ToDouble().Should().BeApproximately(y.ToDouble(), 1e-12, "the logged values agree too");
+            x.Value().Should().BeApproximately(y.Value(), 1e-12, "the logged values agree too");
         }
-        (shortTerms.PerStepAttackerCrossEntropy - longTerms.PerStepAttackerCrossEntropy).abs().max().ToDouble().Should().BeLessThan(1e-12);
+        (shortTerms.PerStepAttackerCrossEntropy - longTerms.PerStepAttackerCrossEntropy).abs().max().Value().Should().BeLessThan(1e-12);
     }
 
     [Fact]
@@ -126,11 +126,11 @@ public sealed class LongHorizonTests
         };
         var terms = MlacObjective.Compute(state, plan, new MlacObjectiveOptions { Weights = Suppression with { Desired = 1 } });
         var grads = autograd.grad([terms.Outer], state.OuterParameters.Select(p => p.Tensor).ToList(), allow_unused: true);
-        grads.Should().OnlyContain(g => g.IsInvalid || double.IsFinite(g.abs().max().ToDouble()));
+        grads.Should().OnlyContain(g => g.IsInvalid || double.IsFinite(g.abs().max().Value()));
         terms.PerStepAttackerCrossEntropy.shape.Should().Equal([6L], "points 0, 8, 16, 24, 32, 40");
         for (var i = 0; i < before.Count; i++)
         {
-            (state.OuterParameters[i].Tensor - before[i]).abs().max().ToDouble().Should().Be(0, "the rollout's fast weights are copies; freeing them must not touch θ");
+            (state.OuterParameters[i].Tensor - before[i]).abs().max().Value().Should().Be(0, "the rollout's fast weights are copies; freeing them must not touch θ");
         }
     }
 

@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using MlacRelease.Core.Attack;
 using MlacRelease.Training.Inner;
 using MlacRelease.Training.Objective;
@@ -40,8 +41,8 @@ public sealed class ReinitAttackerTests
         for (var i = 0; i < layout.EncoderNames.Count; i++)
         {
             var name = layout.EncoderNames[i];
-            (phi[i].detach() - certified[name]).abs().max().ToDouble().Should().Be(0, name);
-            var moved = (phi[i].detach() - state.Encoder[name].detach()).abs().max().ToDouble();
+            (phi[i].detach() - certified[name]).abs().max().Value().Should().Be(0, name);
+            var moved = (phi[i].detach() - state.Encoder[name].detach()).abs().max().Value();
             if (Replaced(name) && name.EndsWith("weight", StringComparison.Ordinal) && !name.Contains("LayerNorm", StringComparison.Ordinal))
                 moved.Should().BeGreaterThan(0, $"{name} is re-initialised");
             if (!Replaced(name)) moved.Should().Be(0, $"{name} is kept");
@@ -63,11 +64,11 @@ public sealed class ReinitAttackerTests
         var grads = autograd.grad([terms.Outer], parameters.Select(p => p.Tensor).ToList(), allow_unused: true);
         for (var i = 0; i < parameters.Count; i++)
         {
-            var size = grads[i] is { IsInvalid: false } g ? g.abs().max().ToDouble() : 0;
+            var size = grads[i] is { IsInvalid: false } g ? g.abs().max().Value() : 0;
             if (Replaced(parameters[i].Name)) size.Should().Be(0, $"{parameters[i].Name} is replaced before the attacker starts");
         }
         var kept = parameters.FindIndex(p => p.Name == "encoder.layer.0.attention.self.query.weight");
-        grads[kept].abs().max().ToDouble().Should().BeGreaterThan(1e-8, "the layers below are what the attacker builds on");
+        grads[kept].abs().max().Value().Should().BeGreaterThan(1e-8, "the layers below are what the attacker builds on");
     }
 
     [Theory]
@@ -81,9 +82,9 @@ public sealed class ReinitAttackerTests
         var full = ReinitPlan(3, seed: 9, every) with { Attacker = new AttackerDraw(AttackerFamily.FullFineTune, InnerOptimizerKind.Adam, 0.05, 0, 1) };
         var reinit = MlacObjective.Compute(state, ReinitPlan(3, seed: 9, every), options);
         var plain = MlacObjective.Compute(state, full, options);
-        reinit.Desired.ToDouble().Should().Be(plain.Desired.ToDouble());
-        reinit.RepresentationSeparability.ToDouble().Should().Be(plain.RepresentationSeparability.ToDouble());
-        reinit.PerStepAttackerCrossEntropy[0].ToDouble().Should().NotBe(plain.PerStepAttackerCrossEntropy[0].ToDouble(),
+        reinit.Desired.Value().Should().Be(plain.Desired.Value());
+        reinit.RepresentationSeparability.Value().Should().Be(plain.RepresentationSeparability.Value());
+        reinit.PerStepAttackerCrossEntropy[0].Value().Should().NotBe(plain.PerStepAttackerCrossEntropy[0].Value(),
             "the attacker's first logits read its re-initialised top layer");
     }
 

@@ -87,10 +87,10 @@ public sealed class SuppressionLossTests
         {
             var z = Margin(1e4, dtype).requires_grad_(true);
             var value = SuppressionLosses.InverseCrossEntropy(z, labels);
-            value.ToDouble().Should().BeApproximately(2e4, 1, $"−log(1 − p) ≈ the margin, finite in {dtype} where 1 − p rounds to 0");
+            value.Value().Should().BeApproximately(2e4, 1, $"−log(1 − p) ≈ the margin, finite in {dtype} where 1 − p rounds to 0");
             var grad = autograd.grad([value], [z])[0];
             grad.isfinite().all().item<bool>().Should().BeTrue();
-            grad.abs().max().ToDouble().Should().BeGreaterThan(0.1, "and still pushes the attacker away from the true class");
+            grad.abs().max().Value().Should().BeGreaterThan(0.1, "and still pushes the attacker away from the true class");
         }
 
         // Against the definition, and for two classes against SOPHON's CE(1 − z, y).

@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -140,7 +141,7 @@ public static class OuterStepBenchmark
             {
                 var terms = MlacObjective.Compute(state, plan, options);
                 var grads = autograd.grad([terms.Outer], parameters, allow_unused: true);
-                _ = grads[0].sum().ToDouble();
+                _ = grads[0].sum().Value();
             }
             if (step > 0) times.Add(clock.Elapsed.TotalSeconds);   // step 0 is warm-up
         }
@@ -174,7 +175,7 @@ public static class OuterStepBenchmark
         using var scope = NewDisposeScope();
         var a = randn(m, k);
         var b = randn(k, n);
-        _ = matmul(a, b).sum().ToDouble();
+        _ = matmul(a, b).sum().Value();
         var reps = Math.Max(3, (int)(2e10 / (2.0 * m * k * n)));
         var clock = Stopwatch.StartNew();
         for (var r = 0; r < reps; r++) _ = matmul(a, b);

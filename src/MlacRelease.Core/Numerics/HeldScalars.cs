@@ -52,6 +52,14 @@ public static class HeldScalars
     /// <summary>t / v with an integer (a long Scalar).</summary>
     public static Tensor Over(this Tensor t, long v) { using var s = v.ToScalar(); return t.div(s); }
 
+    /// <summary>v − t with an integer (a long Scalar, as TorchSharp's int overload makes).</summary>
+    public static Tensor SubtractedFrom(this Tensor t, long v)
+    {
+        using var s = v.ToScalar();
+        using var negative = t.negative();
+        return negative.add(s);
+    }
+
     /// <summary>v − t (TorchSharp: <c>t.negative().add(v)</c>).</summary>
     public static Tensor SubtractedFrom(this Tensor t, double v)
     {
@@ -93,6 +101,43 @@ public static class HeldScalars
 
     /// <summary>t == v elementwise (an integer Scalar).</summary>
     public static Tensor EqualTo(this Tensor t, long v) { using var s = v.ToScalar(); return t.eq(s); }
+
+    /// <summary>The value of a one-element tensor (TorchSharp's <c>ToDouble()</c> reads it through an unheld Scalar).</summary>
+    public static double Value(this Tensor t)
+    {
+        using var s = t.ToScalar();
+        return s.ToDouble();
+    }
+
+    /// <summary>The value of a one-element tensor as a single-precision number (TorchSharp's <c>ToSingle()</c>).</summary>
+    public static float SingleValue(this Tensor t)
+    {
+        using var s = t.ToScalar();
+        return s.ToSingle();
+    }
+
+    /// <summary>The value of a one-element tensor as a long (TorchSharp's <c>ToInt64()</c>).</summary>
+    public static long LongValue(this Tensor t)
+    {
+        using var s = t.ToScalar();
+        return s.ToInt64();
+    }
+
+    /// <summary>The value of a one-element boolean tensor (TorchSharp's <c>ToBoolean()</c>).</summary>
+    public static bool BoolValue(this Tensor t)
+    {
+        using var s = t.ToScalar();
+        return s.ToBoolean();
+    }
+
+    /// <summary>0, 1, …, stop − 1 (<c>torch.arange(stop)</c>, which makes unheld Scalars of 0 and 1 inside TorchSharp).</summary>
+    public static Tensor Arange(long stop, ScalarType? dtype = null, Device? device = null)
+    {
+        using var start = 0L.ToScalar();
+        using var end = stop.ToScalar();
+        using var step = 1L.ToScalar();
+        return arange(start, end, step, dtype, device);
+    }
 
     /// <summary>A tensor of the given shape filled with v (<c>torch.full</c>).</summary>
     public static Tensor Full(long[] shape, double v, ScalarType dtype, Device? device = null)

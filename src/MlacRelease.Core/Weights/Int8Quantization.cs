@@ -161,8 +161,8 @@ public static class Int8Quantization
     {
         ArgumentNullException.ThrowIfNull(x);
         using var scope = NewDisposeScope();
-        var min = MathF.Min(x.min().ToSingle(), 0f);
-        var max = MathF.Max(x.max().ToSingle(), 0f);
+        var min = MathF.Min(x.min().SingleValue(), 0f);
+        var max = MathF.Max(x.max().SingleValue(), 0f);
         var scale = max == min ? 1f : (max - min) / 255f;
         var zeroPoint = MathF.Round(Math.Clamp(0f - min / scale, 0f, 255f), MidpointRounding.ToEven);
         var q = x.Over(scale).round().Plus(zeroPoint).Clamp(0f, 255f);

@@ -65,7 +65,7 @@ public static class LongHorizonObjective
                 if (k == plan.InnerSteps) break;
                 using var scope = NewDisposeScope();
                 var (next, norm) = attacker.Step(phi, k, harmfulLeaf, firstOrder: true, detachUpdate: true);
-                norms.Add(norm.ToDouble());
+                norms.Add(norm.Value());
                 phi = next;
                 owned = Own(phi.Concat(attacker.Optimizer.StateTensors).Append(harmfulLeaf), owned);   // the head a benign phase hands over to
             }
@@ -140,11 +140,11 @@ public static class LongHorizonObjective
         if (parts.Count > 0)
         {
             var sum = stack(parts).sum();
-            loss = sum.ToDouble();
+            loss = sum.Value();
             Accumulate(autograd.grad([sum], outerParameters, retain_graph: true, allow_unused: true), outerSums);
         }
         Accumulate(autograd.grad([t.CrossEntropy.Times(meanWeight)], [h0], allow_unused: true), [headSum]);
-        return new PointValues(loss, t.CrossEntropy.ToDouble(), t.HeadAdjusted.ToDouble(), t.Entropy.ToDouble(), t.KlUniform.ToDouble(), t.InverseCrossEntropy.ToDouble());
+        return new PointValues(loss, t.CrossEntropy.Value(), t.HeadAdjusted.Value(), t.Entropy.Value(), t.KlUniform.Value(), t.InverseCrossEntropy.Value());
     }
 
     private static void Accumulate(IList<Tensor> gradients, IReadOnlyList<Tensor> sums)

@@ -28,7 +28,7 @@ public static class SuppressionLosses
         if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), "at least one step (k = 0) is needed");
         if (!double.IsFinite(decay) || decay < 0) throw new ArgumentOutOfRangeException(nameof(decay), $"the entropy step decay must be finite and ≥ 0, got {decay}");
         var last = steps - 1;
-        var exponents = HeldScalars.With(steps, stop => arange(stop, dtype, device)).Minus(last).Times(decay);
+        var exponents = HeldScalars.Arange(steps, dtype, device).Minus(last).Times(decay);
         return exponents.softmax(0);
     }
 
@@ -83,7 +83,7 @@ public static class SuppressionLosses
         if (c < 2) throw new ArgumentException("the inverse cross-entropy needs at least two classes");
         var flat = logits.reshape(-1, c);
         var y = labels.repeat(logits.shape[0]).unsqueeze(1);                     // [K+1]·N labels, step-major as flat
-        var isLabel = HeldScalars.With(c, stop => arange(stop, device: flat.device)).unsqueeze(0).eq(y);       // [(K+1)·N, C]
+        var isLabel = HeldScalars.Arange(c, device: flat.device).unsqueeze(0).eq(y);       // [(K+1)·N, C]
         var others = HeldScalars.With(double.NegativeInfinity, minusInfinity => flat.masked_fill(isLabel, minusInfinity)).logsumexp(1);
         return (flat.logsumexp(1) - others).mean();
     }

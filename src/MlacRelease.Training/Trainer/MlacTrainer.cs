@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using TorchSharp;
 using System.Diagnostics;
 using System.Text.Json;
@@ -175,7 +176,7 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
             using var high = _options.Objective.AttackerLearningRateMax.ToScalar();
             state.AttackerLearningRate.clamp_(low, high);
         }
-        return TrainingMetrics.OfStep(terms, plan, outerNorm, state.AttackerLearningRate.ToDouble());
+        return TrainingMetrics.OfStep(terms, plan, outerNorm, state.AttackerLearningRate.Value());
     }
 
     private CheckpointInfo Restore(string path, MlacModelState state, ParameterAdam outer, ParameterAdam meta, AttackerCarry carry)

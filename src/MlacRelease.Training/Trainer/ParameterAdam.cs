@@ -23,7 +23,7 @@ public sealed class ParameterAdam(IReadOnlyList<(string Name, Tensor Tensor)> pa
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var present = gradients.Where(g => g is not null && !g.IsInvalid).Select(g => g!.Pow(2).sum()).ToList();
-        var norm = present.Count == 0 ? 0.0 : Math.Sqrt(stack(present).sum().ToDouble());
+        var norm = present.Count == 0 ? 0.0 : Math.Sqrt(stack(present).sum().Value());
         var scale = norm > clipNorm ? clipNorm / (norm + 1e-6) : 1.0;
         Steps++;
         var correction1 = 1 - Math.Pow(beta1, Steps);

@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using TorchSharp;
 using MlacRelease.Core.Attack;
 using MlacRelease.Core.Data;
@@ -40,7 +41,7 @@ public sealed class TrainingEvaluator
     {
         using var scope = NewDisposeScope();
         var terms = MlacObjective.Compute(state, _plan, _options.Objective, original);
-        var validationLoss = terms.Outer.ToDouble();
+        var validationLoss = terms.Outer.Value();
 
         double desiredAccuracy;
         Tensor validationFeatures;
@@ -49,7 +50,7 @@ public sealed class TrainingEvaluator
             validationFeatures = QuickAttacker.PooledFeatures(state.Encoder, _validation);
             var predicted = ClassifierHead.Logits(validationFeatures, state.DesiredHead).argmax(1);
             var labels = tensor(_validation.Select(e => (long)e.Desired).ToArray(), device: predicted.device);
-            desiredAccuracy = predicted.eq(labels).to(ScalarType.Float64).mean().ToDouble();
+            desiredAccuracy = predicted.eq(labels).to(ScalarType.Float64).mean().Value();
         }
         var trainFeatures = QuickAttacker.PooledFeatures(state.Encoder, _probeTrain);
         var harmful = QuickAttacker.ProbeAccuracy(trainFeatures, _probeTrain.Select(e => (long)e.Harmful).ToArray(),

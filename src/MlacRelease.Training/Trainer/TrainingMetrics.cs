@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using System.Text.Json.Serialization;
 using MlacRelease.Training.Objective;
 using TorchSharp;
@@ -49,17 +50,17 @@ public sealed record TrainingMetrics
         return new TrainingMetrics
         {
             InnerSteps = plan.InnerSteps,
-            OuterLoss = terms.Outer.ToDouble(),
-            DesiredCrossEntropy = terms.Desired.ToDouble(),
-            AttackerCrossEntropy = terms.AttackerCrossEntropy.ToDouble(),
+            OuterLoss = terms.Outer.Value(),
+            DesiredCrossEntropy = terms.Desired.Value(),
+            AttackerCrossEntropy = terms.AttackerCrossEntropy.Value(),
             AttackerCrossEntropyLast = perStep.Length > 0 ? perStep[^1] : double.NaN,
-            HeadAdjustedCrossEntropy = terms.HeadAdjusted.ToDouble(),
-            InnerGradientNorm = terms.GradientNorm.ToDouble(),
-            Distillation = terms.Distillation.ToDouble(),
-            AttackerEntropy = terms.Entropy.ToDouble(),
-            KlUniform = terms.KlUniform.ToDouble(),
-            InverseCrossEntropy = terms.InverseCrossEntropy.ToDouble(),
-            RepresentationSeparability = terms.RepresentationSeparability.ToDouble(),
+            HeadAdjustedCrossEntropy = terms.HeadAdjusted.Value(),
+            InnerGradientNorm = terms.GradientNorm.Value(),
+            Distillation = terms.Distillation.Value(),
+            AttackerEntropy = terms.Entropy.Value(),
+            KlUniform = terms.KlUniform.Value(),
+            InverseCrossEntropy = terms.InverseCrossEntropy.Value(),
+            RepresentationSeparability = terms.RepresentationSeparability.Value(),
             OuterGradientNorm = outerGradientNorm,
             AttackerLearningRate = attackerLearningRate,
             LoraLearningRate = plan.Lora?.LearningRate,

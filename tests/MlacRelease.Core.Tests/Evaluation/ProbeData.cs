@@ -10,7 +10,7 @@ public static class ProbeData
     {
         var generator = new Generator((ulong)seed, CPU);
         var n = perClass * classes;
-        var labels = HeldScalars.With(n, stop => arange(stop, ScalarType.Int64)).Modulo(classes);
+        var labels = HeldScalars.Arange(n, ScalarType.Int64).Modulo(classes);
         var noise = randn([n, features], ScalarType.Float64, generator: generator);
         var centres = zeros(classes, features, ScalarType.Float64);
         for (var k = 0; k < classes; k++)

@@ -25,6 +25,9 @@ public sealed class HeldScalarsTests
         { "t - 3", t => t.Minus(3), t => t - 3 },
         { "t - 0.3f", t => t.Minus(0.3f), t => t - 0.3f },
         { "1.0 - t", t => t.SubtractedFrom(1.0), t => 1.0 - t },
+        { "1 - t", t => t.SubtractedFrom(1), t => 1 - t },
+        { "arange(5)", t => HeldScalars.Arange(5, t.dtype), t => arange(5, t.dtype) },
+        { "arange(5), integral", t => HeldScalars.Arange(5), t => arange(5) },
         { "t / 3.7", t => t.Over(3.7), t => t / 3.7 },
         { "t / 3", t => t.Over(3), t => t / 3 },
         { "t / 3.7f", t => t.Over(3.7f), t => t / 3.7f },
@@ -58,6 +61,21 @@ public sealed class HeldScalarsTests
     }
 
     [Fact]
+    public void Reading_a_value_gives_what_the_tensor_holds()
+    {
+        using var scope = NewDisposeScope();
+        var t = randn([6], dtype: ScalarType.Float64, generator: new Generator(5, CPU));
+#pragma warning disable MLAC0001
+        t.sum().Value().Should().Be(t.sum().ToDouble());
+        t.max().to(ScalarType.Float32).SingleValue().Should().Be(t.max().to(ScalarType.Float32).ToSingle());
+#pragma warning restore MLAC0001
+        t.sum().Value().Should().Be(t.sum().item<double>());
+        HeldScalars.Arange(7).sum().LongValue().Should().Be(21);
+        t.Greater(100).any().BoolValue().Should().BeFalse();
+        t.Greater(-100).all().BoolValue().Should().BeTrue();
+    }
+
+    [Fact]
     public void The_held_forms_carry_the_same_gradient()
     {
         using var scope = NewDisposeScope();
@@ -69,6 +87,6 @@ public sealed class HeldScalarsTests
         var heldGrad = autograd.grad([heldLoss], [x])[0];
         var implicitGrad = autograd.grad([implicitLoss.sum()], [x])[0];
         heldGrad.eq(implicitGrad).all().item<bool>().Should().BeTrue();
-        heldGrad.abs().sum().ToDouble().Should().BeGreaterThan(0, "the comparison must be of a gradient that is there");
+        heldGrad.abs().sum().Value().Should().BeGreaterThan(0, "the comparison must be of a gradient that is there");
     }
 }

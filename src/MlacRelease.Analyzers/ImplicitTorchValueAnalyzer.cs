@@ -30,7 +30,20 @@ public sealed class ImplicitTorchValueAnalyzer : DiagnosticAnalyzer
         isEnabledByDefault: true,
         helpLinkUri: null);
 
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+    /// <summary>MLAC0002: a TorchSharp API that makes such Scalars inside the library (torch.optim's optimisers, whose
+    /// step() passes β, ε and the learning rate unheld; torch.normal).</summary>
+    public const string LibraryId = "MLAC0002";
+
+    private static readonly DiagnosticDescriptor LibraryRule = new(
+        LibraryId,
+        "TorchSharp API that passes unheld Scalars to libtorch",
+        "{0} passes numbers to libtorch as Scalars only a finalizer frees, inside TorchSharp; use {1}",
+        "Reliability",
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: null);
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule, LibraryRule);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -58,6 +71,18 @@ public sealed class ImplicitTorchValueAnalyzer : DiagnosticAnalyzer
     {
         var invocation = (IInvocationOperation)context.Operation;
         var method = invocation.TargetMethod;
+        var owner = method.ContainingType;
+        if (owner?.ContainingType is { Name: "torch" } torchClass && torchClass.ContainingNamespace?.ToDisplayString() == "TorchSharp"
+            && owner.Name == "optim" && method.ReturnType.Name != "LRScheduler")
+        {
+            context.ReportDiagnostic(Diagnostic.Create(LibraryRule, invocation.Syntax.GetLocation(), $"torch.optim.{method.Name}", "MlacRelease.Core.Numerics.HeldOptimizer"));
+            return;
+        }
+        if (owner is { Name: "torch" } && owner.ContainingNamespace?.ToDisplayString() == "TorchSharp" && method.Name == "normal")
+        {
+            context.ReportDiagnostic(Diagnostic.Create(LibraryRule, invocation.Syntax.GetLocation(), "torch.normal", "MlacRelease.Core.Model.NormalInit.Draw"));
+            return;
+        }
         if (!method.IsExtensionMethod || method.ContainingType.Name != "TensorExtensionMethods"
             || method.ContainingNamespace?.ToDisplayString() != "TorchSharp") return;
         if (!method.Name.StartsWith("To", System.StringComparison.Ordinal) || !IsNumber(method.ReturnType)) return;

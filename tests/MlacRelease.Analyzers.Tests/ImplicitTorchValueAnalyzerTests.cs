@@ -33,6 +33,13 @@ public sealed class ImplicitTorchValueAnalyzerTests
     }
 
     [Theory]
+    [InlineData("using var o = torch.optim.Adam([new TorchSharp.Modules.Parameter(t)], 1e-3);")]
+    [InlineData("using var o = torch.optim.SGD([new TorchSharp.Modules.Parameter(t)], 0.1);")]
+    [InlineData("var y = torch.normal(0.0, 1.0, [3]);")]
+    public void A_torchsharp_api_that_makes_unheld_scalars_inside_is_reported(string statement) =>
+        Analyze(statement).Should().ContainSingle(d => d.Id == ImplicitTorchValueAnalyzer.LibraryId, statement);
+
+    [Theory]
     [InlineData("var y = t * t + t;")]
     [InlineData("using var s = 0.5.ToScalar(); var y = t.mul(s) - t.pow(s);")]
     [InlineData("var y = t.sum(); var z = Math.Sqrt(2.0) * 3;")]

@@ -1,3 +1,4 @@
+using MlacRelease.Core.Numerics;
 using MlacRelease.Certification.Attacks;
 using MlacRelease.Certification.Data;
 using MlacRelease.Core.Model;
@@ -67,9 +68,9 @@ public sealed class TinyWorld : IDisposable
         var names = start.Tensors.Keys.Order(StringComparer.Ordinal).ToList();
         var map = names.Zip(parameters).ToDictionary(p => p.First, p => (Tensor)p.Second);
         var generator = new Generator(3, CPU);
-        var harmfulHead = new Parameter(normal(0, 0.1, [2, Config.HiddenSize], generator: generator));
-        var desiredHead = new Parameter(normal(0, 0.1, [2, Config.HiddenSize], generator: generator));
-        using var optimizer = optim.Adam(parameters.Append(harmfulHead).Append(desiredHead), 3e-3);
+        var harmfulHead = new Parameter(NormalInit.Draw(0, 0.1, [2, Config.HiddenSize], ScalarType.Float32, generator));
+        var desiredHead = new Parameter(NormalInit.Draw(0, 0.1, [2, Config.HiddenSize], ScalarType.Float32, generator));
+        using var optimizer = HeldOptimizer.Adam(parameters.Append(harmfulHead).Append(desiredHead), 3e-3);
         var random = new Random(7);
         for (var step = 0; step < 300; step++)
         {
@@ -79,9 +80,9 @@ public sealed class TinyWorld : IDisposable
             var pooled = BertEncoder.Forward(Config, map, ids, mask, types).PooledOutput;
             var loss = nn.functional.cross_entropy(matmul(pooled, harmfulHead.t()), batch.HarmfulTensor())
                 + nn.functional.cross_entropy(matmul(pooled, desiredHead.t()), batch.DesiredTensor());
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             loss.backward();
-            optimizer.step();
+            optimizer.Step();
         }
         var trained = names.Zip(parameters).ToDictionary(p => p.First, p => p.Second.detach().clone());
         start.Dispose();

@@ -23,7 +23,7 @@ public static class ExportBenchmark
         var options = ExportBenchmarkOptions.Parse(args);
         if (options is null)
         {
-            Console.Error.WriteLine("usage: export [--model builtin:minilm|DIR] [--threads N[,N…]] [--models portable,fused,int8,original] [--warmup N] [--small-iterations N] [--large-iterations N] [--quality-train N] [--quality-test N] [--no-profile] [--level basic|extended|all] [--out report.md]");
+            Console.Error.WriteLine("usage: export [--model builtin:minilm|DIR] [--threads N[,N…]] [--models portable,ort-fused,int8,original] [--warmup N] [--small-iterations N] [--large-iterations N] [--quality-train N] [--quality-test N] [--no-profile] [--level basic|extended|all] [--out report.md]");
             return 2;
         }
 
@@ -36,7 +36,7 @@ public static class ExportBenchmark
             var fusedPath = Path.Combine(folder, "ours-fused-minilm.onnx");
             var int8Path = Path.Combine(folder, "ours-int8-minilm.onnx");
             // "original" is the built-in's own PyTorch export: it is the same weights only for the built-in model.
-            if (options.Model != ModelSource.Default && options.Models.Contains("original"))
+            if (options.Model != ModelSource.Default && options.Models.Contains(ExportBenchmarkOptions.Original))
             {
                 Console.Error.WriteLine("error: --models original compares with the built-in MiniLM's own export; with --model, name the other models (e.g. --models portable,int8)");
                 return 2;
@@ -50,15 +50,15 @@ public static class ExportBenchmark
             }
             var all = new Dictionary<string, (string Name, string Path)>
             {
-                ["portable"] = ("ours (portable)", oursPath),
-                ["fused"] = ("ours (ORT-fused)", fusedPath),
-                ["int8"] = ("ours (int8)", int8Path),
-                ["original"] = ("original", theirsPath),
+                [OnnxGraphFlavors.Name(OnnxGraphFlavor.Portable)] = ("ours (portable)", oursPath),
+                [OnnxGraphFlavors.Name(OnnxGraphFlavor.OnnxRuntimeFused)] = ("ours (ORT-fused)", fusedPath),
+                [OnnxGraphFlavors.Name(OnnxGraphFlavor.Int8)] = ("ours (int8)", int8Path),
+                [ExportBenchmarkOptions.Original] = ("original", theirsPath),
             };
             var models = all.Where(kv => options.Models.Contains(kv.Key)).Select(kv => kv.Value).ToArray();
 
             var report = new StringBuilder();
-            report.AppendLine($"# Export benchmark: {description}: our exports (fp32 and int8){(options.Models.Contains("original") ? " vs the original model.onnx" : "")}");
+            report.AppendLine($"# Export benchmark: {description}: our exports (fp32 and int8){(options.Models.Contains(ExportBenchmarkOptions.Original) ? " vs the original model.onnx" : "")}");
             report.AppendLine();
             var ratios = new List<string>();
             var profiles = new List<(ExportBenchmarkCase Case, List<(string Model, IReadOnlyList<(string Op, double Share)> Shares)> Models)>();
@@ -114,7 +114,7 @@ public static class ExportBenchmark
                 }
             }
 
-            if (options.QualityTrain > 0 && options.Models.Contains("portable") && options.Models.Contains("int8"))
+            if (options.QualityTrain > 0 && options.Models.Contains(OnnxGraphFlavors.Name(OnnxGraphFlavor.Portable)) && options.Models.Contains(OnnxGraphFlavors.Name(OnnxGraphFlavor.Int8)))
             {
                 report.AppendLine();
                 report.AppendLine("## int8 vs fp32 (portable): outputs and desired-task accuracy (ONNX Runtime, real text)");
@@ -137,7 +137,7 @@ public static class ExportBenchmark
         ExportBenchmarkCase benchmarkCase, int threads)
     {
         int Index(string name) => Array.FindIndex(models, m => m.Name == name);
-        var original = Index("original");
+        var original = Index(ExportBenchmarkOptions.Original);
         var portable = Index("ours (portable)");
         var int8 = Index("ours (int8)");
         for (var m = 0; original >= 0 && m < samples.Count; m++)

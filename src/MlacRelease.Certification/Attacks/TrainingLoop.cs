@@ -40,11 +40,11 @@ internal static class TrainingLoop
                     // A diverged attacker stops; its best checkpoint so far still counts.
                     return new Outcome(step, true);
                 }
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 loss.backward();
                 if (settings.MaxGradNorm is { } maxNorm) nn.utils.clip_grad_norm_(parameters, maxNorm);
-                OptimizerFactory.SetLearningRate(optimizer, LearningRateSchedule.At(settings.Schedule, settings.LearningRate, settings.WarmupFraction, step, steps));
-                optimizer.step();
+                optimizer.LearningRate = LearningRateSchedule.At(settings.Schedule, settings.LearningRate, settings.WarmupFraction, step, steps);
+                optimizer.Step();
             }
             var taken = step + 1;
             if (onEvaluate is not null && (taken % evaluateEvery == 0 || taken == steps))

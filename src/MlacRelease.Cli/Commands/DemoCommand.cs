@@ -21,7 +21,7 @@ public static class DemoCommand
     public static Command Create()
     {
         var output = new Option<string>("--out") { Description = "Folder for every artifact of the demo", DefaultValueFactory = _ => "mlac-demo" };
-        var steps = new Option<int>("--steps") { Description = "MLAC outer steps (a demo budget; the paper uses 50,000)", DefaultValueFactory = _ => 40 };
+        var steps = new Option<int>("--steps") { Description = "MLAC outer steps (a demo budget; the paper uses 50,000)", DefaultValueFactory = _ => MlacPresets.DemoSteps };
         var data = SharedOptions.Data("builtin:bios:6000");
         var battery = new Option<string?>("--battery") { Description = "Battery for the certification step (default: the built-in demo battery; quick, paper, standard or a file)" };
         var (device, json, noProgress) = (SharedOptions.Device(), SharedOptions.Json(), SharedOptions.NoProgress());

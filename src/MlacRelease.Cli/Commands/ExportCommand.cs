@@ -28,7 +28,7 @@ public static class ExportCommand
                 + "export int8, certify that model, then export it again with --certificate)",
             DefaultValueFactory = _ => "portable",
         };
-        flavor.AcceptOnlyFromAmong("portable", "ort-fused", "int8");
+        flavor.AcceptOnlyFromAmong([.. OnnxGraphFlavors.Names]);
         var maxLength = new Option<int?>("--max-length") { Description = $"Tokenizer truncation length recorded in the release (default: the certificate's data.max_length, the length its attacks were run at, which the gate requires; {DefaultMaxLength} without a certificate)" };
         var json = SharedOptions.Json();
         var command = new Command("export", """
@@ -113,20 +113,11 @@ public static class ExportCommand
         return certified;
     }
 
-    private static OnnxGraphFlavor ParseFlavor(string name) => name switch
-    {
-        "portable" => OnnxGraphFlavor.Portable,
-        "ort-fused" => OnnxGraphFlavor.OnnxRuntimeFused,
-        "int8" => OnnxGraphFlavor.Int8,
-        _ => throw new CliException($"--flavor {name}: expected portable, ort-fused or int8"),
-    };
+    private static OnnxGraphFlavor ParseFlavor(string name) => OnnxGraphFlavors.TryParse(name, out var flavor)
+        ? flavor
+        : throw new CliException($"--flavor {name}: expected {string.Join(", ", OnnxGraphFlavors.Names)}");
 
-    private static string FlavorName(OnnxGraphFlavor flavor) => flavor switch
-    {
-        OnnxGraphFlavor.OnnxRuntimeFused => "ort-fused",
-        OnnxGraphFlavor.Int8 => "int8",
-        _ => "portable",
-    };
+    private static string FlavorName(OnnxGraphFlavor flavor) => OnnxGraphFlavors.Name(flavor);
 
     private static string? DefaultHead(string modelSpec)
     {

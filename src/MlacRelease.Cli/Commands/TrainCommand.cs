@@ -25,13 +25,15 @@ public static class TrainCommand
                           string.Join("\n", MlacPresets.Names.Select(n => $"  {n}: {MlacPresets.Describe(n)}")),
             DefaultValueFactory = _ => "mlac",
         };
-        var steps = new Option<int?>("--steps") { Description = "Outer steps (paper: 50,000)" };
-        var innerSteps = new Option<int?>("--inner-steps") { Description = "K, simulated attacker steps per rollout (paper: 16)" };
+        // What a preset runs for on the command line (its own steps and K are the paper's, for library callers).
+        var budget0 = MlacPresets.WithCommandLineBudget(MlacPresets.Get("mlac"));
+        var steps = new Option<int?>("--steps") { Description = $"Outer steps [default: {budget0.Steps}; paper: 50,000]" };
+        var innerSteps = new Option<int?>("--inner-steps") { Description = $"K, simulated attacker steps per rollout [default: {budget0.InnerSteps}; paper: 16]" };
         var innerOptimizer = new Option<InnerOptimizerKind?>("--inner-optimizer") { Description = "The fixed simulated attacker's optimiser: Adam | AdamW (weight decay 0.01) | Sgd | SgdMomentum (0.9); --attacker-mix realistic draws it instead" };
         var batch = new Option<int?>("--batch-size") { Description = "Outer batch size (paper: 10–20)" };
         var lr = new Option<double?>("--lr") { Description = "Encoder learning rate (paper 1e-5; reproduction config 1e-4)" };
-        var evalEvery = new Option<int?>("--eval-every") { Description = "Validate (and keep the best checkpoint) every N steps" };
-        var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = "Write the resumable latest checkpoint every N steps" };
+        var evalEvery = new Option<int?>("--eval-every") { Description = $"Validate (and keep the best checkpoint) every N steps [default: {budget0.EvaluateEvery}]" };
+        var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = $"Write the resumable latest checkpoint every N steps [default: {budget0.CheckpointEvery}]" };
         var budget = new Option<string?>("--budget") { Description = "Wall-clock budget (e.g. 30m); the run stops cleanly and can be resumed" };
         var maxLength = new Option<int?>("--max-length") { Description = "Tokens per example (truncation)" };
         var firstOrder = new Option<bool>("--first-order") { Description = "Drop second-order terms (faster, weaker attacker simulation)" };

@@ -15,7 +15,7 @@ namespace MlacRelease.Common.Integrity;
 public sealed record ManifestSignature
 {
     public const string Algorithm = "ECDSA-P256-SHA256";
-    public const string FileName = "manifest.sig";
+    public const string FileName = Release.ReleaseFileNames.ManifestSignature;
 
     /// <summary>Far above the ~300 bytes a signature takes; bounds what a stranger's file can make us read.</summary>
     public const int MaxFileBytes = 64 * 1024;

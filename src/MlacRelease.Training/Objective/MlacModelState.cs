@@ -33,7 +33,7 @@ public sealed class MlacModelState : IDisposable
     public Tensor AttackerLearningRate { get; }
 
     /// <summary>The name of <see cref="DesiredHead"/> among the parameters; heads are named under "head.".</summary>
-    public const string DesiredHeadName = HeadPrefix + "desired.weight";
+    public const string DesiredHeadName = HeadPrefix + Core.Model.HeadsFile.DesiredWeight;
     private const string HeadPrefix = "head.";
     private const string AttackerPrefix = "attacker.";
 

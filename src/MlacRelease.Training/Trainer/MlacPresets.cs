@@ -96,6 +96,9 @@ public static class MlacPresets
         Steps = 300, InnerSteps = preset.InnerSteps == 0 ? 0 : 4, EvaluateEvery = 50, CheckpointEvery = 10,
     };
 
+    /// <summary>The outer steps <c>mlac demo</c> trains for unless told otherwise (about 7 minutes on 2 cores).</summary>
+    public const int DemoSteps = 40;
+
     /// <summary>The preset <c>mlac demo</c> trains with.</summary>
     public const string DemoPreset = "realistic-long-horizon";
 

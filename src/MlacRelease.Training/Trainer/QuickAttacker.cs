@@ -41,13 +41,13 @@ public static class QuickAttacker
         var y = tensor(labels, device: features.device);
         var generator = new Generator((ulong)seed, CPU);
         var w = new TorchSharp.Modules.Parameter(NormalInit.Draw(0, 0.01, [classes, features.shape[1]], features.dtype, generator).to(features.device));
-        using var optimizer = optim.Adam([w], lr: 0.02);
+        using var optimizer = HeldOptimizer.Adam([w], lr: 0.02);
         for (var i = 0; i < steps; i++)
         {
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             var loss = ClassifierHead.CrossEntropy(features, w, y) + w.Pow(2).sum().Times(1e-4);
             loss.backward();
-            optimizer.step();
+            optimizer.Step();
         }
         return w.detach().clone().MoveToOuterDisposeScope();
     }

@@ -52,7 +52,7 @@ public sealed class ImplicitTorchValueAnalyzer : DiagnosticAnalyzer
         context.RegisterOperationAction(AnalyzeConversion, OperationKind.Conversion);
         context.RegisterOperationAction(AnalyzeOperator, OperationKind.Binary);
         context.RegisterOperationAction(AnalyzeCompound, OperationKind.CompoundAssignment);
-        context.RegisterOperationAction(AnalyzeRead, OperationKind.Invocation);
+        context.RegisterOperationAction(AnalyzeInvocation, OperationKind.Invocation);
     }
 
     // t += 0.5 is the same operator, seen by Roslyn as a compound assignment.
@@ -65,31 +65,26 @@ public sealed class ImplicitTorchValueAnalyzer : DiagnosticAnalyzer
             context.ReportDiagnostic(Diagnostic.Create(Rule, compound.Syntax.GetLocation(), compound.Value.Syntax.ToString(), "Scalar"));
     }
 
-    // TorchSharp's t.ToDouble() (and ToSingle, ToInt64, ToBoolean…) is value.ToScalar().ToDouble(): the Scalar it reads
-    // through is the same unheld native value. HeldScalars.Value holds it.
-    private static void AnalyzeRead(OperationAnalysisContext context)
+    private static void AnalyzeInvocation(OperationAnalysisContext context)
     {
         var invocation = (IInvocationOperation)context.Operation;
         var method = invocation.TargetMethod;
         var owner = method.ContainingType;
-        if (owner?.ContainingType is { Name: "torch" } torchClass && torchClass.ContainingNamespace?.ToDisplayString() == "TorchSharp"
-            && owner.Name == "optim" && method.ReturnType.Name != "LRScheduler")
-        {
+        // torch.optim's factories (its learning-rate schedulers live in the nested torch.optim.lr_scheduler, not here).
+        if (owner.Name == "optim" && owner.ContainingType is { } outer && IsTorch(outer))
             context.ReportDiagnostic(Diagnostic.Create(LibraryRule, invocation.Syntax.GetLocation(), $"torch.optim.{method.Name}", "MlacRelease.Core.Numerics.HeldOptimizer"));
-            return;
-        }
-        if (owner is { Name: "torch" } && owner.ContainingNamespace?.ToDisplayString() == "TorchSharp" && method.Name == "normal")
-        {
+        else if (IsTorch(owner) && method.Name == "normal")
             context.ReportDiagnostic(Diagnostic.Create(LibraryRule, invocation.Syntax.GetLocation(), "torch.normal", "MlacRelease.Core.Model.NormalInit.Draw"));
-            return;
-        }
-        if (!method.IsExtensionMethod || method.ContainingType.Name != "TensorExtensionMethods"
-            || method.ContainingNamespace?.ToDisplayString() != "TorchSharp") return;
-        if (!method.Name.StartsWith("To", System.StringComparison.Ordinal) || !IsNumber(method.ReturnType)) return;
-        var receiver = method.Parameters.FirstOrDefault()?.Type as INamedTypeSymbol;
-        if (receiver is null || !IsTorchNativeValue(receiver)) return;
-        context.ReportDiagnostic(Diagnostic.Create(Rule, invocation.Syntax.GetLocation(), invocation.Syntax.ToString(), "Scalar"));
+        else if (IsValueRead(method))
+            context.ReportDiagnostic(Diagnostic.Create(Rule, invocation.Syntax.GetLocation(), invocation.Syntax.ToString(), "Scalar"));
     }
+
+    // TorchSharp's t.ToDouble() (and ToSingle, ToInt64, ToBoolean…) is value.ToScalar().ToDouble(): the Scalar it reads
+    // through is the same unheld native value. HeldScalars.Value holds it.
+    private static bool IsValueRead(IMethodSymbol method) =>
+        method.IsExtensionMethod && method.ContainingType.Name == "TensorExtensionMethods" && IsTorchSharp(method.ContainingNamespace)
+        && method.Name.StartsWith("To", System.StringComparison.Ordinal) && IsNumber(method.ReturnType)
+        && method.Parameters.FirstOrDefault()?.Type is INamedTypeSymbol receiver && IsTorchNativeValue(receiver);
 
     // TorchSharp's own operator overloads for numbers (Tensor * double, 1 - Tensor, Tensor > 0f...) make the same
     // unheld Scalar inside the library, out of this rule's sight, so the operator itself is reported.
@@ -122,7 +117,11 @@ public sealed class ImplicitTorchValueAnalyzer : DiagnosticAnalyzer
     }
 
     private static bool IsTorchNativeValue(INamedTypeSymbol type) =>
-        (type.Name == "Scalar" && type.ContainingNamespace?.ToDisplayString() == "TorchSharp")
-        || (type.Name == "Tensor" && type.ContainingType?.Name == "torch"
-            && type.ContainingType.ContainingNamespace?.ToDisplayString() == "TorchSharp");
+        (type.Name == "Scalar" && IsTorchSharp(type.ContainingNamespace))
+        || (type.Name == "Tensor" && type.ContainingType is { } outer && IsTorch(outer));
+
+    /// <summary>TorchSharp's static class <c>torch</c>.</summary>
+    private static bool IsTorch(INamedTypeSymbol type) => type.Name == "torch" && IsTorchSharp(type.ContainingNamespace);
+
+    private static bool IsTorchSharp(INamespaceSymbol? ns) => ns?.ToDisplayString() == "TorchSharp";
 }

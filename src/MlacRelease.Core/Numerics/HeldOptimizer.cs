@@ -128,6 +128,7 @@ public sealed class HeldOptimizer : IDisposable
         grad = WithWeightDecay(grad, parameter);
         if (_momentum != 0)
         {
+            using var momentum = _momentum.ToScalar();
             if (_first[i] is not { } buffer)
             {
                 buffer = grad.clone().detach().DetachFromDisposeScope();
@@ -135,19 +136,10 @@ public sealed class HeldOptimizer : IDisposable
             }
             else
             {
-                using var momentum = _momentum.ToScalar();
                 using var undamped = 1.0.ToScalar();   // 1 − dampening, with dampening 0
                 buffer.mul_(momentum).add_(grad, alpha: undamped);
             }
-            if (_nesterov)
-            {
-                using var momentum = _momentum.ToScalar();
-                grad = grad.add(buffer, alpha: momentum);
-            }
-            else
-            {
-                grad = buffer;
-            }
+            grad = _nesterov ? grad.add(buffer, alpha: momentum) : buffer;
         }
         using var rate = (-LearningRate).ToScalar();
         parameter.add_(grad, alpha: rate);

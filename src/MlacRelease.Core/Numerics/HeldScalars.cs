@@ -153,13 +153,6 @@ public static class HeldScalars
         return use(s);
     }
 
-    /// <summary><see cref="With(double, Func{Scalar, Tensor})"/> with an integer (a long Scalar).</summary>
-    public static Tensor With(long v, Func<Scalar, Tensor> use)
-    {
-        using var s = v.ToScalar();
-        return use(s);
-    }
-
     /// <summary><see cref="With(double, Func{Scalar, Tensor})"/> with a single-precision number.</summary>
     public static Tensor With(float v, Func<Scalar, Tensor> use)
     {

@@ -1,3 +1,4 @@
+using MlacRelease.Certification.Certificates;
 using MlacRelease.Certification.Batteries;
 using MlacRelease.Certification.Selection;
 using MlacRelease.Core.Data;
@@ -96,6 +97,10 @@ public sealed class CheckpointSelectionTests(TinyWorld world)
         byStep[30].Eligible.Should().BeFalse("the desired cue is gone: the desired task dropped far more than a point");
         result.ChosenStep.Should().Be(20);
         File.Exists(Path.Combine(folder.File("selection"), CheckpointSelector.ResultFile)).Should().BeTrue();
+        // With no cache named, the candidates share references through one inside the selection folder.
+        Directory.Exists(Path.Combine(folder.File("selection"), CheckpointSelector.LocalCacheFolder)).Should().BeTrue();
+        result.Candidates.Select(c => CertificateSerializer.Read(c.CertificatePath).Provenance!.Arms.All(a => a.Source == BaselineArm.FromCache))
+            .Should().Equal(false, true, true);
 
         // Resumable: a second run reuses every finished attack and reaches the same choice.
         var again = selector.Run(candidates, folder.File("selection"));

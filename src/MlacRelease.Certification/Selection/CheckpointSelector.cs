@@ -13,10 +13,19 @@ namespace MlacRelease.Certification.Selection;
 /// (the certifying attack code itself, against the same pretrained and random-init references) on
 /// <see cref="ValidationData"/>, and <see cref="SelectionRule"/> picks the one to release. Each candidate's
 /// certification is resumable in its own folder under the output, so a killed selection continues where it stopped.
+/// The pretrained and random-init arms are the same for every candidate, so they go through a
+/// <see cref="BaselineCache"/>: computed for the first candidate, read back for the others (two thirds of a selection's
+/// attacks before it had one).
 /// </summary>
-public sealed class CheckpointSelector(EncoderWeights pretrained, CertificationData validation, Battery battery, int threads)
+/// <param name="baselineCache">The cache folder (the user's, shared with <c>mlac certify</c>); null keeps one inside the
+/// selection's output folder, so the candidates of one run still share their references.</param>
+public sealed class CheckpointSelector(EncoderWeights pretrained, CertificationData validation, Battery battery, int threads,
+    string? baselineCache = null)
 {
     public const string ResultFile = "selection.json";
+
+    /// <summary>The cache folder used when the caller names none.</summary>
+    public const string LocalCacheFolder = "baselines";
 
     public SelectionResult Run(IReadOnlyList<SelectionCandidate> candidates, string outputFolder, IProgress<string>? progress = null,
         CancellationToken cancellation = default)
@@ -37,6 +46,7 @@ public sealed class CheckpointSelector(EncoderWeights pretrained, CertificationD
                 {
                     Model = weights, Pretrained = pretrained, Data = validation, Battery = battery, OutputDirectory = folder,
                     Workers = 1, ThreadsPerWorker = threads, WriteReport = false,
+                    BaselineCache = baselineCache ?? Path.Combine(output, LocalCacheFolder),
                 };
                 var result = Certifier.RunAsync(request, null, cancellation).GetAwaiter().GetResult();
                 var score = SelectionRule.Score(candidate.Step, result.Certificate, result.CertificatePath, validation.Test.Count);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MlacRelease.Certification.Batteries;
 using MlacRelease.Certification.Certificates;
+using MlacRelease.Certification.Execution;
 using MlacRelease.Certification.Selection;
 using MlacRelease.Cli.Terminal;
 using MlacRelease.Cli.Inputs;
@@ -25,6 +26,13 @@ public static class SelectCommand
         var battery = new Option<string>("--battery") { Description = "Validation battery: a preset or a YAML file", DefaultValueFactory = _ => DefaultBattery };
         var seed = new Option<ulong?>("--seed") { Description = "Split seed (default: the training run's, from its split.json; another one is refused)" };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
+        var cache = new Option<string>("--baseline-cache")
+        {
+            Description = "Folder of reusable pretrained and random-init results, shared with mlac certify (default: $XDG_CACHE_HOME/mlac/baselines " +
+                          $"or ~/.cache/mlac/baselines; '{CertifyCommand.NoCache}' keeps one inside the run's selection folder, so only this run's " +
+                          "candidates share them)",
+            DefaultValueFactory = _ => BaselineCache.DefaultFolder(),
+        };
         var (json, noProgress) = (SharedOptions.Json(), SharedOptions.NoProgress());
         var (textField, desiredField, harmfulField) = (SharedOptions.TextField(), SharedOptions.DesiredField(), SharedOptions.HarmfulField());
         var command = new Command("select", """
@@ -40,13 +48,14 @@ public static class SelectCommand
               mlac train --out run/ --steps 300 --select-every 50
               mlac select --run run/ --data builtin:bios:10000     # again, or with another validation battery
             """)
-        { run, pretrained, data, battery, seed, threads, json, noProgress, textField, desiredField, harmfulField };
+        { run, pretrained, data, battery, seed, threads, cache, json, noProgress, textField, desiredField, harmfulField };
         command.SetAction((result, cancellation) => CommandRunner.RunAsync(token =>
         {
             var mode = new OutputMode(result.GetValue(json), result.GetValue(noProgress));
             var folder = result.GetValue(run)!;
             var selection = Select(mode, folder, result.GetValue(pretrained), result.GetValue(data)!,
-                SharedOptions.Schema(result, textField, desiredField, harmfulField), result.GetValue(battery)!, result.GetValue(seed), result.GetValue(threads), token);
+                SharedOptions.Schema(result, textField, desiredField, harmfulField), result.GetValue(battery)!, result.GetValue(seed), result.GetValue(threads),
+                result.GetValue(cache) is { } c && c != CertifyCommand.NoCache ? c : null, token);
             if (mode.Json) OutputMode.WriteJson(selection);
             return Task.FromResult(selection.ChosenStep is null ? ExitCodes.CheckFailed : ExitCodes.Success);
         }, cancellation));
@@ -54,7 +63,7 @@ public static class SelectCommand
     }
 
     public static SelectionResult Select(OutputMode mode, string runFolder, string? pretrainedSpec, string dataSpec, DatasetSchema schema,
-        string batterySpec, ulong? seed, int threads, CancellationToken cancellation)
+        string batterySpec, ulong? seed, int threads, string? baselineCache, CancellationToken cancellation)
     {
         var candidates = CandidateLayout.List(runFolder).Select(c => new SelectionCandidate(c.Step, c.Path)).ToList();
         if (candidates.Count == 0)
@@ -75,7 +84,7 @@ public static class SelectCommand
             var validation = ValidationData.FromSplits(splits, tokenizer, battery.MaxLength, battery.DesiredExamplesNeeded);
             mode.Info($"selecting among {candidates.Count} candidate(s) of {runFolder} with battery {batterySpec} against {originalDescription} | " +
                       $"attacker-tune split {splits.AttackerTune.Count} → validation train {validation.AttackerTrain.Count}, tune {validation.AttackerTune.Count}, test {validation.Test.Count} (split seed {splitSeed})");
-            var selector = new CheckpointSelector(original, validation, battery, threads);
+            var selector = new CheckpointSelector(original, validation, battery, threads, baselineCache);
             var output = Path.Combine(runFolder, "selection");
             var selection = selector.Run(candidates, output, new Progress<string>(mode.Info), cancellation);
             var plots = Directory.CreateDirectory(Path.Combine(runFolder, "plots")).FullName;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using MlacRelease.Certification.Execution;
 using MlacRelease.Cli.Terminal;
 using MlacRelease.Cli.Inputs;
 using MlacRelease.Common.Text;
@@ -135,7 +136,8 @@ public static class TrainCommand
             var schema = SharedOptions.Schema(result, textField, desiredField, harmfulField);
             var selection = options.CandidateEvery > 0
                 ? SelectCommand.Select(mode, result.GetValue(output)!, result.GetValue(model) == ModelSource.Default ? null : result.GetValue(model), result.GetValue(data)!,
-                    schema, SelectCommand.DefaultBattery, options.DataSplitSeed(), Math.Max(1, Environment.ProcessorCount), token)
+                    schema, SelectCommand.DefaultBattery, options.DataSplitSeed(), Math.Max(1, Environment.ProcessorCount),
+                    BaselineCache.DefaultFolder(), token)
                 : null;
             if (mode.Json) OutputMode.WriteJson(new { training = summary, selection });
             return selection is { ChosenStep: null } ? ExitCodes.CheckFailed : ExitCodes.Success;

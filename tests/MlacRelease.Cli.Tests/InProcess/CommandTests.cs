@@ -109,14 +109,21 @@ public sealed class CommandTests(ReleaseChainFixture chain) : IClassFixture<Rele
                 l2: {min: 1.0e-3, max: 1.0}
             """);
 
+        var cache = Scratch("select-cache");
         var result = Mlac.Expect(ExitCodes.Success, "select", "--run", run, "--pretrained", chain.Pretrained, "--data", ReleaseChainFixture.Data,
-            "--battery", battery, "--threads", "1", "--no-progress");
+            "--battery", battery, "--threads", "1", "--baseline-cache", cache, "--no-progress");
 
         result.Out.Should().Contain("released step 2").And.Contain("allowed");
         var selection = File.ReadAllText(Path.Combine(run, "selection.json"));
         selection.Should().Contain("mlac.selection/v2").And.Contain("desired_drop_noise");
         File.Exists(Path.Combine(run, "plots", "selection.png")).Should().BeTrue();
         File.ReadAllBytes(Path.Combine(run, "model.safetensors")).Should().Equal(File.ReadAllBytes(Path.Combine(chain.Run, "model.safetensors")));
+        // The references are the same for every candidate: the first computes them into the cache, the second reads them.
+        string Sources(long step) => string.Join(",", Certification.Certificates.CertificateSerializer.Read(
+            Path.Combine(run, "selection", $"step-{step:D6}", "certificate.json")).Provenance!.Arms.Select(a => a.Source));
+        Sources(1).Should().Be("computed,computed");
+        Sources(2).Should().Be("baseline_cache,baseline_cache");
+        Directory.EnumerateFiles(cache, "*.json", SearchOption.AllDirectories).Should().NotBeEmpty();
     }
 
     [Fact]

@@ -11,18 +11,8 @@ using MlacRelease.Common.Errors;
 namespace MlacRelease.Certification.Tests;
 
 [Collection(TinyWorldCollection.Name)]
-public sealed class CertifierTests(TinyWorld world, ITestOutputHelper output, CertifierTests.Shared shared) : IClassFixture<CertifierTests.Shared>
+public sealed class CertifierTests(TinyWorld world, ITestOutputHelper output, LazyTinyCertification shared) : IClassFixture<LazyTinyCertification>
 {
-    /// <summary>One whole certification for all tests here (it takes seconds, not milliseconds).</summary>
-    public sealed class Shared : IDisposable
-    {
-        private TinyCertification? _run;
-
-        public TinyCertification Get(TinyWorld world) => _run ??= new TinyCertification(world);
-
-        public void Dispose() => _run?.Dispose();
-    }
-
     private TinyCertification Run => shared.Get(world);
 
     [Fact]

@@ -105,3 +105,14 @@ public sealed class TinyCertification : IDisposable
         Folder.Dispose();
     }
 }
+
+/// <summary>A class fixture that certifies the tiny world the first time a test asks (it takes seconds, not
+/// milliseconds), then shares that run with the class's other tests.</summary>
+public sealed class LazyTinyCertification : IDisposable
+{
+    private TinyCertification? _run;
+
+    public TinyCertification Get(TinyWorld world) => _run ??= new TinyCertification(world);
+
+    public void Dispose() => _run?.Dispose();
+}

@@ -45,10 +45,8 @@ internal sealed class UnitExecutor(CertificationSession session, ResultStore sto
 
         // The same sampled configurations and the same search data for all three targets: the attacker searches
         // each target separately, but from the same candidates, so differences are the targets', not the draws'.
-        var configs = Enumerable.Range(0, battery.Search.Trials)
-            .Select(i => attack.Sample(new DeterministicRandom(DeterministicRandom.DeriveSeed(battery.Seed, $"trial/{attack.Name}/{size.Label}/{i}"))))
-            .ToList();
-        var searchSeed = DeterministicRandom.DeriveSeed(battery.Seed, "search");
+        var configs = Enumerable.Range(0, battery.Search.Trials).Select(i => TrialConfig(battery, attack, size, i)).ToList();
+        var searchSeed = SearchSeed(battery);
         var searchData = AttackerSample.Indices(train, n, searchSeed);
 
         var runs = configs.Select(_ => new List<SearchRun>()).ToList();
@@ -79,6 +77,14 @@ internal sealed class UnitExecutor(CertificationSession session, ResultStore sto
         var trials = configs.Select((c, i) => new SearchTrial(i, c, runs[i])).ToList();
         return new AttackUnitResult(attack.Name, attack.Family, unit.Target, size, n, trials, best, bestConfig, seedRuns);
     }
+
+    /// <summary>The configuration of search trial <paramref name="trial"/> of an attack at one data size: the same for
+    /// every target.</summary>
+    internal static AttackConfig TrialConfig(Battery battery, AttackSpace attack, AttackerDataSize size, int trial) =>
+        attack.Sample(new DeterministicRandom(DeterministicRandom.DeriveSeed(battery.Seed, $"trial/{attack.Name}/{size.Label}/{trial}")));
+
+    /// <summary>The seed of every search run (its data sample and its random choices); seed reruns use their own.</summary>
+    internal static ulong SearchSeed(Battery battery) => DeterministicRandom.DeriveSeed(battery.Seed, "search");
 
     private AttackRunResult RunOnce(WorkUnit unit, string name, AttackConfig config, IReadOnlyList<int> data, ulong seed, int? steps, CancellationToken cancellation)
     {

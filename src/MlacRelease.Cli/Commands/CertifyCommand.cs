@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MlacRelease.Certification.Batteries;
+using MlacRelease.Certification.Costing;
 using MlacRelease.Certification.Execution;
 using MlacRelease.Certification.Policies;
 using MlacRelease.Cli.Terminal;
@@ -32,6 +33,12 @@ public static class CertifyCommand
             DefaultValueFactory = _ => BaselineCache.DefaultFolder(),
         };
         var plan = new Option<bool>("--plan") { Description = "Prepare everything (model, data, split, battery checks) and print the plan of this run or shard: units, runs and estimated cost per family; run nothing" };
+        var costSample = new Option<int?>("--cost-sample")
+        {
+            Description = "Measure instead of certify: run K first-rung search runs per attack family of the model arm (each exactly as the " +
+                          "certification runs it), one evaluation pass and one retention unit; price the whole battery from them (CPU-hours with and " +
+                          $"without cached baselines, a {CostExtrapolation.DefaultNodes}-node Slurm array) and write {CostReport.FileName} to --out",
+        };
         var workerIndex = new Option<int?>("--worker-index") { Description = "Internal: run as worker process N of a parallel certification", Hidden = true };
         var (device, json, noProgress) = (SharedOptions.Device(), SharedOptions.Json(), SharedOptions.NoProgress());
         var (textField, desiredField, harmfulField) = (SharedOptions.TextField(), SharedOptions.DesiredField(), SharedOptions.HarmfulField());
@@ -48,8 +55,9 @@ public static class CertifyCommand
               mlac certify --model run/ --battery standard --out cert/ --plan                   # what it would run, and its cost
               mlac certify --model run/ --battery standard --out cert/shard-3 --shard 3/16     # one slice, any scheduler
               mlac merge --out cert/ cert/shard-*                                               # the same certificate
+              mlac certify --model run/ --battery standard --out cost/ --cost-sample 2 --threads-per-worker 1   # what it costs, measured
             """)
-        { model, pretrained, data, battery, head, policy, output, shard, workers, threads, maxLength, seed, cache, plan, workerIndex, device, json, noProgress, textField, desiredField, harmfulField };
+        { model, pretrained, data, battery, head, policy, output, shard, workers, threads, maxLength, seed, cache, plan, costSample, workerIndex, device, json, noProgress, textField, desiredField, harmfulField };
         command.SetAction((result, cancellation) => CommandRunner.RunAsync(async token =>
         {
             var mode = new OutputMode(result.GetValue(json), result.GetValue(noProgress));
@@ -61,7 +69,10 @@ public static class CertifyCommand
                 SplitSeed = result.GetValue(seed), MaxLength = result.GetValue(maxLength), HeadPath = result.GetValue(head),
             };
             var settings = new CertifySettings(result.GetValue(battery)!, result.GetValue(policy), result.GetValue(output)!, shardSpec, result.GetValue(workers),
-                result.GetValue(threads), result.GetValue(device)!, result.GetValue(cache) is { } c && c != NoCache ? c : null, result.GetValue(plan), result.GetValue(workerIndex));
+                result.GetValue(threads), result.GetValue(device)!, result.GetValue(cache) is { } c && c != NoCache ? c : null, result.GetValue(plan), result.GetValue(workerIndex))
+            {
+                CostSample = result.GetValue(costSample),
+            };
             return await Certify(mode, inputs, settings, token);
         }, cancellation));
         return command;
@@ -72,7 +83,11 @@ public static class CertifyCommand
 
     /// <summary>How to run a certification, as opposed to what to certify (<see cref="CertificationInputs"/>).</summary>
     public sealed record CertifySettings(string BatteryName, string? PolicyPath, string Output, ShardSpec? Shard, int Workers, int Threads, string Device,
-        string? BaselineCache, bool PlanOnly = false, int? WorkerIndex = null);
+        string? BaselineCache, bool PlanOnly = false, int? WorkerIndex = null)
+    {
+        /// <summary>Runs per family of a cost sample (<see cref="CostSampler"/>) to take instead of certifying; null certifies.</summary>
+        public int? CostSample { get; init; }
+    }
 
     public static async Task<int> Certify(OutputMode mode, CertificationInputs inputs, CertifySettings settings, CancellationToken cancellation)
     {
@@ -92,6 +107,11 @@ public static class CertifyCommand
                   $"(attacker-train {data.AttackerTrain.Count}, tune {data.AttackerTune.Count}, test {data.Test.Count}, desired {data.DesiredTrain.Count}; split seed {data.SplitSeed}) | " +
                   $"{settings.Workers} worker(s) | baseline cache {settings.BaselineCache ?? "off"}" + (shard is null ? "" : $" | shard {shard}"));
         if (settings.PlanOnly) return PrintPlan(mode, CertificationPlanner.Plan(request, shard));
+        if (settings.CostSample is { } perFamily)
+        {
+            if (shard is not null || settings.Workers != 1) throw new CliException("--cost-sample runs in one process: leave out --shard and --workers");
+            return CostSampleOutput.Print(mode, CostSampler.Run(request, perFamily, new LineProgress(mode), cancellation), settings.Output);
+        }
         var display = new CertificationDisplay(mode);
         if (shard is not null)
         {

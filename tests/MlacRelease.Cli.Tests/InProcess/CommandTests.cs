@@ -127,6 +127,35 @@ public sealed class CommandTests(ReleaseChainFixture chain) : IClassFixture<Rele
     }
 
     [Fact]
+    public void Certify_cost_sample_times_runs_of_every_family_and_prices_the_battery_with_and_without_cached_baselines()
+    {
+        var battery = Scratch("cost.yaml", SplitTravelsWithTheModelTests.TinyBattery + "\n" + """
+              - family: full_fine_tune
+                optimizers: [adam]
+                learning_rate: {min: 1.0e-3, max: 1.0e-2}
+                schedules: [constant]
+                batch_sizes: [8]
+                steps: [6, 9]
+                weight_decay: [0.0]
+                max_grad_norm: 1.0
+
+            """);
+        string[] Certify(string output) => [.. chain.Certify(output).Select(a => a == chain.Battery ? battery : a), "--cost-sample", "1"];
+        var output = Scratch("cost");
+        var result = Mlac.Expect(ExitCodes.Success, Certify(output));
+
+        result.Out.Should().Contain("CPU-h per further model (cached baselines)").And.Contain("Slurm array of 16 nodes");
+        using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(output, "cost-sample.json")));
+        report.RootElement.GetProperty("schema").GetString().Should().Be("mlac.cost-sample/v1");
+        var runs = report.RootElement.GetProperty("sample").GetProperty("runs").EnumerateArray().ToList();
+        runs.Select(r => r.GetProperty("family").GetString()).Should().Equal("linear_probe", "full_fine_tune");
+        runs.Should().OnlyContain(r => r.GetProperty("cpu_seconds").GetDouble() > 0);
+        File.Exists(Path.Combine(output, "certificate.json")).Should().BeFalse("a cost sample certifies nothing");
+
+        Mlac.Expect(ExitCodes.InputError, [.. Certify(Scratch("cost-2")), "--workers", "2"]).Error.Should().Contain("--cost-sample");
+    }
+
+    [Fact]
     public void Slurm_submit_dry_run_prints_the_scripts_and_the_sbatch_commands()
     {
         var output = Path.Combine(_scratch, "campaign");

@@ -1,0 +1,39 @@
+using System.Globalization;
+using MlacRelease.Certification.Certificates;
+using MlacRelease.Certification.Costing;
+using MlacRelease.Certification.Execution;
+using MlacRelease.Common.IO;
+
+namespace MlacRelease.Cli.Terminal;
+
+/// <summary>What <c>mlac certify --cost-sample</c> prints and writes.</summary>
+public static class CostSampleOutput
+{
+    public static int Print(OutputMode mode, CostReport report, string outputFolder)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var (sample, estimate) = (report.Sample, report.Estimate);
+        Directory.CreateDirectory(outputFolder);
+        var path = Path.Combine(outputFolder, CostReport.FileName);
+        AtomicFile.WriteAllBytes(path, CanonicalJson.Serialize(new { schema = CostReport.Schema, sample, estimate }));
+
+        mode.Info(Invariant($"cost sample of {sample.Battery}: {sample.Runs.Count} runs at {sample.ThreadsPerWorker} thread(s), {sample.Runs.Sum(r => r.CpuSeconds):F0} CPU-s; ",
+                            $"evaluation {estimate.EvaluationSecondsPerPass * 1e6:F1} CPU-µs per token pass ({sample.Evaluation.Examples} test examples in {sample.Evaluation.CpuSeconds:F1} CPU-s); ",
+                            $"retention unit {sample.Retention.CpuSeconds:F0} CPU-s"));
+        mode.Info("  family                sampled  CPU-s/run (sampled)  train CPU-µs/pass   units   runs   CPU-h (per target)");
+        foreach (var row in estimate.Rows.Where(r => r.Target == Certification.Data.TargetRole.Model))
+        {
+            var rate = row.Rate;
+            mode.Info(Invariant($"  {row.Family,-20} {rate?.SampledRuns ?? 0,8} {rate?.MeanSampledSeconds ?? sample.Retention.CpuSeconds,20:F1} {(rate is { TrainingSecondsPerPass: > 0 } r ? (r.TrainingSecondsPerPass * 1e6).ToString("F2", CultureInfo.InvariantCulture) : "-"),18} {row.Units,6} {row.Runs,6} {row.CpuSeconds / 3600,20:F2}"));
+        }
+        mode.Info(Invariant($"estimate: {estimate.AllTargetsCpuSeconds / 3600:F1} CPU-h with all three arms (empty baseline cache); ",
+                            $"{estimate.ModelOnlyCpuSeconds / 3600:F1} CPU-h per further model (cached baselines); longest unit {estimate.LongestUnitSeconds / 3600:F2} h"));
+        mode.Info(Invariant($"Slurm array of {estimate.SlurmAllTargets.Nodes} nodes x {estimate.SlurmAllTargets.WorkersPerNode} workers: ",
+                            $"{estimate.SlurmAllTargets.WallSeconds / 3600:F2} h wall with all arms, {estimate.SlurmModelOnly.WallSeconds / 3600:F2} h with cached baselines ",
+                            $"(slowest shard; no schedule beats the longest unit) → {path}"));
+        if (mode.Json) OutputMode.WriteJson(new { schema = CostReport.Schema, file = path, sample, estimate });
+        return ExitCodes.Success;
+    }
+
+    private static string Invariant(params FormattableString[] parts) => string.Concat(parts.Select(p => p.ToString(CultureInfo.InvariantCulture)));
+}

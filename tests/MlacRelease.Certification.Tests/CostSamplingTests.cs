@@ -40,6 +40,8 @@ public sealed class CostSamplingTests(TinyWorld world, LazyTinyCertification sha
         report.Sample.Runs.Should().OnlyContain(r => r.CpuSeconds > 0 && r.WallSeconds > 0);
         report.Sample.Runs[0].TrainingPasses.Should().BeGreaterThan(0);
         report.Sample.Evaluation.CpuSeconds.Should().BeGreaterThan(0);
+        report.Sample.FlopsPerTokenPass.Should().Be(GemmRate.FlopsPerTokenPass(TinyWorld.Config));
+        report.Sample.Gemm!.GflopsPerSecond.Should().BeGreaterThan(0);
         var estimate = report.Estimate;
         estimate.Rows.Select(r => (r.Target, r.Family)).Should().BeEquivalentTo(
             from t in Enum.GetValues<TargetRole>() from f in new[] { "full_fine_tune", "linear_probe", "retention" } select (t, f));
@@ -96,5 +98,21 @@ public sealed class CostSamplingTests(TinyWorld world, LazyTinyCertification sha
         CostExtrapolation.Slurm(units, seconds, nodes: 1, workersPerNode: 1).WallSeconds.Should().Be(180);
         CostExtrapolation.Slurm(units, seconds, nodes: 2, workersPerNode: 1).WallSeconds.Should().Be(100, "the shards by cost are 5+3 | 4+3+3 (LPT)");
         CostExtrapolation.Slurm(units, seconds, nodes: 8, workersPerNode: 1).WallSeconds.Should().Be(50);
+    }
+
+    [Fact]
+    public void A_token_pass_costs_two_flops_per_weight_of_the_layers_dense_matrices()
+    {
+        var config = TinyWorld.Config with { HiddenSize = 24, IntermediateSize = 40, NumHiddenLayers = 3 };
+        using var weights = Core.Model.EncoderWeights.RandomInit(config, seed: 1);
+        var denseWeights = weights.Tensors.Where(p => p.Key.StartsWith("encoder.layer.", StringComparison.Ordinal) && p.Value.dim() == 2).Sum(p => p.Value.numel());
+        denseWeights.Should().Be(3 * (4 * 24 * 24 + 2 * 24 * 40), "four attention projections and the feed-forward pair per layer");
+        GemmRate.FlopsPerTokenPass(config).Should().Be(2.0 * denseWeights);
+        GemmRate.FlopsPerTokenPass(new Core.Model.EncoderConfig { HiddenSize = 384, IntermediateSize = 1536, NumHiddenLayers = 6, NumAttentionHeads = 12 })
+            .Should().Be(21_233_664, "MiniLM-L6: 6 · 2 · (4 · 384² + 2 · 384 · 1536)");
+
+        var gemm = GemmRate.Measure(config, rows: 32, TorchSharp.torch.CPU, minimumSeconds: 0.01);
+        gemm.Products.Should().BeGreaterThanOrEqualTo(3);
+        gemm.GflopsPerSecond.Should().BeGreaterThan(0);
     }
 }

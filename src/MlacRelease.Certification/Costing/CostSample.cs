@@ -10,7 +10,14 @@ public sealed record CostSample(
     double MeanTokens,
     IReadOnlyList<SampledRun> Runs,
     MeasuredEvaluation Evaluation,
-    MeasuredRetention Retention);
+    MeasuredRetention Retention)
+{
+    /// <summary>The encoder's dense-layer flops per token pass (<see cref="GemmRate.FlopsPerTokenPass"/>).</summary>
+    public double FlopsPerTokenPass { get; init; }
+
+    /// <summary>A plain matrix product of the encoder's shape at the same thread count; null when not measured.</summary>
+    public MeasuredGemm? Gemm { get; init; }
+}
 
 /// <param name="TrainingPasses">The cost model's training token passes for this run (benign phase included).</param>
 /// <param name="EvaluationPasses">The cost model's evaluation token passes for this run.</param>

@@ -63,6 +63,12 @@ public static class CostSampler
         var sample = new CostSample(session.Battery.Name, session.Identity, request.ThreadsPerWorker, shape.MeanTokens, runs,
             new MeasuredEvaluation(context.Test.Count, context.Test.Count * shape.MeanTokens, evaluation.Cpu, evaluation.Wall),
             new MeasuredRetention(retained.Cpu, retained.Wall));
+        sample = sample with
+        {
+            FlopsPerTokenPass = GemmRate.FlopsPerTokenPass(model.Config),
+            // A batch of 16 examples' tokens: the middle of the batteries' batch sizes.
+            Gemm = GemmRate.Measure(model.Config, Math.Max(1, (int)Math.Round(16 * shape.MeanTokens)), context.Device),
+        };
         return new CostReport(sample, CostExtrapolation.Estimate(sample, session.Battery, session.Units, shape, nodes, workersPerNode));
     }
 

@@ -20,11 +20,18 @@ public static class CostSampleOutput
         mode.Info(Invariant($"cost sample of {sample.Battery}: {sample.Runs.Count} runs at {sample.ThreadsPerWorker} thread(s), {sample.Runs.Sum(r => r.CpuSeconds):F0} CPU-s; ",
                             $"evaluation {estimate.EvaluationSecondsPerPass * 1e6:F1} CPU-µs per token pass ({sample.Evaluation.Examples} test examples in {sample.Evaluation.CpuSeconds:F1} CPU-s); ",
                             $"retention unit {sample.Retention.CpuSeconds:F0} CPU-s"));
-        mode.Info("  family                sampled  CPU-s/run (sampled)  train CPU-µs/pass   units   runs   CPU-h (per target)");
+        if (sample.Gemm is { } gemm)
+            mode.Info(Invariant($"matrix product [{gemm.Rows}x{gemm.Inner}]·[{gemm.Inner}x{gemm.Columns}] fp32: {gemm.GflopsPerSecond:F1} GFLOP/s; ",
+                                $"a token pass is {sample.FlopsPerTokenPass / 1e6:F1} MFLOP of dense layers; evaluation reaches ",
+                                $"{Percent(sample.FlopsPerTokenPass / estimate.EvaluationSecondsPerPass / 1e9, gemm)} of the product's rate"));
+        mode.Info("  family                sampled  CPU-s/run (sampled)  train CPU-µs/pass  of GEMM   units   runs   CPU-h (per target)");
         foreach (var row in estimate.Rows.Where(r => r.Target == Certification.Data.TargetRole.Model))
         {
             var rate = row.Rate;
-            mode.Info(Invariant($"  {row.Family,-20} {rate?.SampledRuns ?? 0,8} {rate?.MeanSampledSeconds ?? sample.Retention.CpuSeconds,20:F1} {(rate is { TrainingSecondsPerPass: > 0 } r ? (r.TrainingSecondsPerPass * 1e6).ToString("F2", CultureInfo.InvariantCulture) : "-"),18} {row.Units,6} {row.Runs,6} {row.CpuSeconds / 3600,20:F2}"));
+            var perPass = rate is { TrainingSecondsPerPass: > 0 } r ? r.TrainingSecondsPerPass : (double?)null;
+            mode.Info(Invariant($"  {row.Family,-20} {rate?.SampledRuns ?? 0,8} {rate?.MeanSampledSeconds ?? sample.Retention.CpuSeconds,20:F1} ",
+                                $"{(perPass is { } p ? (p * 1e6).ToString("F2", CultureInfo.InvariantCulture) : "-"),17} ",
+                                $"{(perPass is { } q && sample.Gemm is { } g ? Percent(sample.FlopsPerTokenPass / q / 1e9, g) : "-"),8} {row.Units,7} {row.Runs,6} {row.CpuSeconds / 3600,20:F2}"));
         }
         mode.Info(Invariant($"estimate: {estimate.AllTargetsCpuSeconds / 3600:F1} CPU-h with all three arms (empty baseline cache); ",
                             $"{estimate.ModelOnlyCpuSeconds / 3600:F1} CPU-h per further model (cached baselines); longest unit {estimate.LongestUnitSeconds / 3600:F2} h"));
@@ -34,6 +41,8 @@ public static class CostSampleOutput
         if (mode.Json) OutputMode.WriteJson(new { schema = CostReport.Schema, file = path, sample, estimate });
         return ExitCodes.Success;
     }
+
+    private static string Percent(double gflops, MeasuredGemm gemm) => (gflops / gemm.GflopsPerSecond).ToString("P0", CultureInfo.InvariantCulture);
 
     private static string Invariant(params FormattableString[] parts) => string.Concat(parts.Select(p => p.ToString(CultureInfo.InvariantCulture)));
 }

@@ -57,7 +57,7 @@ public sealed class ExportFixture : IDisposable
             {
                 Vocabulary = Vocabulary,
                 CertificatePath = certificate,
-                Head = Head,
+                Onnx = new OnnxExportOptions { Head = Head },
                 ModelCard = new ModelCardOptions { License = "mit", Title = "MiniLM (2 layers) with a test head" },
                 Parity = new ParityOptions { BatchSizes = [1, 3], SequenceLengths = [7, 20] },
             });

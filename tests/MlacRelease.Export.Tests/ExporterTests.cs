@@ -44,8 +44,7 @@ public sealed class ExporterTests(ExportFixture fixture, ITestOutputHelper outpu
         var result = ReleaseWriter.Write(folder, weights, new ReleaseOptions
         {
             Vocabulary = fixture.Vocabulary,
-            Tokenizer = new() { MaxLength = 64 },
-            ExternalDataThresholdBytes = 0,
+            Onnx = new OnnxExportOptions { Tokenizer = new() { MaxLength = 64 }, ExternalDataThresholdBytes = 0 },
             Parity = new ParityOptions { BatchSizes = [2], SequenceLengths = [5] },
         });
         result.Manifest.Find(ReleaseFileNames.ModelExternalData).Should().NotBeNull();

@@ -172,4 +172,17 @@ public sealed class ReleaseFolderTests(ExportFixture fixture)
         var write = () => Release.ReleaseWriter.Write(fixture.Release.Folder, fixture.TwoLayers, new Release.ReleaseOptions { Vocabulary = fixture.Vocabulary });
         write.Should().Throw<IOException>().WithMessage("*must be new or empty*");
     }
+
+    [Fact]
+    public void The_writer_pins_the_certificate_it_copies_and_refuses_a_digest_set_by_hand()
+    {
+        var folder = Path.Combine(fixture.Folder, $"release-pinned-{Guid.NewGuid():N}");
+        var write = () => Release.ReleaseWriter.Write(folder, fixture.TwoLayers, new Release.ReleaseOptions
+        {
+            Vocabulary = fixture.Vocabulary,
+            Onnx = new Onnx.OnnxExportOptions { CertificateDigest = "sha256:" + new string('0', 64) },
+        });
+        write.Should().Throw<ArgumentException>().WithMessage("*CertificateDigest*");
+        Directory.Exists(folder).Should().BeFalse("nothing is written before the options are checked");
+    }
 }

@@ -107,10 +107,11 @@ public sealed class GateFixture : IDisposable
     {
         ReleaseWriter.Write(folder, model, new ReleaseOptions
         {
-            Vocabulary = Vocabulary, CertificatePath = certificate, Tokenizer = tokenizer ?? new TokenizerSettings { MaxLength = 16 },
-            Head = head,
-            Flavor = flavor,
-            ExternalDataThresholdBytes = externalDataThresholdBytes,
+            Vocabulary = Vocabulary, CertificatePath = certificate,
+            Onnx = new MlacRelease.Export.Onnx.OnnxExportOptions
+            {
+                Tokenizer = tokenizer ?? new TokenizerSettings { MaxLength = 16 }, Head = head, Flavor = flavor, ExternalDataThresholdBytes = externalDataThresholdBytes,
+            },
             Parity = new MlacRelease.Export.Validation.ParityOptions { Tolerance = MlacRelease.Export.Validation.FlavorParity.DefaultTolerance(flavor) },
         });
         Common.Release.ReleaseSigning.Sign(folder, PrivateKey);

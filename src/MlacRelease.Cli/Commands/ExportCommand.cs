@@ -76,10 +76,8 @@ public static class ExportCommand
             var written = ReleaseWriter.Write(staging, weights, new ReleaseOptions
             {
                 Vocabulary = vocabulary,
-                Tokenizer = new TokenizerSettings { MaxLength = truncation },
+                Onnx = new OnnxExportOptions { Tokenizer = new TokenizerSettings { MaxLength = truncation }, Head = classifier?.Head, Flavor = flavor },
                 CertificatePath = certificatePath,
-                Head = classifier?.Head,
-                Flavor = flavor,
                 Parity = new ParityOptions { Tolerance = allowed },
             });
             if (Directory.Exists(folder)) Directory.Delete(folder);

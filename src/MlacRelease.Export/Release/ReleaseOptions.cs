@@ -1,4 +1,3 @@
-using MlacRelease.Common.Text;
 using MlacRelease.Export.Onnx;
 using MlacRelease.Export.Validation;
 
@@ -10,21 +9,17 @@ public sealed record ReleaseOptions
     /// <summary>The vocabulary text (vocab.txt) the encoder was trained with.</summary>
     public required string Vocabulary { get; init; }
 
-    public TokenizerSettings Tokenizer { get; init; } = new();
+    /// <summary>The exported graph's settings: tokenizer, head, flavour, external-data threshold. Its
+    /// <see cref="OnnxExportOptions.CertificateDigest"/> must stay null: the writer pins the copied certificate's own
+    /// digest. With <see cref="OnnxGraphFlavor.Int8"/> the release computes with, records and must be certified for the
+    /// dequantized int8 weights.</summary>
+    public OnnxExportOptions Onnx { get; init; } = new();
 
     /// <summary>certificate.json from certification, copied in and pinned by its digest in the model's metadata. Optional for now.</summary>
     public string? CertificatePath { get; init; }
-
-    public ClassificationHead? Head { get; init; }
-
-    /// <summary>The graph's operators (<see cref="OnnxExportOptions.Flavor"/>). With <see cref="OnnxGraphFlavor.Int8"/>
-    /// the release computes with, records and must be certified for the dequantized int8 weights.</summary>
-    public OnnxGraphFlavor Flavor { get; init; } = OnnxGraphFlavor.Portable;
 
     public ModelCardOptions ModelCard { get; init; } = new();
 
     /// <summary>Export-time parity check against the TorchSharp encoder; null skips it (not recommended).</summary>
     public ParityOptions? Parity { get; init; } = new();
-
-    public long ExternalDataThresholdBytes { get; init; } = OnnxExportOptions.DefaultExternalDataThresholdBytes;
 }

@@ -27,6 +27,9 @@ public static class ReleaseWriter
         ArgumentException.ThrowIfNullOrEmpty(folder);
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(options);
+        if (options.Onnx.CertificateDigest is not null)
+            throw new ArgumentException("ReleaseOptions.Onnx.CertificateDigest is the writer's to set (from CertificatePath); leave it null", nameof(options));
+        var onnx = options.Onnx;
         folder = Path.GetFullPath(folder);
         if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
             throw new IOException($"{folder}: the release folder must be new or empty (stale files would end up in the manifest)");
@@ -34,20 +37,13 @@ public static class ReleaseWriter
 
         // The tokenizer is built first, from the tokenizer.json the release will hold (read back as a consumer reads it):
         // a vocabulary that does not load fails the release before anything is written.
-        var tokenizerFile = new HuggingFaceTokenizerJson { Vocabulary = WordPieceVocabulary.FromText(options.Vocabulary, "vocabulary"), Settings = options.Tokenizer.Validate() };
+        var tokenizerFile = new HuggingFaceTokenizerJson { Vocabulary = WordPieceVocabulary.FromText(options.Vocabulary, "vocabulary"), Settings = onnx.Tokenizer.Validate() };
         var tokenizerJson = tokenizerFile.ToJson();
         var tokenizer = BertTextTokenizer.FromTokenizerJson(HuggingFaceTokenizerJson.Parse(System.Text.Encoding.UTF8.GetBytes(tokenizerJson), ReleaseFileNames.Tokenizer), ReleaseFileNames.Tokenizer);
         var (certificateDigest, certificate) = CopyCertificate(folder, options.CertificatePath);
 
         Directory.CreateDirectory(Path.Combine(folder, ReleaseFileNames.ModelFolder));
-        var export = EncoderOnnxExporter.Save(weights, Path.Combine(folder, ReleaseFileNames.Model), new OnnxExportOptions
-        {
-            Tokenizer = options.Tokenizer,
-            CertificateDigest = certificateDigest,
-            Head = options.Head,
-            Flavor = options.Flavor,
-            ExternalDataThresholdBytes = options.ExternalDataThresholdBytes,
-        });
+        var export = EncoderOnnxExporter.Save(weights, Path.Combine(folder, ReleaseFileNames.Model), onnx with { CertificateDigest = certificateDigest });
         if (export.ExternalDataPath is not null && Path.GetFullPath(export.ExternalDataPath) != Path.Combine(folder, ReleaseFileNames.ModelExternalData))
             throw new InvalidOperationException($"external data went to {export.ExternalDataPath}, not {ReleaseFileNames.ModelExternalData}");
 
@@ -55,27 +51,27 @@ public static class ReleaseWriter
         if (options.Parity is { } parityOptions)
         {
             // An int8 model is checked against the weights it holds (dequantized), not the fp32 ones it was made from.
-            using var shipped = FlavorParity.ShippedWeightsIfOther(weights, options.Flavor);
-            parity = OnnxParityValidator.Validate(shipped ?? weights, export.ModelPath, options.Head, parityOptions with
+            using var shipped = FlavorParity.ShippedWeightsIfOther(weights, onnx.Flavor);
+            parity = OnnxParityValidator.Validate(shipped ?? weights, export.ModelPath, onnx.Head, parityOptions with
             {
                 Tokenizer = parityOptions.Tokenizer ?? tokenizer,
             });
         }
 
         // The same function of the model's records the gate checks these files against, byte for byte.
-        var labels = options.Head is { } head ? head.Labels ?? ReleaseModelConfig.DefaultLabels(head.Classes) : null;
+        var labels = onnx.Head is { } head ? head.Labels ?? ReleaseModelConfig.DefaultLabels(head.Classes) : null;
         foreach (var (path, text) in ReleaseConsumerFiles.Render(tokenizerFile, weights.Config.ToJson(), labels))
             AtomicFile.WriteAllText(Path.Combine(folder, path), text);
 
         List<string> outputs = [OnnxIoNames.LastHiddenState, OnnxIoNames.PoolerOutput];
-        if (options.Head is not null) outputs.Add(OnnxIoNames.Logits);
+        if (onnx.Head is not null) outputs.Add(OnnxIoNames.Logits);
         var card = ModelCard.Render(options.ModelCard, new ModelCardFacts
         {
             Layers = weights.Config.NumHiddenLayers,
             HiddenSize = weights.Config.HiddenSize,
             Heads = weights.Config.NumAttentionHeads,
             Outputs = outputs,
-            Classes = options.Head?.Classes ?? 0,
+            Classes = onnx.Head?.Classes ?? 0,
             WeightDigest = export.WeightDigest,
             CertificateDigest = certificateDigest,
             CertificateJson = certificate,

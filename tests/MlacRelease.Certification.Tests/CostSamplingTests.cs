@@ -1,3 +1,5 @@
+using MlacRelease.Certification.Attacks;
+using MlacRelease.Certification.Batteries;
 using MlacRelease.Certification.Costing;
 using MlacRelease.Certification.Data;
 using MlacRelease.Certification.Execution;
@@ -52,38 +54,63 @@ public sealed class CostSamplingTests(TinyWorld world, LazyTinyCertification sha
     }
 
     [Fact]
-    public void Rates_are_recovered_from_runs_that_follow_them_and_the_estimate_scales_with_the_timings()
+    public void Rates_are_recovered_from_runs_that_follow_them_and_each_planned_run_is_priced_once()
     {
+        // One configuration length (8 steps, batch 8, evaluation every 4): rung 0 runs 3 trials at 3 steps, rung 1 one
+        // at 8, then 2 seed reruns at 8. So a fine-tuning unit is 3 runs of 3 steps and 3 runs of 8.
+        var battery = BatteryParser.Parse(TinyCertification.BatteryYaml.Replace("steps: [9, 12]", "steps: [8]", StringComparison.Ordinal), "fixed.yaml");
         using var folder = new TempFolder();
-        using var session = CertificationSession.Create(Run.Request(folder.Path));
+        using var session = CertificationSession.Create(Run.Request(folder.Path) with { Battery = battery });
         var shape = DataShape.Of(session.AttackContext);
-        const double evaluationRate = 2e-6, trainingRate = 7e-6;
-        var runs = new[]
+        const double evaluationRate = 2e-6, trainingRate = 7e-6, fit = 0.05;
+        var features = evaluationRate * (shape.AttackerTrain + shape.Tune + shape.Test) * shape.MeanTokens;
+        SampledRun FineTune(int n, double training, double evaluation) =>
+            new($"model/full_fine_tune/n={n}", "search-r0-t000", "full_fine_tune", n, 3, 8, training, evaluation, trainingRate * training + evaluationRate * evaluation, 0);
+        var runs = new List<SampledRun>
         {
-            new SampledRun("model/full_fine_tune/n=8", "search-r0-t000", "full_fine_tune", 8, 3, 8, 1000, 4000, 0, 0),
-            new SampledRun("model/full_fine_tune/n=24", "search-r0-t001", "full_fine_tune", 24, 9, 8, 5000, 2000, 0, 0),
-            new SampledRun("model/linear_probe/n=8", "search-r0-t000", "linear_probe", 8, null, null, 0, 3000, 0.5, 0.5),
-            new SampledRun("model/linear_probe/n=24", "search-r0-t001", "linear_probe", 24, null, null, 0, 3000, 0.1, 0.1),
-        }.Select(r => r.TrainingPasses > 0 ? r with { CpuSeconds = trainingRate * r.TrainingPasses + evaluationRate * r.EvaluationPasses } : r).ToList();
-        CostSample Sample(double scale) => new("tiny", "id", 1, shape.MeanTokens,
-            runs.Select(r => r with { CpuSeconds = r.CpuSeconds * scale }).ToList(),
+            FineTune(8, 1000, 4000), FineTune(24, 5000, 2000),
+            new("model/linear_probe/n=8", "search-r0-t000", "linear_probe", 8, null, null, 0, 0, features + fit, 0),
+            new("model/linear_probe/n=24", "search-r0-t001", "linear_probe", 24, null, null, 0, 0, fit, 0),
+        };
+        CostSample Sample(double scale) => new("fixed", "id", 1, shape.MeanTokens, runs.Select(r => r with { CpuSeconds = r.CpuSeconds * scale }).ToList(),
             new MeasuredEvaluation(96, 10_000, evaluationRate * 10_000 * scale, 0), new MeasuredRetention(3 * scale, 0));
 
-        var once = CostExtrapolation.Estimate(Sample(1), Run.Battery, session.Units, shape);
-        var fineTune = once.Rows.First(r => r.Family == "full_fine_tune").Rate!;
-        fineTune.TrainingSecondsPerPass.Should().BeApproximately(trainingRate, 1e-15);
-        var probe = once.Rows.First(r => r.Family == "linear_probe").Rate!;
-        probe.OncePerTarget.Should().BeApproximately(0.4, 1e-12, "the first probe run computed the features");
-        probe.PerLaterRun.Should().BeApproximately(0.1, 1e-12);
-        // Per target, the probe costs its features once and every planned run at the later rate.
-        once.Rows.Single(r => r is { Family: "linear_probe", Target: TargetRole.Model }).CpuSeconds.Should().BeApproximately(0.4 + 0.1 * 2 * 5, 1e-9);
+        var once = CostExtrapolation.Estimate(Sample(1), battery, session.Units, shape);
+        once.Rows.First(r => r.Family == "full_fine_tune").Rate!.TrainingSecondsPerPass.Should().BeApproximately(trainingRate, 1e-15);
+        once.Rows.First(r => r.Family == "linear_probe").Rate!.ProbeSecondsPerFit.Should().BeApproximately(fit, 1e-12);
+        once.ProbeFeatureSeconds.Should().BeApproximately(features, 1e-15);
 
-        var twice = CostExtrapolation.Estimate(Sample(2), Run.Battery, session.Units, shape);
+        double RunSeconds(int n, int steps, int evaluations, double scorings) =>
+            trainingRate * 3 * steps * Math.Min(8, n) * shape.MeanTokens + evaluationRate * (evaluations * shape.Tune + scorings * shape.Test) * shape.MeanTokens;
+        double Unit(int n) => 3 * RunSeconds(n, 3, 1, 1) + 3 * RunSeconds(n, 8, 2, 1.5);
+        once.Rows.Single(r => r is { Family: "full_fine_tune", Target: TargetRole.Model }).CpuSeconds.Should().BeApproximately(Unit(8) + Unit(24), 1e-9);
+        // The probe: its features per unit (workers and shards each compute them) and every planned fit (3 trials, 2 seeds).
+        once.Rows.Single(r => r is { Family: "linear_probe", Target: TargetRole.Model }).CpuSeconds.Should().BeApproximately(2 * (features + 5 * fit), 1e-9);
+        once.Rows.Single(r => r is { Family: "retention", Target: TargetRole.RandomInit }).CpuSeconds.Should().Be(3);
+
+        var twice = CostExtrapolation.Estimate(Sample(2), battery, session.Units, shape);
         twice.AllTargetsCpuSeconds.Should().BeApproximately(2 * once.AllTargetsCpuSeconds, 1e-9);
         twice.SlurmModelOnly.WallSeconds.Should().BeApproximately(2 * once.SlurmModelOnly.WallSeconds, 1e-9);
 
-        var missing = () => CostExtrapolation.Estimate(Sample(1) with { Runs = runs.Take(2).ToList() }, Run.Battery, session.Units, shape);
+        var missing = () => CostExtrapolation.Estimate(Sample(1) with { Runs = runs.Take(2).ToList() }, battery, session.Units, shape);
         missing.Should().Throw<ArgumentException>().WithMessage("*linear_probe*");
+    }
+
+    [Fact]
+    public void A_run_is_counted_from_what_it_did_and_expected_runs_evaluate_every_E_steps_and_after_the_last()
+    {
+        var shape = new DataShape(AttackerTrain: 100, Tune: 10, Test: 20, MeanTokens: 2);
+        var config = Run.Battery.Attacks[0].Sample(new Core.Data.DeterministicRandom(1)) with { };
+        var batch = config.Training!.BatchSize;
+        RunPasses.TuneEvaluations(8, 4).Should().Be(2);
+        RunPasses.TuneEvaluations(9, 4).Should().Be(3);
+        RunPasses.TuneEvaluations(3, 4).Should().Be(1);
+        RunPasses.Expected(config, 100, 3, 4, shape).Should().Be(new RunPasses(3.0 * 3 * batch * 2, (1 * 10 + 1 * 20) * 2.0));
+        RunPasses.Expected(config, 100, 9, 4, shape).Should().Be(new RunPasses(3.0 * 9 * batch * 2, (3 * 10 + 1.5 * 20) * 2.0));
+        var result = new AttackRunResult(100, 9, [new(4, 0.5), new(8, 0.7), new(9, 0.6)], 8, 0.7, 0.7, null, 0.6, null, false);
+        RunPasses.Of(config, result, shape).Evaluation.Should().Be((3 * 10 + 2 * 20) * 2.0, "the best checkpoint was restored and scored again");
+        RunPasses.Of(config, result with { Steps = 5, Curve = [new(4, 0.5), new(5, 0.5)], BestStep = 5 }, shape)
+            .Should().Be(new RunPasses(3.0 * 5 * batch * 2, (2 * 10 + 1 * 20) * 2.0), "a diverged run is counted at the steps it took");
     }
 
     [Fact]
@@ -95,9 +122,12 @@ public sealed class CostSamplingTests(TinyWorld world, LazyTinyCertification sha
 
         var units = new[] { 5.0, 4, 3, 3, 3 }.Select((c, i) => new WorkUnit($"u{i}", UnitKind.Retention, TargetRole.Model, null, null, 1, c)).ToList();
         var seconds = units.Select(u => 10 * u.Cost).ToList();
-        CostExtrapolation.Slurm(units, seconds, nodes: 1, workersPerNode: 1).WallSeconds.Should().Be(180);
-        CostExtrapolation.Slurm(units, seconds, nodes: 2, workersPerNode: 1).WallSeconds.Should().Be(100, "the shards by cost are 5+3 | 4+3+3 (LPT)");
-        CostExtrapolation.Slurm(units, seconds, nodes: 8, workersPerNode: 1).WallSeconds.Should().Be(50);
+        CostExtrapolation.Slurm(units, seconds, nodes: 1, workersPerNode: 1, _ => true).WallSeconds.Should().Be(180);
+        CostExtrapolation.Slurm(units, seconds, nodes: 2, workersPerNode: 1, _ => true).WallSeconds.Should().Be(100, "the shards by cost are 5+3 | 4+3+3 (LPT)");
+        CostExtrapolation.Slurm(units, seconds, nodes: 8, workersPerNode: 1, _ => true).WallSeconds.Should().Be(50);
+        // Units a shard skips (cached references) leave the cut as it is: 5+3 | 4+3+3 without u3 is 5 | 10; a re-cut of the
+        // rest would be 5+3 | 4+3.
+        CostExtrapolation.Slurm(units, seconds, nodes: 2, workersPerNode: 1, u => u.Id != "u3").WallSeconds.Should().Be(100);
     }
 
     [Fact]

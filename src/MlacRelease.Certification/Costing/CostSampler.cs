@@ -24,6 +24,8 @@ public static class CostSampler
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentOutOfRangeException.ThrowIfLessThan(runsPerFamily, 1);
+        if (request.ThreadsPerWorker != 1)
+            throw new ArgumentException($"a cost sample runs at one thread, as each worker of a parallel certification does (threads per worker {request.ThreadsPerWorker})", nameof(request));
         using var threads = new TorchThreads(request.ThreadsPerWorker);
         using var gc = new BlockingGarbageCollection();
         using var session = CertificationSession.Create(request);
@@ -40,29 +42,30 @@ public static class CostSampler
         }
         // The first pass pays for libtorch's and the JIT's warm-up, which a certification pays once, not per run.
         Evaluate();
-        var evaluation = Measure(Evaluate);
-        progress?.Report($"evaluation pass over {context.Test.Count} test examples: {evaluation.Cpu:F1} CPU-s");
+        var (_, evaluationCpu, evaluationWall) = Measure(Evaluate);
+        progress?.Report($"evaluation pass over {context.Test.Count} test examples: {evaluationCpu:F1} CPU-s");
 
         var runs = new List<SampledRun>();
         foreach (var (pick, index) in picks.Select((p, i) => (p, i)))
         {
             cancellation.ThrowIfCancellationRequested();
-            var measured = Measure(() => RunPick(session, pick, cancellation));
-            var terms = Terms(session.Battery, pick, shape);
-            runs.Add(new SampledRun(pick.Unit.Id, pick.RunName, pick.Family, pick.AttackerExamples, pick.Steps, pick.Config.Training?.BatchSize,
-                terms.Training + terms.Benign, terms.Evaluation, measured.Cpu, measured.Wall));
+            var (result, cpu, wall) = Measure(() => RunPick(session, pick, cancellation));
+            // What the run did (its steps, evaluations and test scorings), not what the model expects it to do.
+            var passes = pick.Config.Training is null ? new RunPasses(0, 0) : RunPasses.Of(pick.Config, result, shape);
+            runs.Add(new SampledRun(pick.Unit.Id, pick.RunName, pick.Family, pick.AttackerExamples, pick.Config.Training is null ? null : result.Steps,
+                pick.Config.Training?.BatchSize, passes.Training, passes.Evaluation, cpu, wall));
             progress?.Report($"run {index + 1}/{picks.Count}: {pick.Unit.Id} {pick.RunName}" +
-                             (pick.Steps is { } s ? $" ({s} steps, batch {pick.Config.Training!.BatchSize})" : "") + $": {measured.Cpu:F1} CPU-s");
+                             (pick.Steps is { } s ? $" ({s} steps, batch {pick.Config.Training!.BatchSize})" : "") + $": {cpu:F1} CPU-s");
         }
 
         var retention = session.Battery.Retention;
-        var retained = Measure(() => session.Runner.RunRetention(model, retention.ProbeL2, retention.FineTune, retention.TrainExamples,
+        var (_, retentionCpu, retentionWall) = Measure(() => session.Runner.RunRetention(model, retention.ProbeL2, retention.FineTune, retention.TrainExamples,
             Core.Data.DeterministicRandom.DeriveSeed(session.Battery.Seed, "retention"), cancellation));
-        progress?.Report($"retention unit: {retained.Cpu:F1} CPU-s");
+        progress?.Report($"retention unit: {retentionCpu:F1} CPU-s");
 
         var sample = new CostSample(session.Battery.Name, session.Identity, request.ThreadsPerWorker, shape.MeanTokens, runs,
-            new MeasuredEvaluation(context.Test.Count, context.Test.Count * shape.MeanTokens, evaluation.Cpu, evaluation.Wall),
-            new MeasuredRetention(retained.Cpu, retained.Wall));
+            new MeasuredEvaluation(context.Test.Count, context.Test.Count * shape.MeanTokens, evaluationCpu, evaluationWall),
+            new MeasuredRetention(retentionCpu, retentionWall));
         sample = sample with
         {
             FlopsPerTokenPass = GemmRate.FlopsPerTokenPass(model.Config),
@@ -106,20 +109,11 @@ public static class CostSampler
         return session.Runner.Run(session.Target(TargetRole.Model), pick.Config, data, searchSeed, pick.Steps, cancellation);
     }
 
-    private static RunCostTerms Terms(Battery battery, CostPick pick, DataShape shape)
-    {
-        if (pick.Steps is not { } steps) return new RunCostTerms(0, (pick.AttackerExamples + shape.Tune + shape.Test) * shape.MeanTokens, 0);
-        var training = pick.Config.Training!;
-        var benign = pick.Config.Benign is { } b ? ((double)b.Training.Steps, b.Training.BatchSize) : ((double, int)?)null;
-        return UnitPlanner.RunTerms(battery, steps, Math.Min(training.BatchSize, pick.AttackerExamples), benign, shape);
-    }
-
-    private static (double Cpu, double Wall) Measure<T>(Func<T> body)
+    private static (T Result, double Cpu, double Wall) Measure<T>(Func<T> body)
     {
         var wall = Stopwatch.StartNew();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var result = body();
-        (result as IDisposable)?.Dispose();
-        return ((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds, wall.Elapsed.TotalSeconds);
+        return (result, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds, wall.Elapsed.TotalSeconds);
     }
 }

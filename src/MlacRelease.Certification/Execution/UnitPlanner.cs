@@ -43,32 +43,18 @@ public static class UnitPlanner
     {
         if (!attack.IsBudgeted)
             return (n + data.Tune + data.Test) * data.MeanTokens / 3.0 + (SuccessiveHalving.RunCount(battery.Search, false) + battery.Seeds.Count) * 1.0;
-        var (fractions, perFullRun) = BudgetedUnitTerms(battery, attack, n, data);
-        return fractions * (perFullRun.Training + perFullRun.Evaluation + perFullRun.Benign);
-    }
-
-    /// <summary>A budgeted unit's cost in full-run equivalents (every rung at its fraction, plus the seed reruns) times
-    /// the cost of one full run at the mean sampled steps and batch size, in its three parts.</summary>
-    internal static (double FullRunEquivalents, RunCostTerms PerFullRun) BudgetedUnitTerms(Battery battery, AttackSpace attack, int n, DataShape data)
-    {
         var training = attack.Training!;
+        var steps = training.Steps.Average();
+        var batch = training.BatchSizes.Average(b => Math.Min(b, n));
         var fractions = SuccessiveHalving.Plan(battery.Search, true).Sum(r => r.Configurations * r.BudgetFraction) + battery.Seeds.Count;
-        return (fractions, RunTerms(battery, training.Steps.Average(), training.BatchSizes.Average(b => Math.Min(b, n)),
-            attack.Benign is { } benign ? (benign.Steps.Average(), benign.BatchSize) : null, data));
+        var perFullRun = TrainCost(steps, batch, data)
+            + ((steps / battery.Evaluation.Every + 1) * data.Tune + 1.5 * data.Test) * data.MeanTokens
+            + (attack.Benign is { } benign ? TrainCost(benign.Steps.Average(), benign.BatchSize, data) : 0);
+        return fractions * perFullRun;
     }
-
-    /// <summary>One run's cost: its training passes, the evaluations they trigger (every E steps on the tuning split;
-    /// the test split once or twice), and a benign phase's training passes.</summary>
-    internal static RunCostTerms RunTerms(Battery battery, double steps, double batch, (double Steps, int BatchSize)? benign, DataShape data) => new(
-        TrainCost(steps, batch, data),
-        ((steps / battery.Evaluation.Every + 1) * data.Tune + 1.5 * data.Test) * data.MeanTokens,
-        benign is { } b ? TrainCost(b.Steps, b.BatchSize, data) : 0);
 
     private static double TrainCost(double steps, double batch, DataShape data) => 3.0 * steps * batch * data.MeanTokens;
 }
-
-/// <summary>The cost model's parts of one run, in token passes (forward = 1, forward + backward = 3).</summary>
-internal readonly record struct RunCostTerms(double Training, double Evaluation, double Benign);
 
 /// <summary>The sizes a plan needs: split sizes after the battery's caps and the mean tokens per example.</summary>
 public sealed record DataShape(int AttackerTrain, int Tune, int Test, double MeanTokens)

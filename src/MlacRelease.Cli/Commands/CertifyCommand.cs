@@ -106,11 +106,14 @@ public static class CertifyCommand
         mode.Info($"certifying {prepared.ModelDescription} against {prepared.PretrainedDescription} and a random-init twin | battery {settings.BatteryName} | data {inputs.Data} " +
                   $"(attacker-train {data.AttackerTrain.Count}, tune {data.AttackerTune.Count}, test {data.Test.Count}, desired {data.DesiredTrain.Count}; split seed {data.SplitSeed}) | " +
                   $"{settings.Workers} worker(s) | baseline cache {settings.BaselineCache ?? "off"}" + (shard is null ? "" : $" | shard {shard}"));
+        if (settings.PlanOnly && settings.CostSample is not null) throw new CliException("--plan runs nothing and --cost-sample runs a sample: give one of them");
         if (settings.PlanOnly) return PrintPlan(mode, CertificationPlanner.Plan(request, shard));
         if (settings.CostSample is { } perFamily)
         {
             if (shard is not null || settings.Workers != 1) throw new CliException("--cost-sample runs in one process: leave out --shard and --workers");
-            return CostSampleOutput.Print(mode, CostSampler.Run(request, perFamily, new LineProgress(mode), cancellation), settings.Output);
+            // Priced as `--workers N --threads-per-worker 1` runs: one thread per worker is the cheapest per CPU-second.
+            if (request.ThreadsPerWorker != 1) mode.Info($"note: --cost-sample measures at one thread per worker (not {request.ThreadsPerWorker})");
+            return CostSampleOutput.Print(mode, CostSampler.Run(request with { ThreadsPerWorker = 1 }, perFamily, new LineProgress(mode), cancellation), settings.Output);
         }
         var display = new CertificationDisplay(mode);
         if (shard is not null)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MlacRelease.Certification.Attacks;
 using MlacRelease.Certification.Batteries;
 using MlacRelease.Certification.Data;
@@ -42,14 +41,14 @@ public static class CostSampler
         }
         // The first pass pays for libtorch's and the JIT's warm-up, which a certification pays once, not per run.
         Evaluate();
-        var (_, evaluationCpu, evaluationWall) = Measure(Evaluate);
+        var (_, evaluationCpu, evaluationWall) = RunClock.Measure(Evaluate);
         progress?.Report($"evaluation pass over {context.Test.Count} test examples: {evaluationCpu:F1} CPU-s");
 
         var runs = new List<SampledRun>();
         foreach (var (pick, index) in picks.Select((p, i) => (p, i)))
         {
             cancellation.ThrowIfCancellationRequested();
-            var (result, cpu, wall) = Measure(() => RunPick(session, pick, cancellation));
+            var (result, cpu, wall) = RunClock.Measure(() => RunPick(session, pick, cancellation));
             // What the run did (its steps, evaluations and test scorings), not what the model expects it to do.
             var passes = pick.Config.Training is null ? new RunPasses(0, 0) : RunPasses.Of(pick.Config, result, shape);
             runs.Add(new SampledRun(pick.Unit.Id, pick.RunName, pick.Family, pick.AttackerExamples, pick.Config.Training is null ? null : result.Steps,
@@ -59,14 +58,13 @@ public static class CostSampler
         }
 
         var retention = session.Battery.Retention;
-        var (_, retentionCpu, retentionWall) = Measure(() => session.Runner.RunRetention(model, retention.ProbeL2, retention.FineTune, retention.TrainExamples,
-            Core.Data.DeterministicRandom.DeriveSeed(session.Battery.Seed, "retention"), cancellation));
+        var (_, retentionCpu, retentionWall) = RunClock.Measure(() => session.Runner.RunRetention(model, retention.ProbeL2, retention.FineTune, retention.TrainExamples,
+            UnitExecutor.RetentionSeed(session.Battery), cancellation));
         progress?.Report($"retention unit: {retentionCpu:F1} CPU-s");
 
         var sample = new CostSample(session.Battery.Name, session.Identity, request.ThreadsPerWorker, shape.MeanTokens, runs,
             new MeasuredEvaluation(context.Test.Count, context.Test.Count * shape.MeanTokens, evaluationCpu, evaluationWall),
-            new MeasuredRetention(retentionCpu, retentionWall));
-        sample = sample with
+            new MeasuredRetention(retentionCpu, retentionWall))
         {
             FlopsPerTokenPass = GemmRate.FlopsPerTokenPass(model.Config),
             // A batch of 16 examples' tokens: the middle of the batteries' batch sizes.
@@ -107,13 +105,5 @@ public static class CostSampler
         var searchSeed = UnitExecutor.SearchSeed(session.Battery);
         var data = AttackerSample.Indices(session.AttackContext.AttackerTrain, pick.AttackerExamples, searchSeed);
         return session.Runner.Run(session.Target(TargetRole.Model), pick.Config, data, searchSeed, pick.Steps, cancellation);
-    }
-
-    private static (T Result, double Cpu, double Wall) Measure<T>(Func<T> body)
-    {
-        var wall = Stopwatch.StartNew();
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var result = body();
-        return (result, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds, wall.Elapsed.TotalSeconds);
     }
 }

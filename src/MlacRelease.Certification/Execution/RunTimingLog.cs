@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace MlacRelease.Certification.Execution;
@@ -14,14 +13,11 @@ internal sealed class RunTimingLog(string folder)
 
     public T Measure<T>(WorkUnit unit, string run, Func<T> body)
     {
-        var wall = Stopwatch.StartNew();
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var result = body();
-        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+        var (result, cpuSeconds, wallSeconds) = RunClock.Measure(body);
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
         File.AppendAllText(_path, string.Create(CultureInfo.InvariantCulture,
             $"{{\"unit\": \"{unit.Id}\", \"run\": \"{run}\", \"family\": \"{CertificationPlanner.FamilyName(unit)}\", \"target\": \"{WorkUnit.TargetName(unit.Target)}\", " +
-            $"\"wall_s\": {wall.Elapsed.TotalSeconds:F3}, \"cpu_s\": {cpuSeconds:F3}}}\n"));
+            $"\"wall_s\": {wallSeconds:F3}, \"cpu_s\": {cpuSeconds:F3}}}\n"));
         return result;
     }
 }

@@ -29,7 +29,7 @@ internal sealed class UnitExecutor(CertificationSession session, ResultStore sto
     {
         var settings = session.Battery.Retention;
         var (probe, fineTune) = _timings.Measure(unit, "retention", () => session.Runner.RunRetention(session.Target(unit.Target), settings.ProbeL2,
-            settings.FineTune, settings.TrainExamples, DeterministicRandom.DeriveSeed(session.Battery.Seed, "retention"), cancellation));
+            settings.FineTune, settings.TrainExamples, RetentionSeed(session.Battery), cancellation));
         onRun(new RunEvent(unit, "retention", false));
         return new RetentionResult(unit.Target, settings.TrainExamples, probe, fineTune);
     }
@@ -85,6 +85,9 @@ internal sealed class UnitExecutor(CertificationSession session, ResultStore sto
 
     /// <summary>The seed of every search run (its data sample and its random choices); seed reruns use their own.</summary>
     internal static ulong SearchSeed(Battery battery) => DeterministicRandom.DeriveSeed(battery.Seed, "search");
+
+    /// <summary>The seed of the retention unit's probe and fine-tune.</summary>
+    internal static ulong RetentionSeed(Battery battery) => DeterministicRandom.DeriveSeed(battery.Seed, "retention");
 
     private AttackRunResult RunOnce(WorkUnit unit, string name, AttackConfig config, IReadOnlyList<int> data, ulong seed, int? steps, CancellationToken cancellation)
     {

@@ -84,7 +84,7 @@ public sealed class SlurmScriptTests : IDisposable
     public void Extra_lines_that_are_not_one_sbatch_option_are_refused(string line)
     {
         var act = () => new SlurmResources { ExtraLines = [line] }.Validate();
-        act.Should().Throw<ArgumentException>().WithMessage("*--sbatch-line*exactly one sbatch option*--name=value with no spaces*")
+        act.Should().Throw<MlacInputException>().WithMessage("*--sbatch-line*exactly one sbatch option*--name=value with no spaces*")
             .Which.Message.Should().NotContain("\n", "the message shows control characters escaped, on one line");
     }
 
@@ -93,7 +93,7 @@ public sealed class SlurmScriptTests : IDisposable
     {
         // Seen in issue 12: "--account=a --output=/x" became one directive, and its --output moved the shard logs.
         var act = () => SlurmScripts.ArrayScript(Campaign(2, []), new SlurmResources { ExtraLines = ["--account=a --output=/x"] });
-        act.Should().Throw<ArgumentException>().WithMessage("--sbatch-line '--account=a --output=/x'*");
+        act.Should().Throw<MlacInputException>().WithMessage("--sbatch-line '--account=a --output=/x'*");
     }
 
     [Theory]
@@ -111,7 +111,7 @@ public sealed class SlurmScriptTests : IDisposable
     public void Settings_with_shell_characters_are_refused(string partition)
     {
         var act = () => new SlurmResources { Partition = partition }.Validate();
-        act.Should().Throw<ArgumentException>().WithMessage("*--partition*");
+        act.Should().Throw<MlacInputException>().WithMessage("*--partition*");
     }
 
     [Fact]
@@ -127,9 +127,9 @@ public sealed class SlurmScriptTests : IDisposable
         reopened.Record.MlacCommand.Should().Equal("/new/mlac");
 
         var otherCount = () => ShardCampaign.OpenOrCreate(root, 8, ["--battery", "quick"], ["mlac"], "/work");
-        otherCount.Should().Throw<ArgumentException>().WithMessage("*4-shard campaign*");
+        otherCount.Should().Throw<RunFolderMismatchException>().WithMessage("*4-shard campaign*");
         var otherArguments = () => ShardCampaign.OpenOrCreate(root, 4, ["--battery", "standard"], ["mlac"], "/work");
-        otherArguments.Should().Throw<ArgumentException>().WithMessage("*other certify arguments*");
+        otherArguments.Should().Throw<RunFolderMismatchException>().WithMessage("*other certify arguments*");
 
         File.WriteAllText(campaign.RecordPath, "{\"schema\": \"mlac.slurm-campaign/v1\", \"shard_count\": 4");
         var corrupt = () => ShardCampaign.TryOpen(root);

@@ -1,3 +1,4 @@
+using MlacRelease.Common.Errors;
 using MlacRelease.Core.Numerics;
 using MlacRelease.Common.Release;
 using MlacRelease.Core.Model;
@@ -77,20 +78,20 @@ public sealed class ExporterTests(ExportFixture fixture, ITestOutputHelper outpu
     {
         using var doubles = EncoderWeights.RandomInit(Tiny, seed: 2, dtype: torch.ScalarType.Float64);
         ((Action)(() => EncoderOnnxExporter.Build(doubles, new() { Tokenizer = new() { MaxLength = 64 } })))
-            .Should().Throw<ArgumentException>().WithMessage("*float32*Float64*");
+            .Should().Throw<MlacInputException>().WithMessage("*float32*Float64*");
 
         using var weights = EncoderWeights.RandomInit(Tiny, seed: 2);
         ((Action)(() => EncoderOnnxExporter.Build(weights)))
-            .Should().Throw<ArgumentException>().WithMessage("*max_length 128 exceeds*max_position_embeddings 64*");
+            .Should().Throw<MlacInputException>().WithMessage("*max_length 128 exceeds*max_position_embeddings 64*");
 
         using var wrongWidth = torch.zeros(3, 31);
         ((Action)(() => EncoderOnnxExporter.Build(weights, new() { Tokenizer = new() { MaxLength = 64 }, Head = new ClassificationHead(wrongWidth) })))
-            .Should().Throw<ArgumentException>().WithMessage("*classifier weight is [3, 31]*[classes, 32]*");
+            .Should().Throw<MlacInputException>().WithMessage("*classifier weight is [3, 31]*[classes, 32]*");
 
         using var head = torch.zeros(3, 32);
         using var bias = torch.zeros(4);
-        ((Action)(() => new ClassificationHead(head, bias))).Should().Throw<ArgumentException>().WithMessage("*bias must be [3]*");
-        ((Action)(() => new ClassificationHead(head, labels: ["a", "b"]))).Should().Throw<ArgumentException>().WithMessage("*2 label names for 3 classes*");
+        ((Action)(() => new ClassificationHead(head, bias))).Should().Throw<MlacInputException>().WithMessage("*bias must be [3]*");
+        ((Action)(() => new ClassificationHead(head, labels: ["a", "b"]))).Should().Throw<MlacInputException>().WithMessage("*2 label names for 3 classes*");
 
         ((Action)(() => EncoderOnnxExporter.Build(weights, new() { Tokenizer = new() { MaxLength = 64 }, CertificateDigest = "md5:abc" })))
             .Should().Throw<ArgumentException>().WithMessage("*certificate digest*");

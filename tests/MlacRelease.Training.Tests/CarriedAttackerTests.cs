@@ -1,3 +1,4 @@
+using MlacRelease.Common.Errors;
 using MlacRelease.Core.Numerics;
 using MlacRelease.Core.Text;
 using TorchSharp;
@@ -217,7 +218,7 @@ public sealed class CarriedAttackerTests
             Objective = new() { Weights = new() { Desired = 1, HeadAdjustment = 1 } },
             LongHorizon = new LongHorizonOptions { CarriedLoraSteps = 64 },
         };
-        options.Invoking(o => o.Validate()).Should().Throw<ArgumentException>().WithMessage("*carry-lora*");
+        options.Invoking(o => o.Validate()).Should().Throw<MlacInputException>().WithMessage("*carry-lora*");
         (options with { AttackerMix = new RealisticAttackerMix() }).Validate();
     }
 }

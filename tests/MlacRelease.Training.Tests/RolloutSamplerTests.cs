@@ -1,3 +1,4 @@
+using MlacRelease.Common.Errors;
 using MlacRelease.Core.Text;
 using MlacRelease.Training.Inner;
 using MlacRelease.Training.Objective;
@@ -94,14 +95,14 @@ public sealed class RolloutSamplerTests
     public void Options_the_realistic_mix_replaces_or_the_long_rollout_cannot_take_are_refused()
     {
         var headOnly = () => (Realistic with { HeadOnlyProbability = 0.5 }).Validate();
-        headOnly.Should().Throw<ArgumentException>().WithMessage("*head-only-probability*realistic*");
+        headOnly.Should().Throw<MlacInputException>().WithMessage("*head-only-probability*realistic*");
         var lora = () => (Realistic with { LoraRolloutProbability = 0.5 }).Validate();
-        lora.Should().Throw<ArgumentException>().WithMessage("*lora-rollouts*realistic*");
+        lora.Should().Throw<MlacInputException>().WithMessage("*lora-rollouts*realistic*");
         var penalty = () => (Realistic with { Objective = new() { Weights = new() { GradientPenalty = 1 } }, LongHorizon = new LongHorizonOptions() }).Validate();
-        penalty.Should().Throw<ArgumentException>().WithMessage("*lambda-grad*second-order*");
+        penalty.Should().Throw<MlacInputException>().WithMessage("*lambda-grad*second-order*");
         var interval = () => (Realistic with { LongHorizon = new LongHorizonOptions { Steps = 8, SuppressionEvery = 9 } }).Validate();
-        interval.Should().Throw<ArgumentException>().WithMessage("*suppression-every*");
+        interval.Should().Throw<MlacInputException>().WithMessage("*suppression-every*");
         var families = () => (Realistic with { AttackerMix = new RealisticAttackerMix { FullFineTuneWeight = 0, LoraWeight = 0, HeadOnlyWeight = 0, BenignThenHarmfulWeight = 0 } }).Validate();
-        families.Should().Throw<ArgumentException>().WithMessage("*attacker-families*");
+        families.Should().Throw<MlacInputException>().WithMessage("*attacker-families*");
     }
 }

@@ -1,3 +1,4 @@
+using MlacRelease.Common.Errors;
 using MlacRelease.Export.Onnx;
 using MlacRelease.Core.Sources;
 using Microsoft.ML.OnnxRuntime;
@@ -38,7 +39,7 @@ internal sealed record ExportBenchmarkOptions
         var options = new ExportBenchmarkOptions();
         for (var i = 0; i < args.Length; i++)
         {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            string Next() => i + 1 < args.Length ? args[++i] : throw new MlacInputException($"{args[i]} needs a value");
             try
             {
                 options = args[i] switch
@@ -60,13 +61,13 @@ internal sealed record ExportBenchmarkOptions
                             "basic" => GraphOptimizationLevel.ORT_ENABLE_BASIC,
                             "extended" => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
                             "all" => GraphOptimizationLevel.ORT_ENABLE_ALL,
-                            var other => throw new ArgumentException($"unknown level '{other}'"),
+                            var other => throw new MlacInputException($"unknown level '{other}'"),
                         },
                     },
-                    _ => throw new ArgumentException($"unknown option '{args[i]}'"),
+                    _ => throw new MlacInputException($"unknown option '{args[i]}'"),
                 };
             }
-            catch (Exception e) when (e is ArgumentException or FormatException)
+            catch (Exception e) when (e is MlacInputException or FormatException)
             {
                 Console.Error.WriteLine(e.Message);
                 return null;
@@ -80,12 +81,12 @@ internal sealed record ExportBenchmarkOptions
         var models = text.Split(',');
         var known = OnnxGraphFlavors.Names.Append(Original).ToList();
         var unknown = models.Where(m => !known.Contains(m)).ToList();
-        return unknown.Count == 0 ? models : throw new ArgumentException($"unknown model(s) {string.Join(", ", unknown)}; choose from {string.Join(", ", known)}");
+        return unknown.Count == 0 ? models : throw new MlacInputException($"unknown model(s) {string.Join(", ", unknown)}; choose from {string.Join(", ", known)}");
     }
 
     private static int Positive(string text)
     {
         var value = int.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
-        return value > 0 ? value : throw new ArgumentException($"expected a positive number, got {value}");
+        return value > 0 ? value : throw new MlacInputException($"expected a positive number, got {value}");
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using MlacRelease.Certification.Certificates;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Certification.Batteries;
 
@@ -57,7 +58,7 @@ public sealed record Battery
         }
         var desiredNeeded = DesiredExamplesNeeded;
         if (desiredNeeded > desiredTrainCount)
-            throw new ArgumentException($"battery '{Name}' needs {desiredNeeded} desired-task examples, the data has {desiredTrainCount}");
+            throw new MlacInputException($"battery '{Name}' needs {desiredNeeded} desired-task examples, the data has {desiredTrainCount}");
     }
 
     /// <summary>The number of desired-task examples the battery uses (benign phases and retention).</summary>

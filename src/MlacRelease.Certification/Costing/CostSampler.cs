@@ -3,6 +3,7 @@ using MlacRelease.Certification.Batteries;
 using MlacRelease.Certification.Data;
 using MlacRelease.Certification.Execution;
 using MlacRelease.Certification.Search;
+using MlacRelease.Common.Errors;
 using MlacRelease.Core.Attack;
 
 namespace MlacRelease.Certification.Costing;
@@ -22,7 +23,7 @@ public static class CostSampler
         CancellationToken cancellation = default, int nodes = CostExtrapolation.DefaultNodes, int workersPerNode = CostExtrapolation.DefaultWorkersPerNode)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentOutOfRangeException.ThrowIfLessThan(runsPerFamily, 1);
+        if (runsPerFamily < 1) throw new MlacInputException($"a cost sample needs at least 1 run per family, got {runsPerFamily}");
         if (request.ThreadsPerWorker != 1)
             throw new ArgumentException($"a cost sample runs at one thread, as each worker of a parallel certification does (threads per worker {request.ThreadsPerWorker})", nameof(request));
         using var threads = new TorchThreads(request.ThreadsPerWorker);

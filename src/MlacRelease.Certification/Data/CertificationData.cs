@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using MlacRelease.Common.Errors;
 using MlacRelease.Common.Text;
 using MlacRelease.Core.Data;
 using MlacRelease.Core.Text;
@@ -19,8 +20,8 @@ public sealed class CertificationData
         SplitFractions? splitFractions = null)
     {
         if (attackerTrain.Count == 0 || attackerTune.Count == 0 || test.Count == 0 || desiredTrain.Count == 0)
-            throw new ArgumentException("every split (attacker train, attacker tune, test, desired train) needs at least one example");
-        if (harmfulLabels.Count < 2 || desiredLabels.Count < 2) throw new ArgumentException("both tasks need at least two labels");
+            throw new MlacInputException("every split (attacker train, attacker tune, test, desired train) needs at least one example");
+        if (harmfulLabels.Count < 2 || desiredLabels.Count < 2) throw new MlacInputException("both tasks need at least two labels");
         foreach (var e in attackerTrain.Concat(attackerTune).Concat(test).Concat(desiredTrain))
         {
             if (e.TokenIds.Length == 0) throw new ArgumentException("an example has no tokens");

@@ -2,6 +2,7 @@ using MlacRelease.Certification.Attacks;
 using MlacRelease.Certification.Batteries;
 using MlacRelease.Certification.Certificates;
 using MlacRelease.Certification.Data;
+using MlacRelease.Common.Errors;
 using MlacRelease.Core.Data;
 using MlacRelease.Core.Model;
 using MlacRelease.Core.Weights;
@@ -88,12 +89,12 @@ internal sealed class CertificationSession : IDisposable
     {
         var battery = request.Battery;
         var data = request.Data;
-        if (request.Workers < 1) throw new ArgumentOutOfRangeException(nameof(request), "workers must be at least 1");
-        if (request.ThreadsPerWorker < 1) throw new ArgumentOutOfRangeException(nameof(request), "threads per worker must be at least 1");
+        if (request.Workers < 1) throw new MlacInputException("workers must be at least 1");
+        if (request.ThreadsPerWorker < 1) throw new MlacInputException("threads per worker must be at least 1");
         if (request.Pretrained.Config != request.Model.Config)
-            throw new ArgumentException($"the model and the pretrained encoder differ in configuration ({request.Model.Config} vs {request.Pretrained.Config})");
+            throw new MlacInputException($"the model and the pretrained encoder differ in configuration ({request.Model.Config} vs {request.Pretrained.Config})");
         if (data.MaxLength != 0 && data.MaxLength != battery.MaxLength)
-            throw new ArgumentException($"the data was tokenized with max length {data.MaxLength}, the battery asks for {battery.MaxLength}");
+            throw new MlacInputException($"the data was tokenized with max length {data.MaxLength}, the battery asks for {battery.MaxLength}");
         battery.CheckAgainst(data.AttackerTrain.Count, data.DesiredTrain.Count);
 
         var device = request.Device ?? CPU;

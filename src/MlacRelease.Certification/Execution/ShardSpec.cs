@@ -1,4 +1,5 @@
 using System.Globalization;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Certification.Execution;
 
@@ -8,7 +9,7 @@ public sealed record ShardSpec
     public ShardSpec(int number, int count)
     {
         if (count < 1 || number < 1 || number > count)
-            throw new ArgumentOutOfRangeException(nameof(number), $"a shard is i/N with 1 ≤ i ≤ N, got {number}/{count}");
+            throw new MlacInputException($"a shard is i/N with 1 ≤ i ≤ N, got {number}/{count}");
         Number = number;
         Count = count;
     }

@@ -80,15 +80,15 @@ public sealed class ShardCampaign
     public static ShardCampaign OpenOrCreate(string root, int shardCount, IReadOnlyList<string> certifyArguments, IReadOnlyList<string> mlacCommand,
         string workingDirectory)
     {
-        if (shardCount < 1) throw new ArgumentException($"--shards must be at least 1, got {shardCount}");
+        if (shardCount < 1) throw new MlacInputException($"--shards must be at least 1, got {shardCount}");
         var existing = TryOpen(root);
         if (existing is null)
             return new ShardCampaign(root, new CampaignRecord(CurrentSchema, shardCount, [.. certifyArguments], [.. mlacCommand], workingDirectory, []));
         if (existing.ShardCount != shardCount)
-            throw new ArgumentException($"{existing.RecordPath}: this folder holds a {existing.ShardCount}-shard campaign, not {shardCount}; use the same --shards or a fresh --out");
+            throw new RunFolderMismatchException($"{existing.RecordPath}: this folder holds a {existing.ShardCount}-shard campaign, not {shardCount}; use the same --shards or a fresh --out");
         if (!existing.Record.CertifyArguments.SequenceEqual(certifyArguments))
-            throw new ArgumentException($"{existing.RecordPath}: this folder holds a campaign with other certify arguments " +
-                                        $"({ShellQuoting.Join(existing.Record.CertifyArguments)}); use the same arguments to resume it or a fresh --out");
+            throw new RunFolderMismatchException($"{existing.RecordPath}: this folder holds a campaign with other certify arguments " +
+                                                 $"({ShellQuoting.Join(existing.Record.CertifyArguments)}); use the same arguments to resume it or a fresh --out");
         // The tool's location may change between submissions (a new install); the latest one runs the resubmitted shards.
         existing.Record = existing.Record with { MlacCommand = [.. mlacCommand], WorkingDirectory = workingDirectory };
         return existing;

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Certification.Scheduling;
 
@@ -28,16 +29,16 @@ public sealed partial record SlurmResources
     /// <summary>Lines such as "--account=ml" or "#SBATCH --qos=low".</summary>
     public IReadOnlyList<string> ExtraLines { get; init; } = [];
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the bad setting.</summary>
+    /// <summary>Throws <see cref="MlacInputException"/> naming the bad setting.</summary>
     public void Validate()
     {
-        if (CpusPerTask < 1) throw new ArgumentException($"--cpus-per-task must be at least 1, got {CpusPerTask}");
-        if (GpusPerTask < 0) throw new ArgumentException($"--gpus-per-task must be 0 or more, got {GpusPerTask}");
-        if (MaxParallel is < 1) throw new ArgumentException($"--max-parallel must be at least 1, got {MaxParallel}");
+        if (CpusPerTask < 1) throw new MlacInputException($"--cpus-per-task must be at least 1, got {CpusPerTask}");
+        if (GpusPerTask < 0) throw new MlacInputException($"--gpus-per-task must be 0 or more, got {GpusPerTask}");
+        if (MaxParallel is < 1) throw new MlacInputException($"--max-parallel must be at least 1, got {MaxParallel}");
         foreach (var (name, value) in new[] { ("--partition", Partition), ("--time", TimeLimit), ("--mem", Memory), ("--job-name", JobName) })
         {
             if (value is not null && (value.Length == 0 || value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '\'' or '"' or '$' or '`' or ';')))
-                throw new ArgumentException($"{name} '{value}': expected a single Slurm word (no spaces, quotes or shell characters)");
+                throw new MlacInputException($"{name} '{value}': expected a single Slurm word (no spaces, quotes or shell characters)");
         }
         foreach (var line in ExtraLines) _ = SbatchLine(line);
     }
@@ -53,9 +54,9 @@ public sealed partial record SlurmResources
         var text = line.Any(char.IsControl) ? "" : line.Trim();
         if (text.StartsWith("#SBATCH", StringComparison.Ordinal)) text = text["#SBATCH".Length..].TrimStart();
         if (!OneOption().IsMatch(text))
-            throw new ArgumentException($"--sbatch-line '{Printable(line)}': expected exactly one sbatch option as one word, " +
-                                        "--name or --name=value with no spaces (e.g. --sbatch-line=--account=ml, or '#SBATCH --account=ml'); " +
-                                        "give each option its own --sbatch-line");
+            throw new MlacInputException($"--sbatch-line '{Printable(line)}': expected exactly one sbatch option as one word, " +
+                                         "--name or --name=value with no spaces (e.g. --sbatch-line=--account=ml, or '#SBATCH --account=ml'); " +
+                                         "give each option its own --sbatch-line");
         return "#SBATCH " + text;
     }
 

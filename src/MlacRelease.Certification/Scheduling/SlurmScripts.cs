@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Certification.Scheduling;
 
@@ -87,7 +88,7 @@ public static class SlurmScripts
     {
         // #SBATCH lines are not parsed by a shell: a value with a space would end the directive, so refuse it.
         if (option.Any(char.IsWhiteSpace) || option.Any(char.IsControl))
-            throw new ArgumentException($"'{option}': an #SBATCH directive cannot hold whitespace (a path with spaces cannot be used for Slurm's --output/--chdir)");
+            throw new MlacInputException($"'{option}': an #SBATCH directive cannot hold whitespace (a path with spaces cannot be used for Slurm's --output/--chdir)");
         script.Append("#SBATCH ").Append(option).Append('\n');
     }
 }

@@ -44,7 +44,7 @@ public static class ValidationData
         var testCount = (int)Math.Floor(pool.Count * TestShare);
         var tuneCount = (int)Math.Floor(pool.Count * TuneShare);
         if (testCount < 10 || tuneCount < 4 || pool.Count - testCount - tuneCount < 10)
-            throw new ArgumentException($"the attacker-tune split has {pool.Count} examples: too few to validate checkpoints on (need at least 63)");
+            throw new MlacInputException($"the attacker-tune split has {pool.Count} examples: too few to validate checkpoints on (need at least 63)");
 
         // Stratified prefixes keep each part's harmful-label balance; the split order is already a seeded shuffle.
         var test = DatasetSplitter.TakeStratified(pool, testCount);

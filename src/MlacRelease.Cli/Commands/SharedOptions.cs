@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MlacRelease.Cli.Terminal;
 using MlacRelease.Core.Data;
 
 namespace MlacRelease.Cli.Commands;
@@ -31,6 +32,12 @@ public static class SharedOptions
     public static Option<string> DesiredField() => new("--desired-field") { Description = "Field/column holding the desired-task label", DefaultValueFactory = _ => "desired" };
 
     public static Option<string> HarmfulField() => new("--harmful-field") { Description = "Field/column holding the harmful-task label", DefaultValueFactory = _ => "harmful" };
+
+    /// <summary>An enum option's value, refused unless it names a member: System.CommandLine parses any integer into an
+    /// enum, and the library treats an undefined member as a bug, not as input.</summary>
+    public static TEnum Member<TEnum>(TEnum value, string option) where TEnum : struct, Enum => Enum.IsDefined(value)
+        ? value
+        : throw new CliException($"{option} {value}: expected one of {string.Join(", ", Enum.GetNames<TEnum>())}");
 
     public static DatasetSchema Schema(ParseResult result, Option<string> text, Option<string> desired, Option<string> harmful) =>
         DatasetSchema.Default with { Text = result.GetValue(text)!, Desired = result.GetValue(desired)!, Harmful = result.GetValue(harmful)! };

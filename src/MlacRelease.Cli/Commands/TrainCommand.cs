@@ -102,7 +102,7 @@ public static class TrainCommand
                 Objective = options.Objective with
                 {
                     Weights = weights,
-                    InnerOptimizer = result.GetValue(innerOptimizer) ?? options.Objective.InnerOptimizer,
+                    InnerOptimizer = result.GetValue(innerOptimizer) is { } kind ? SharedOptions.Member(kind, "--inner-optimizer") : options.Objective.InnerOptimizer,
                     FirstOrder = result.GetValue(firstOrder),
                     SparseEmbeddings = !result.GetValue(dense),
                     EntropyStepDecay = result.GetValue(entropyDecay) ?? options.Objective.EntropyStepDecay,

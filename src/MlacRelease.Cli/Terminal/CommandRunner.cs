@@ -5,8 +5,10 @@ using Spectre.Console;
 namespace MlacRelease.Cli.Terminal;
 
 /// <summary>
-/// Runs a command body and turns its outcome into an exit code and a message: input problems (a file, a line, a field)
-/// are exit 2 with the offending place named, cancellation is 130 with a note that the run can resume, anything else 3.
+/// Runs a command body and turns its outcome into an exit code and a message, by the exception's type: a failed check
+/// (<see cref="MlacCheckFailedException"/>) is exit 1; input problems (<see cref="MlacInputException"/> and the runtime's
+/// file and format errors: a file, a line, a field, an option) are exit 2 with the offending place named; cancellation is
+/// 130 with a note that the run can resume; anything else, <see cref="ArgumentException"/> included, is 3.
 /// </summary>
 public static class CommandRunner
 {
@@ -45,11 +47,11 @@ public static class CommandRunner
         }
     }
 
-    /// <summary>By type only. Besides the toolkit's own <see cref="MlacInputException"/>: the runtime's types for a missing
-    /// file, malformed data or JSON, and <see cref="ArgumentException"/>, which option validation in the library still
-    /// throws.</summary>
+    /// <summary>By type only. Besides the toolkit's own <see cref="MlacInputException"/> (which the library's option and
+    /// file validation throws): the runtime's types for a missing file, malformed data or JSON. An
+    /// <see cref="ArgumentException"/> is not one: it means a caller broke a method's contract, a bug (exit 3).</summary>
     private static bool IsInputError(Exception e) => e is MlacInputException
-        or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or JsonException or ArgumentException;
+        or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or JsonException;
 
     public static void Error(string message)
     {

@@ -28,7 +28,7 @@ public static class ModelSigningStatement
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(ignorePaths);
         if (string.IsNullOrEmpty(modelName) || modelName.Length > MaxModelNameLength || modelName.Any(char.IsControl))
-            throw new ArgumentException($"model name '{modelName}' must be 1 to {MaxModelNameLength} characters without control characters", nameof(modelName));
+            throw new MlacInputException($"model name '{modelName}' must be 1 to {MaxModelNameLength} characters without control characters");
         if (files.Count > MaxResources) throw new ArgumentException($"{files.Count} files; at most {MaxResources} are signed", nameof(files));
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var file in files)

@@ -51,7 +51,7 @@ public sealed record HuggingFaceTokenizerJson
         {
             settings = new TokenizerSettings { LowerCase = lowercase, StripAccents = stripAccents ?? lowercase, MaxLength = maxLength }.Validate();
         }
-        catch (ArgumentOutOfRangeException e)
+        catch (MlacInputException e)
         {
             throw new MlacInputException($"{source}: field 'truncation.max_length': {e.Message}", e);
         }

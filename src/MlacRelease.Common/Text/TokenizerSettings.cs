@@ -1,3 +1,5 @@
+using MlacRelease.Common.Errors;
+
 namespace MlacRelease.Common.Text;
 
 /// <summary>
@@ -16,7 +18,7 @@ public sealed record TokenizerSettings
     public TokenizerSettings Validate()
     {
         if (MaxLength is < 2 or > 1_048_576)
-            throw new ArgumentOutOfRangeException(nameof(MaxLength), $"max length must be 2..1,048,576 (room for [CLS] and [SEP]), got {MaxLength}");
+            throw new MlacInputException($"max length must be 2..1,048,576 (room for [CLS] and [SEP]), got {MaxLength}");
         return this;
     }
 }

@@ -42,7 +42,7 @@ public static class TokenizerSettingsJson
         {
             return new TokenizerSettings { LowerCase = Bool("lower_case"), StripAccents = Bool("strip_accents"), MaxLength = maxLength }.Validate();
         }
-        catch (ArgumentOutOfRangeException e)
+        catch (MlacInputException e)
         {
             throw new MlacInputException($"{source}: {e.Message}", e);
         }

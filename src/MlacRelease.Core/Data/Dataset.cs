@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text;
+using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Core.Data;
 
@@ -58,14 +59,16 @@ public sealed class Dataset
 
     /// <summary>
     /// Builds a dataset from examples already in memory (e.g. the built-in corpus). Throws
-    /// <see cref="ArgumentException"/> for an empty sequence, null or empty fields, or duplicate ids.
+    /// <see cref="MlacInputException"/> for an empty sequence (<c>builtin:bios:0</c> reaches it), and
+    /// <see cref="ArgumentException"/> for null or empty fields or duplicate ids (the loader and the generator never give
+    /// those).
     /// </summary>
     public static Dataset Create(IEnumerable<Example> examples, string? source = null)
     {
         ArgumentNullException.ThrowIfNull(examples);
         var list = examples.ToArray();
         if (list.Length == 0)
-            throw new ArgumentException("A dataset needs at least one example.", nameof(examples));
+            throw new MlacInputException("A dataset needs at least one example.");
         var ids = new HashSet<string>(list.Length, StringComparer.Ordinal);
         foreach (var e in list)
         {

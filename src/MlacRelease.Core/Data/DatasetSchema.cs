@@ -1,3 +1,5 @@
+using MlacRelease.Common.Errors;
+
 namespace MlacRelease.Core.Data;
 
 /// <summary>
@@ -19,18 +21,17 @@ public sealed record DatasetSchema
     public string Desired { get; init; } = "desired";
     public string Harmful { get; init; } = "harmful";
 
-    /// <summary>Throws <see cref="ArgumentException"/> when a name is blank or two fields share a name.</summary>
+    /// <summary>Throws <see cref="MlacInputException"/> when a name is blank or two fields share a name.</summary>
     public void Validate()
     {
         string[] names = [Id, Text, Desired, Harmful];
         foreach (var name in names)
         {
             if (string.IsNullOrWhiteSpace(name))
-                throw new ArgumentException("Dataset field names must be non-blank.", nameof(DatasetSchema));
+                throw new MlacInputException("Dataset field names must be non-blank.");
         }
         if (names.Distinct(StringComparer.Ordinal).Count() != names.Length)
-            throw new ArgumentException(
-                $"Dataset field names must be distinct, got id='{Id}', text='{Text}', desired='{Desired}', harmful='{Harmful}'.",
-                nameof(DatasetSchema));
+            throw new MlacInputException(
+                $"Dataset field names must be distinct, got id='{Id}', text='{Text}', desired='{Desired}', harmful='{Harmful}'.");
     }
 }

@@ -1,3 +1,4 @@
+using MlacRelease.Common.Errors;
 using TorchSharp;
 
 namespace MlacRelease.Core.Devices;
@@ -14,13 +15,13 @@ public static class DeviceSelector
         {
             var index = 0;
             if (text.StartsWith("cuda:", StringComparison.Ordinal) && (!int.TryParse(text[5..], out index) || index < 0))
-                throw new ArgumentException($"device '{spec}': expected cuda:N with N ≥ 0");
+                throw new MlacInputException($"device '{spec}': expected cuda:N with N ≥ 0");
             if (!torch.cuda.is_available())
-                throw new ArgumentException($"device '{spec}': CUDA is not available in this build (the default build uses TorchSharp-cpu; build with -p:TorchBackend=cuda on a machine with CUDA) — use --device cpu or auto");
+                throw new MlacInputException($"device '{spec}': CUDA is not available in this build (the default build uses TorchSharp-cpu; build with -p:TorchBackend=cuda on a machine with CUDA) — use --device cpu or auto");
             if (index >= torch.cuda.device_count())
-                throw new ArgumentException($"device '{spec}': only {torch.cuda.device_count()} CUDA device(s) present");
+                throw new MlacInputException($"device '{spec}': only {torch.cuda.device_count()} CUDA device(s) present");
             return new torch.Device(DeviceType.CUDA, index);
         }
-        throw new ArgumentException($"device '{spec}': expected auto, cpu, cuda or cuda:N");
+        throw new MlacInputException($"device '{spec}': expected auto, cpu, cuda or cuda:N");
     }
 }

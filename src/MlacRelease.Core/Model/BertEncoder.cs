@@ -1,3 +1,4 @@
+using MlacRelease.Common.Errors;
 using MlacRelease.Core.Numerics;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -104,7 +105,7 @@ public static class BertEncoder
         if (inputIds.dtype != ScalarType.Int64) throw new ArgumentException($"input_ids must be int64, got {inputIds.dtype}");
         var shape = inputIds.shape;
         if (shape[1] < 1 || shape[1] > config.MaxPositionEmbeddings)
-            throw new ArgumentException($"sequence length {shape[1]} is outside 1..{config.MaxPositionEmbeddings} (max_position_embeddings)");
+            throw new MlacInputException($"sequence length {shape[1]} is outside 1..{config.MaxPositionEmbeddings} (max_position_embeddings)");
         if (!attentionMask.shape.SequenceEqual(shape))
             throw new ArgumentException($"attention_mask shape [{string.Join(", ", attentionMask.shape)}] differs from input_ids [{string.Join(", ", shape)}]");
         if (tokenTypeIds is not null && (!tokenTypeIds.shape.SequenceEqual(shape) || tokenTypeIds.dtype != ScalarType.Int64))

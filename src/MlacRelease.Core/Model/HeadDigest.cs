@@ -29,10 +29,10 @@ public static class HeadDigest
     public static string Of(Tensor weight, Tensor? bias, IReadOnlyList<string>? labels)
     {
         ArgumentNullException.ThrowIfNull(weight);
-        if (weight.dim() != 2) throw new ArgumentException($"a classifier weight is [classes, hidden], got [{string.Join(", ", weight.shape)}]", nameof(weight));
+        if (weight.dim() != 2) throw new MlacInputException($"a classifier weight is [classes, hidden], got [{string.Join(", ", weight.shape)}]");
         var classes = (int)weight.shape[0];
         var names = labels ?? ReleaseModelConfig.DefaultLabels(classes);
-        if (names.Count != classes) throw new ArgumentException($"{names.Count} class names for {classes} classes", nameof(labels));
+        if (names.Count != classes) throw new MlacInputException($"{names.Count} class names for {classes} classes");
         var records = new List<TensorRecord> { Float32Record(HeadsFile.DesiredWeight, weight) };
         if (bias is not null) records.Add(Float32Record(HeadsFile.DesiredBias, bias));
         var text = $"{Schema}\nlabels={JsonSerializer.Serialize(names)}\ntensors={WeightDigest.Compute(records)}";

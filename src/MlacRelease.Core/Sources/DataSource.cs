@@ -1,3 +1,4 @@
+using MlacRelease.Common.Errors;
 using MlacRelease.Core.Data;
 
 namespace MlacRelease.Core.Sources;
@@ -16,7 +17,7 @@ public static class DataSource
         {
             var parts = spec.Split(':');
             if (parts[1] != "bios" || parts.Length > 4)
-                throw new ArgumentException($"--data {spec}: the built-in corpus is 'builtin:bios[:COUNT[:SEED]]'");
+                throw new MlacInputException($"--data {spec}: the built-in corpus is 'builtin:bios[:COUNT[:SEED]]'");
             var count = parts.Length > 2 ? ParsePositive(parts[2], spec, "COUNT") : 6000;
             var seed = parts.Length > 3 ? (ulong)ParsePositive(parts[3], spec, "SEED") : 0UL;
             return Dataset.Create(BiosCorpusGenerator.Generate(new BiosCorpusOptions { Count = count, Seed = seed }), spec);
@@ -25,5 +26,5 @@ public static class DataSource
     }
 
     private static int ParsePositive(string text, string spec, string what) =>
-        int.TryParse(text, out var value) && value >= 0 ? value : throw new ArgumentException($"--data {spec}: {what} must be a non-negative integer, got '{text}'");
+        int.TryParse(text, out var value) && value >= 0 ? value : throw new MlacInputException($"--data {spec}: {what} must be a non-negative integer, got '{text}'");
 }

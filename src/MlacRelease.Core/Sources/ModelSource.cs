@@ -1,3 +1,4 @@
+using MlacRelease.Common.Errors;
 using MlacRelease.Core.Builtin;
 using MlacRelease.Core.Model;
 using MlacRelease.Core.Weights;
@@ -54,30 +55,30 @@ public static class ModelSource
         {
             var parts = spec.Split(':');
             if (parts.Length is < 2 or > 3 || parts[1] != "minilm")
-                throw new ArgumentException($"--model {spec}: the built-in model is 'builtin:minilm' or 'builtin:minilm:N' (N = layers to keep, 1..6)");
+                throw new MlacInputException($"--model {spec}: the built-in model is 'builtin:minilm' or 'builtin:minilm:N' (N = layers to keep, 1..6)");
             int? layers = null;
             if (parts.Length == 3)
             {
-                if (!int.TryParse(parts[2], out var n) || n is < 1 or > 6) throw new ArgumentException($"--model {spec}: N must be 1..6");
+                if (!int.TryParse(parts[2], out var n) || n is < 1 or > 6) throw new MlacInputException($"--model {spec}: N must be 1..6");
                 layers = n;
             }
             return (BuiltinModel.Load(layers), BuiltinModel.ReadVocabulary(), $"built-in MiniLM ({layers ?? 6} layers)");
         }
         if (spec.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
         {
-            if (!File.Exists(spec)) throw new ArgumentException($"--model {spec}: no such file");
+            if (!File.Exists(spec)) throw new MlacInputException($"--model {spec}: no such file");
             var vocabulary = OnnxVocabulary(spec)
-                ?? throw new ArgumentException($"--model {spec}: vocab.txt is expected beside the ONNX file (or, for a release folder's onnx/model.onnx, tokenizer.json in the folder)");
+                ?? throw new MlacInputException($"--model {spec}: vocab.txt is expected beside the ONNX file (or, for a release folder's onnx/model.onnx, tokenizer.json in the folder)");
             return (OnnxBertImporter.Import(spec), vocabulary, spec);
         }
         if (ReleaseModel(spec) is { } released)
         {
             // A release folder (onnx/model.onnx, tokenizer.json): the weights the graph computes with, int8 ones dequantized.
-            var vocabulary = OnnxVocabulary(released) ?? throw new ArgumentException($"--model {spec}: the release folder has no tokenizer.json or vocab.txt");
+            var vocabulary = OnnxVocabulary(released) ?? throw new MlacInputException($"--model {spec}: the release folder has no tokenizer.json or vocab.txt");
             return (OnnxBertImporter.Import(released), vocabulary, released);
         }
         if (!File.Exists(spec) && !Directory.Exists(spec))
-            throw new ArgumentException($"--model {spec}: no such file or folder (expected builtin:minilm[:N], a Hugging Face folder, model.safetensors or an .onnx file)");
+            throw new MlacInputException($"--model {spec}: no such file or folder (expected builtin:minilm[:N], a Hugging Face folder, model.safetensors or an .onnx file)");
         var (weights, vocab) = HuggingFaceDirectory.Load(spec);
         return (weights, vocab, spec);
     }

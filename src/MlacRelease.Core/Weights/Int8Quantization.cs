@@ -1,3 +1,4 @@
+using MlacRelease.Common.Errors;
 using MlacRelease.Core.Numerics;
 using MlacRelease.Core.Model;
 using TorchSharp;
@@ -71,7 +72,7 @@ public static class Int8Quantization
             float maxAbs = 0;
             foreach (var w in row)
             {
-                if (!float.IsFinite(w)) throw new ArgumentException($"output channel {o} holds a non-finite weight ({w}); it cannot be quantized");
+                if (!float.IsFinite(w)) throw new MlacInputException($"output channel {o} holds a non-finite weight ({w}); it cannot be quantized");
                 maxAbs = MathF.Max(maxAbs, MathF.Abs(w));
             }
             var scale = FixedPointScale(maxAbs, o);
@@ -185,7 +186,7 @@ public static class Int8Quantization
                 if (candidate > 0 && float.IsNormal(candidate) && (candidate * MaxMagnitude) / MaxMagnitude == candidate) return candidate;
             }
         }
-        throw new ArgumentException($"output channel {channel}: no int8 scale near {first:R} re-quantizes to itself (max |w| = {maxAbs:R} is too small to quantize)");
+        throw new MlacInputException($"output channel {channel}: no int8 scale near {first:R} re-quantizes to itself (max |w| = {maxAbs:R} is too small to quantize)");
     }
 
     private static float Step(float value, int ulps)

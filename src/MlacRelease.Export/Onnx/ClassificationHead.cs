@@ -1,3 +1,4 @@
+using MlacRelease.Common.Errors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,11 +16,11 @@ public sealed record ClassificationHead
     public ClassificationHead(Tensor weight, Tensor? bias = null, IReadOnlyList<string>? labels = null)
     {
         ArgumentNullException.ThrowIfNull(weight);
-        if (weight.dim() != 2) throw new ArgumentException($"classifier weight must be [classes, hidden], got [{string.Join(", ", weight.shape)}]", nameof(weight));
+        if (weight.dim() != 2) throw new MlacInputException($"classifier weight must be [classes, hidden], got [{string.Join(", ", weight.shape)}]");
         if (bias is not null && (bias.dim() != 1 || bias.shape[0] != weight.shape[0]))
-            throw new ArgumentException($"classifier bias must be [{weight.shape[0]}], got [{string.Join(", ", bias.shape)}]", nameof(bias));
+            throw new MlacInputException($"classifier bias must be [{weight.shape[0]}], got [{string.Join(", ", bias.shape)}]");
         if (labels is not null && labels.Count != weight.shape[0])
-            throw new ArgumentException($"{labels.Count} label names for {weight.shape[0]} classes", nameof(labels));
+            throw new MlacInputException($"{labels.Count} label names for {weight.shape[0]} classes");
         Weight = weight;
         Bias = bias;
         Labels = labels;

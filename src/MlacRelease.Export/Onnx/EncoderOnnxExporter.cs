@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using Google.Protobuf;
+using MlacRelease.Common.Errors;
 using MlacRelease.Common.IO;
 using MlacRelease.Common.Release;
 using MlacRelease.Core.Model;
@@ -109,19 +110,19 @@ public static class EncoderOnnxExporter
     private static void Check(EncoderWeights weights, OnnxExportOptions options)
     {
         if (weights.DType != torch.ScalarType.Float32)
-            throw new ArgumentException($"the exporter writes float32 models; these weights are {weights.DType} (convert them with weights.To(torch.CPU, torch.ScalarType.Float32) first, which changes the weight digest)");
+            throw new MlacInputException($"the exporter writes float32 models; these weights are {weights.DType} (convert them with weights.To(torch.CPU, torch.ScalarType.Float32) first, which changes the weight digest)");
         options.Tokenizer.Validate();
         if (options.Tokenizer.MaxLength > weights.Config.MaxPositionEmbeddings)
-            throw new ArgumentException($"tokenizer max_length {options.Tokenizer.MaxLength} exceeds the encoder's max_position_embeddings {weights.Config.MaxPositionEmbeddings}");
+            throw new MlacInputException($"tokenizer max_length {options.Tokenizer.MaxLength} exceeds the encoder's max_position_embeddings {weights.Config.MaxPositionEmbeddings}");
         if (options.CertificateDigest is { } digest && !(digest.StartsWith("sha256:", StringComparison.Ordinal) && digest.Length == 71))
             throw new ArgumentException($"certificate digest must be \"sha256:\" and 64 hex digits, got \"{digest}\"");
         if (options.ExternalDataThresholdBytes < 0) throw new ArgumentOutOfRangeException(nameof(options), "ExternalDataThresholdBytes must not be negative");
         if (options.Head is { } head)
         {
             if (head.Weight.shape[1] != weights.Config.HiddenSize)
-                throw new ArgumentException($"classifier weight is [{string.Join(", ", head.Weight.shape)}]; it must be [classes, {weights.Config.HiddenSize}] for this encoder");
+                throw new MlacInputException($"classifier weight is [{string.Join(", ", head.Weight.shape)}]; it must be [classes, {weights.Config.HiddenSize}] for this encoder");
             if (head.Weight.dtype != torch.ScalarType.Float32 || head.Bias is { dtype: not torch.ScalarType.Float32 })
-                throw new ArgumentException("classifier tensors must be float32 like the encoder");
+                throw new MlacInputException("classifier tensors must be float32 like the encoder");
         }
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using MlacRelease.Common.Errors;
 using MlacRelease.Common.Release;
 using MlacRelease.Common.Text;
 using MlacRelease.Core.Model;
@@ -46,7 +47,7 @@ public static class OnnxParityValidator
     {
         ArgumentNullException.ThrowIfNull(weights);
         options ??= new ParityOptions();
-        if (!(options.Tolerance >= 0)) throw new ArgumentOutOfRangeException(nameof(options), "tolerance must be a non-negative number");
+        if (!(options.Tolerance >= 0)) throw new MlacInputException("tolerance must be a non-negative number");
         List<string> expected = [OnnxIoNames.LastHiddenState, OnnxIoNames.PoolerOutput];
         if (head is not null) expected.Add(OnnxIoNames.Logits);
 

@@ -1,3 +1,5 @@
+using MlacRelease.Common.Errors;
+
 using static TorchSharp.torch;
 
 namespace MlacRelease.Training.Inner;
@@ -65,7 +67,7 @@ public static class InnerOptimizers
     {
         var dot = name.IndexOf('.');
         if (dot < 0 || name[..dot] != kind || !int.TryParse(name[(dot + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index))
-            throw new ArgumentException($"optimiser state '{name}': expected '{kind}.<parameter index>'");
+            throw new MlacInputException($"optimiser state '{name}': expected '{kind}.<parameter index>'");
         return index;
     }
 
@@ -84,12 +86,12 @@ public static class InnerOptimizers
         {
             var i = IndexOf(name, "m");
             if (!saved.TryGetValue($"v.{i}", out var v) || !saved.TryGetValue($"t.{i}", out var t))
-                throw new ArgumentException($"optimiser state: 'v.{i}' or 't.{i}' missing beside '{name}'");
+                throw new MlacInputException($"optimiser state: 'v.{i}' or 't.{i}' missing beside '{name}'");
             var steps = t.item<long>();
-            if (steps is < 1 or > int.MaxValue) throw new ArgumentException($"optimiser state 't.{i}': expected a step count ≥ 1, got {steps}");
+            if (steps is < 1 or > int.MaxValue) throw new MlacInputException($"optimiser state 't.{i}': expected a step count ≥ 1, got {steps}");
             state[i] = (m, v, (int)steps);
         }
-        if (saved.Count != 3 * state.Count) throw new ArgumentException($"optimiser state: {saved.Count} tensors do not form {state.Count} Adam states");
+        if (saved.Count != 3 * state.Count) throw new MlacInputException($"optimiser state: {saved.Count} tensors do not form {state.Count} Adam states");
     }
 
     // sqrt has an infinite derivative at 0, and a parameter whose gradient is exactly zero (a key bias, an unused

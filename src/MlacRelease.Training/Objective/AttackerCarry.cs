@@ -1,3 +1,4 @@
+using MlacRelease.Common.Errors;
 using MlacRelease.Training.Inner;
 using static TorchSharp.torch;
 
@@ -72,22 +73,22 @@ public sealed class AttackerCarry(int horizon) : IDisposable
         : new CarriedAttackerInfo { Lora = c.Lora, StepsTaken = c.StepsTaken, Draw = c.Draw, PhiCount = c.Phi.Count };
 
     /// <summary>Replaces the carried attacker with a checkpoint's (tensors by the names <see cref="SavedTensors"/> gave,
-    /// without its prefix; copied to <paramref name="device"/>). A malformed one is an <see cref="ArgumentException"/>
+    /// without its prefix; copied to <paramref name="device"/>). A malformed one is an <see cref="MlacInputException"/>
     /// the caller names the file in.</summary>
     public void Restore(CarriedAttackerInfo? info, IReadOnlyDictionary<string, Tensor> tensors, InnerOptimizerKind fallbackOptimizer, bool textbookAdam, Device device)
     {
         Retire();
         if (info is null)
         {
-            if (tensors.Count > 0) throw new ArgumentException("carried-attacker tensors without their description");
+            if (tensors.Count > 0) throw new MlacInputException("carried-attacker tensors without their description");
             return;
         }
         if (info.PhiCount < 1 || info.StepsTaken < 1 || info.Lora is not { Rank: >= 1 })
-            throw new ArgumentException($"carried attacker: expected phi_count, steps_taken and a LoRA rank ≥ 1, got {info.PhiCount}, {info.StepsTaken}, {info.Lora?.Rank}");
+            throw new MlacInputException($"carried attacker: expected phi_count, steps_taken and a LoRA rank ≥ 1, got {info.PhiCount}, {info.StepsTaken}, {info.Lora?.Rank}");
         var phi = new List<Tensor>(info.PhiCount);
         for (var i = 0; i < info.PhiCount; i++)
         {
-            if (!tensors.TryGetValue($"{PhiPrefix}{i}", out var t)) throw new ArgumentException($"carried attacker tensor '{PhiPrefix}{i}' is missing");
+            if (!tensors.TryGetValue($"{PhiPrefix}{i}", out var t)) throw new MlacInputException($"carried attacker tensor '{PhiPrefix}{i}' is missing");
             phi.Add(t.to(device).detach().clone().requires_grad_(true));
         }
         var optimizer = InnerOptimizers.Create(info.Draw?.Optimizer ?? fallbackOptimizer, textbookAdam);

@@ -1,3 +1,5 @@
+using MlacRelease.Common.Errors;
+
 namespace MlacRelease.Training.Objective;
 
 /// <summary>
@@ -62,7 +64,7 @@ public sealed record MlacLossWeights
         foreach (var (name, value) in new[] { ("desired", Desired), ("harmful", Harmful), ("grad", GradientPenalty), ("lin", HeadAdjustment), ("distill", Distillation),
                      ("entropy", Entropy), ("kl_uniform", KlUniform), ("inverse_ce", InverseCrossEntropy), ("rep", Representation) })
         {
-            if (!double.IsFinite(value) || value < 0) throw new ArgumentOutOfRangeException(name, $"loss weight λ_{name} must be finite and ≥ 0, got {value}");
+            if (!double.IsFinite(value) || value < 0) throw new MlacInputException($"loss weight λ_{name} must be finite and ≥ 0, got {value}");
         }
         return this;
     }

@@ -1,3 +1,4 @@
+using MlacRelease.Common.Errors;
 using MlacRelease.Training.Inner;
 
 namespace MlacRelease.Training.Objective;
@@ -31,9 +32,9 @@ public sealed record MlacObjectiveOptions
     public MlacObjectiveOptions Validate()
     {
         Weights.Validate();
-        if (!(InnerClipNorm > 0)) throw new ArgumentException($"training option 'inner-clip': expected > 0, got {InnerClipNorm}");
+        if (!(InnerClipNorm > 0)) throw new MlacInputException($"training option 'inner-clip': expected > 0, got {InnerClipNorm}");
         if (!(double.IsFinite(EntropyStepDecay) && EntropyStepDecay >= 0))
-            throw new ArgumentException($"training option 'entropy-step-decay': expected finite and ≥ 0, got {EntropyStepDecay}");
+            throw new MlacInputException($"training option 'entropy-step-decay': expected finite and ≥ 0, got {EntropyStepDecay}");
         return this;
     }
 }

@@ -30,7 +30,8 @@ public static class CheckpointTensors
         {
             carry.Restore(info.CarriedAttacker, Under(tensors, CarryPrefix), options.Objective.InnerOptimizer, options.Objective.TextbookInnerAdam, device);
         }
-        catch (ArgumentException e)
+        // ArgumentException too: an optimiser kind the checkpoint names that this build does not know.
+        catch (Exception e) when (e is MlacInputException or ArgumentException)
         {
             throw new MlacInputException($"{path}: {e.Message}", e);
         }

@@ -140,7 +140,7 @@ public sealed class MlacTrainer(MlacTrainingOptions options, TrainingRunInputs i
         // Hold validation out of the defender's split by a seeded shuffle: the attacker's and test splits stay untouched.
         new DeterministicRandom(DeterministicRandom.DeriveSeed(_options.Seed, "validation-split")).Shuffle(examples);
         var count = Math.Min(_options.ValidationExamples, examples.Count / 5);
-        if (count < 16) throw new ArgumentException($"the defender's split has {examples.Count} examples: too few to hold out validation data");
+        if (count < 16) throw new MlacInputException($"the defender's split has {examples.Count} examples: too few to hold out validation data");
         var encoded = ExampleEncoder.Encode(examples, inputs.Dataset, inputs.Tokenizer, _options.MaxLength);
         return (encoded.Skip(count).ToList(), encoded.Take(count).ToList());
     }

@@ -1,3 +1,4 @@
+using MlacRelease.Common.Errors;
 using MlacRelease.Training.Objective;
 
 namespace MlacRelease.Training.Trainer;
@@ -97,7 +98,7 @@ public sealed record MlacTrainingOptions
         Objective.Validate();
         void Require(bool ok, string field, string expected, object actual)
         {
-            if (!ok) throw new ArgumentException($"training option '{field}': expected {expected}, got {actual}");
+            if (!ok) throw new MlacInputException($"training option '{field}': expected {expected}, got {actual}");
         }
         Require(InnerSteps is >= 0 and <= 1024, "inner-steps", "0..1024", InnerSteps);
         Require(InnerStepsStart is null || (InnerStepsStart >= 0 && InnerStepsStart <= InnerSteps), "inner-steps-start", $"0..{InnerSteps}", InnerStepsStart!);

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using MlacRelease.Common.Errors;
 using MlacRelease.Core.Data;
 using MlacRelease.Training.Inner;
 using MlacRelease.Training.Objective;
@@ -90,7 +91,7 @@ public sealed record RealisticAttackerMix
     {
         void Require(bool ok, string field, string expected, object actual)
         {
-            if (!ok) throw new ArgumentException($"attacker mix '{field}': expected {expected}, got {actual}");
+            if (!ok) throw new MlacInputException($"attacker mix '{field}': expected {expected}, got {actual}");
         }
         var familyWeights = new[] { FullFineTuneWeight, LoraWeight, HeadOnlyWeight, BenignThenHarmfulWeight, ReinitTopLayersWeight };
         Require(familyWeights.All(w => double.IsFinite(w) && w >= 0) && familyWeights.Sum() > 0, "attacker-families", "finite weights ≥ 0, not all 0", string.Join(",", familyWeights));

@@ -1,3 +1,4 @@
+using MlacRelease.Common.Errors;
 using MlacRelease.Core.Data;
 using MlacRelease.Core.Text;
 using MlacRelease.Training.Objective;
@@ -59,7 +60,7 @@ public sealed class RolloutSampler(IReadOnlyList<EncodedExample> train, MlacTrai
 
     private LabeledBatch Sample(DeterministicRandom random, int size)
     {
-        if (size > train.Count) throw new ArgumentException($"a batch of {size} needs at least that many training examples; the split has {train.Count}");
+        if (size > train.Count) throw new MlacInputException($"a batch of {size} needs at least that many training examples; the split has {train.Count}");
         // Partial Fisher–Yates over indices: a batch without repeats.
         var indices = Enumerable.Range(0, train.Count).ToArray();
         for (var i = 0; i < size; i++)

@@ -309,6 +309,42 @@ public sealed class CommandTests(ReleaseChainFixture chain) : IClassFixture<Rele
         Mlac.Expect(ExitCodes.InputError, [.. chain.Certify(Scratch("cert")), "--shard", "3/2", "--plan"]).Error.Should().Contain("3/2");
     }
 
+    // Option and data validation in the library throws MlacInputException (once ArgumentException, which exit 2 no longer
+    // takes): each of these still ends as an input error that names the option.
+
+    [Fact]
+    public void A_training_option_out_of_range_is_an_input_error_naming_it()
+    {
+        Mlac.Expect(ExitCodes.InputError, "train", "--model", chain.Pretrained, "--out", Scratch("range"), "--steps", "1", "--head-only-probability", "2", "--no-progress")
+            .Error.Should().Contain("head-only-probability").And.Contain("0..1");
+    }
+
+    [Fact]
+    public void A_built_in_model_or_data_spec_out_of_range_is_an_input_error_naming_the_option()
+    {
+        Mlac.Expect(ExitCodes.InputError, "certify", "--model", "builtin:minilm:9", "--battery", chain.Battery, "--out", Scratch("cert"), "--plan", "--no-progress")
+            .Error.Should().Contain("--model builtin:minilm:9");
+        Mlac.Expect(ExitCodes.InputError, "certify", "--model", chain.Run, "--pretrained", chain.Pretrained, "--data", "builtin:bios:many", "--battery", chain.Battery,
+            "--out", Scratch("cert"), "--plan", "--no-progress").Error.Should().Contain("--data builtin:bios:many");
+    }
+
+    [Fact]
+    public void A_slurm_resource_out_of_range_is_an_input_error_naming_the_option()
+    {
+        Mlac.Expect(ExitCodes.InputError, "slurm", "submit", "--out", Scratch("campaign"), "--shards", "2", "--cpus-per-task", "0", "--dry-run",
+            "--", "--model", chain.Run, "--battery", chain.Battery).Error.Should().Contain("--cpus-per-task");
+    }
+
+    [Fact]
+    public void An_enum_option_given_as_a_number_that_names_no_member_is_an_input_error()
+    {
+        // System.CommandLine parses any integer into an enum; the library would meet it as a bug (exit 3).
+        Mlac.Expect(ExitCodes.InputError, "train", "--model", chain.Pretrained, "--out", Scratch("enum"), "--steps", "1", "--inner-optimizer", "7", "--no-progress")
+            .Error.Should().Contain("--inner-optimizer 7");
+        Mlac.Expect(ExitCodes.InputError, "embed", "--release", chain.Release, "--public-key", chain.PublicKey, "--pooling", "7", "text")
+            .Error.Should().Contain("--pooling 7");
+    }
+
     // ---- exit 3: a runtime failure, with its type and the hint to the stack trace
 
     [Fact]

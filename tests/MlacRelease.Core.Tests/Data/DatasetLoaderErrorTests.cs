@@ -1,4 +1,5 @@
 using System.Text;
+using MlacRelease.Common.Errors;
 using MlacRelease.Core.Data;
 
 namespace MlacRelease.Core.Tests.Data;
@@ -274,6 +275,6 @@ public sealed class DatasetLoaderErrorTests : IDisposable
         var act = () => DatasetLoader.Load(path, new DatasetLoadOptions { MaxTextLength = 0 });
         act.Should().Throw<ArgumentOutOfRangeException>();
         var schema = () => DatasetLoader.Load(path, new DatasetLoadOptions { Schema = new DatasetSchema { Desired = "text" } });
-        schema.Should().Throw<ArgumentException>().WithMessage("*distinct*");
+        schema.Should().Throw<MlacInputException>().WithMessage("*distinct*");
     }
 }

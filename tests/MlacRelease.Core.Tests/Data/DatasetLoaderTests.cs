@@ -1,4 +1,5 @@
 using System.Text;
+using MlacRelease.Common.Errors;
 using MlacRelease.Core.Data;
 
 namespace MlacRelease.Core.Tests.Data;
@@ -152,6 +153,6 @@ public sealed class DatasetLoaderTests : IDisposable
         var duplicate = () => Dataset.Create([new Example("1", "a", "x", "f"), new Example("1", "b", "x", "f")]);
         duplicate.Should().Throw<ArgumentException>().WithMessage("*Duplicate*'1'*");
         var empty = () => Dataset.Create([]);
-        empty.Should().Throw<ArgumentException>();
+        empty.Should().Throw<MlacInputException>();
     }
 }

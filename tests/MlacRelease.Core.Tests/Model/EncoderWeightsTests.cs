@@ -48,7 +48,7 @@ public sealed class EncoderWeightsTests
         var (ids, mask, _) = TinyEncoder.Batch();
         ((Action)(() => w.Forward(ids.to(int32), mask))).Should().Throw<ArgumentException>().WithMessage("*int64*");
         ((Action)(() => w.Forward(ids, mask.narrow(1, 0, 3)))).Should().Throw<ArgumentException>().WithMessage("*attention_mask*");
-        ((Action)(() => w.Forward(torch.zeros(1, 11, dtype: int64), torch.ones(1, 11)))).Should().Throw<ArgumentException>().WithMessage("*max_position_embeddings*");
+        ((Action)(() => w.Forward(torch.zeros(1, 11, dtype: int64), torch.ones(1, 11)))).Should().Throw<MlacInputException>().WithMessage("*max_position_embeddings*");
     }
 
     [Fact]

@@ -80,7 +80,7 @@ public sealed class BertTextTokenizerTests(MiniLmFixture miniLm)
     [Fact]
     public void Rejects_bad_settings_and_empty_vocabularies()
     {
-        ((Action)(() => new TokenizerSettings { MaxLength = 1 }.Validate())).Should().Throw<ArgumentOutOfRangeException>();
+        ((Action)(() => new TokenizerSettings { MaxLength = 1 }.Validate())).Should().Throw<MlacInputException>();
         ((Action)(() => _ = new BertTextTokenizer("   "))).Should().Throw<MlacInputException>().WithMessage("*empty*");
         ((Action)(() => Tokenizer.EncodeBatch([]))).Should().Throw<ArgumentException>();
     }

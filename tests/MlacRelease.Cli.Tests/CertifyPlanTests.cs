@@ -45,5 +45,5 @@ public sealed class CertifyPlanTests : IDisposable
 
     private Task<int> Certify(params string[] arguments) => CertifyCommand.Create().Parse([
         "--model", "builtin:minilm:1", "--data", "builtin:bios:40000", "--out", Path.Combine(_out, "cert"), "--plan",
-        "--baseline-cache", CertifyCommand.NoCache, "--no-progress", "--threads-per-worker", "1", .. arguments]).InvokeAsync();
+        "--baseline-cache", SharedOptions.NoBaselineCache, "--no-progress", "--threads-per-worker", "1", .. arguments]).InvokeAsync();
 }

@@ -122,7 +122,7 @@ public sealed class SplitTravelsWithTheModelTests : IDisposable
 
     private Task<int> Plan(string? seed = null, string data = Data) => CertifyCommand.Create().Parse([
         "--model", _run, "--pretrained", _pretrained, "--data", data, "--battery", _battery, "--out", Path.Combine(_root, "cert"), "--plan",
-        "--baseline-cache", CertifyCommand.NoCache, "--no-progress", "--threads-per-worker", "1", .. seed is null ? Array.Empty<string>() : ["--seed", seed]]).InvokeAsync();
+        "--baseline-cache", SharedOptions.NoBaselineCache, "--no-progress", "--threads-per-worker", "1", .. seed is null ? Array.Empty<string>() : ["--seed", seed]]).InvokeAsync();
 
     internal const string TinyBattery = """
         schema: mlac.battery/v1

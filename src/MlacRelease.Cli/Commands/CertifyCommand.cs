@@ -26,12 +26,7 @@ public static class CertifyCommand
         var threads = new Option<int>("--threads-per-worker") { Description = "Intra-op threads per worker", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
         var maxLength = new Option<int?>("--max-length") { Description = "Tokens per example (default: the battery's max_length; any other value is refused)" };
         var seed = new Option<ulong?>("--seed") { Description = $"Split seed (default: the one mlac train recorded in the model folder's {SplitRecord.FileName}, else 0; another value than the recorded one is refused)" };
-        var cache = new Option<string>("--baseline-cache")
-        {
-            Description = $"Folder of reusable pretrained and random-init results, keyed by battery, data, split, reference weights and attack code " +
-                          $"(default: $XDG_CACHE_HOME/mlac/baselines or ~/.cache/mlac/baselines; '{NoCache}' to compute every arm)",
-            DefaultValueFactory = _ => BaselineCache.DefaultFolder(),
-        };
+        var cache = SharedOptions.BaselineCache("turns the cache off: every arm is computed");
         var plan = new Option<bool>("--plan") { Description = "Prepare everything (model, data, split, battery checks) and print the plan of this run or shard: units, runs and estimated cost per family; run nothing" };
         var costSample = new Option<int?>("--cost-sample")
         {
@@ -69,7 +64,7 @@ public static class CertifyCommand
                 SplitSeed = result.GetValue(seed), MaxLength = result.GetValue(maxLength), HeadPath = result.GetValue(head),
             };
             var settings = new CertifySettings(result.GetValue(battery)!, result.GetValue(policy), result.GetValue(output)!, shardSpec, result.GetValue(workers),
-                result.GetValue(threads), result.GetValue(device)!, result.GetValue(cache) is { } c && c != NoCache ? c : null, result.GetValue(plan), result.GetValue(workerIndex))
+                result.GetValue(threads), result.GetValue(device)!, SharedOptions.BaselineCacheFolder(result, cache), result.GetValue(plan), result.GetValue(workerIndex))
             {
                 CostSample = result.GetValue(costSample),
             };
@@ -77,9 +72,6 @@ public static class CertifyCommand
         }, cancellation));
         return command;
     }
-
-    /// <summary>The value of --baseline-cache that turns the cache off.</summary>
-    public const string NoCache = "none";
 
     /// <summary>How to run a certification, as opposed to what to certify (<see cref="CertificationInputs"/>).</summary>
     public sealed record CertifySettings(string BatteryName, string? PolicyPath, string Output, ShardSpec? Shard, int Workers, int Threads, string Device,

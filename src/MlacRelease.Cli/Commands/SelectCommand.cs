@@ -18,6 +18,9 @@ public static class SelectCommand
 {
     public const string DefaultBattery = "validation";
 
+    /// <summary>Where in the run folder selection keeps its validation certifications.</summary>
+    private const string SelectionFolder = "selection";
+
     public static Command Create()
     {
         var run = new Option<string>("--run") { Description = "Training output folder holding candidates/ (mlac train --select-every N)", Required = true };
@@ -26,13 +29,8 @@ public static class SelectCommand
         var battery = new Option<string>("--battery") { Description = "Validation battery: a preset or a YAML file", DefaultValueFactory = _ => DefaultBattery };
         var seed = new Option<ulong?>("--seed") { Description = "Split seed (default: the training run's, from its split.json; another one is refused)" };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
-        var cache = new Option<string>("--baseline-cache")
-        {
-            Description = "Folder of reusable pretrained and random-init results, shared with mlac certify (default: $XDG_CACHE_HOME/mlac/baselines " +
-                          $"or ~/.cache/mlac/baselines; '{CertifyCommand.NoCache}' keeps one inside the run's selection folder, so only this run's " +
-                          "candidates share them)",
-            DefaultValueFactory = _ => BaselineCache.DefaultFolder(),
-        };
+        var cache = SharedOptions.BaselineCache(
+            $"keeps one in the run folder, under {Path.Combine(SelectionFolder, CheckpointSelector.LocalCacheFolder)}, so only this run's candidates share it");
         var (json, noProgress) = (SharedOptions.Json(), SharedOptions.NoProgress());
         var (textField, desiredField, harmfulField) = (SharedOptions.TextField(), SharedOptions.DesiredField(), SharedOptions.HarmfulField());
         var command = new Command("select", """
@@ -55,7 +53,7 @@ public static class SelectCommand
             var folder = result.GetValue(run)!;
             var selection = Select(mode, folder, result.GetValue(pretrained), result.GetValue(data)!,
                 SharedOptions.Schema(result, textField, desiredField, harmfulField), result.GetValue(battery)!, result.GetValue(seed), result.GetValue(threads),
-                result.GetValue(cache) is { } c && c != CertifyCommand.NoCache ? c : null, token);
+                SharedOptions.BaselineCacheFolder(result, cache), token);
             if (mode.Json) OutputMode.WriteJson(selection);
             return Task.FromResult(selection.ChosenStep is null ? ExitCodes.CheckFailed : ExitCodes.Success);
         }, cancellation));
@@ -85,7 +83,7 @@ public static class SelectCommand
             mode.Info($"selecting among {candidates.Count} candidate(s) of {runFolder} with battery {batterySpec} against {originalDescription} | " +
                       $"attacker-tune split {splits.AttackerTune.Count} → validation train {validation.AttackerTrain.Count}, tune {validation.AttackerTune.Count}, test {validation.Test.Count} (split seed {splitSeed})");
             var selector = new CheckpointSelector(original, validation, battery, threads, baselineCache);
-            var output = Path.Combine(runFolder, "selection");
+            var output = Path.Combine(runFolder, SelectionFolder);
             var selection = selector.Run(candidates, output, new Progress<string>(mode.Info), cancellation);
             var plots = Directory.CreateDirectory(Path.Combine(runFolder, "plots")).FullName;
             SelectionPlot.Write(selection, plots);

@@ -27,6 +27,22 @@ public static class SharedOptions
         DefaultValueFactory = _ => defaultValue,
     };
 
+    /// <summary>The value of --baseline-cache that asks for no shared cache.</summary>
+    public const string NoBaselineCache = "none";
+
+    /// <summary>--baseline-cache, as mlac certify and mlac select share it; <paramref name="whenNone"/> says what
+    /// '<see cref="NoBaselineCache"/>' does in that command.</summary>
+    public static Option<string> BaselineCache(string whenNone) => new("--baseline-cache")
+    {
+        Description = "Folder of reusable pretrained and random-init results, keyed by battery, data, split, reference weights and attack code, " +
+                      $"shared by mlac certify and mlac select (default: $XDG_CACHE_HOME/mlac/baselines or ~/.cache/mlac/baselines; '{NoBaselineCache}' {whenNone})",
+        DefaultValueFactory = _ => Certification.Execution.BaselineCache.DefaultFolder(),
+    };
+
+    /// <summary>The folder --baseline-cache names, or null for '<see cref="NoBaselineCache"/>'.</summary>
+    public static string? BaselineCacheFolder(ParseResult result, Option<string> option) =>
+        result.GetValue(option) is { } folder && folder != NoBaselineCache ? folder : null;
+
     public static Option<string> TextField() => new("--text-field") { Description = "Field/column holding the text", DefaultValueFactory = _ => "text" };
 
     public static Option<string> DesiredField() => new("--desired-field") { Description = "Field/column holding the desired-task label", DefaultValueFactory = _ => "desired" };

@@ -68,7 +68,7 @@ public sealed class ReleaseChainFixture : IDisposable
     public string[] Certify(string output) =>
     [
         "certify", "--model", Run, "--pretrained", Pretrained, "--data", Data, "--battery", Battery, "--out", output,
-        "--baseline-cache", Commands.CertifyCommand.NoCache, "--no-progress", "--threads-per-worker", "1", "--device", "cpu",
+        "--baseline-cache", Commands.SharedOptions.NoBaselineCache, "--no-progress", "--threads-per-worker", "1", "--device", "cpu",
     ];
 
     private void Step(string name, params string[] arguments) => _steps[name] = Mlac.Expect(0, arguments);

@@ -11,9 +11,9 @@ namespace MlacRelease.Cli.Tests;
 /// </summary>
 public sealed class CertifyPlanTests : IDisposable
 {
-    private readonly string _out = Directory.CreateTempSubdirectory("mlac-cli-plan-").FullName;
+    private readonly TempFolder _out = new("mlac-cli-plan-");
 
-    public void Dispose() => Directory.Delete(_out, recursive: true);
+    public void Dispose() => _out.Dispose();
 
     private static IReadOnlyList<string> BatteryNames { get; } =
     [
@@ -44,6 +44,6 @@ public sealed class CertifyPlanTests : IDisposable
     }
 
     private Task<int> Certify(params string[] arguments) => CertifyCommand.Create().Parse([
-        "--model", "builtin:minilm:1", "--data", "builtin:bios:40000", "--out", Path.Combine(_out, "cert"), "--plan",
+        "--model", "builtin:minilm:1", "--data", "builtin:bios:40000", "--out", Path.Combine(_out.Path, "cert"), "--plan",
         "--baseline-cache", SharedOptions.NoBaselineCache, "--no-progress", "--threads-per-worker", "1", .. arguments]).InvokeAsync();
 }

@@ -23,18 +23,18 @@ public sealed class SplitTravelsWithTheModelTests : IDisposable
     private const string Data = "builtin:bios:2000:2";
     private const ulong TrainingSeed = 5;
 
-    private readonly string _root = Directory.CreateTempSubdirectory("mlac-cli-split-").FullName;
+    private readonly TempFolder _root = new("mlac-cli-split-");
     private readonly string _pretrained;
     private readonly string _run;
     private readonly string _battery;
 
     public SplitTravelsWithTheModelTests()
     {
-        _pretrained = InProcess.TinyEncoder.Save(Path.Combine(_root, "pretrained"));
-        _run = Path.Combine(_root, "run");
+        _pretrained = InProcess.TinyEncoder.Save(Path.Combine(_root.Path, "pretrained"));
+        _run = Path.Combine(_root.Path, "run");
         var mode = new OutputMode(Json: false, NoProgress: true);
         TrainCommand.Train(mode, TinyRun, _pretrained, Data, DatasetSchema.Default, _run, "cpu", restart: false, CancellationToken.None).GetAwaiter().GetResult();
-        _battery = Path.Combine(_root, "tiny.yaml");
+        _battery = Path.Combine(_root.Path, "tiny.yaml");
         File.WriteAllText(_battery, TinyBattery);
     }
 
@@ -44,7 +44,7 @@ public sealed class SplitTravelsWithTheModelTests : IDisposable
         ValidationExamples = 40, QuickAttackerExamples = 40, HeadInitializationExamples = 60, Seed = TrainingSeed,
     };
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => _root.Dispose();
 
     [Fact]
     public void Training_records_its_seed_fractions_and_data_digest_beside_the_model()
@@ -60,7 +60,7 @@ public sealed class SplitTravelsWithTheModelTests : IDisposable
     public async Task A_split_seed_apart_from_the_run_seed_is_the_one_recorded_and_certified_with()
     {
         // Another training stream (seed 6) on the first run's split (5): certify splits as the first run did.
-        var other = Path.Combine(_root, "other-stream");
+        var other = Path.Combine(_root.Path, "other-stream");
         var options = TinyRun with { Seed = 6, SplitSeed = TrainingSeed };
         await TrainCommand.Train(new OutputMode(Json: false, NoProgress: true), options, _pretrained, Data, DatasetSchema.Default, other, "cpu", restart: false, CancellationToken.None);
         SplitRecord.TryRead(other)!.Seed.Should().Be(TrainingSeed);
@@ -121,7 +121,7 @@ public sealed class SplitTravelsWithTheModelTests : IDisposable
     };
 
     private Task<int> Plan(string? seed = null, string data = Data) => CertifyCommand.Create().Parse([
-        "--model", _run, "--pretrained", _pretrained, "--data", data, "--battery", _battery, "--out", Path.Combine(_root, "cert"), "--plan",
+        "--model", _run, "--pretrained", _pretrained, "--data", data, "--battery", _battery, "--out", Path.Combine(_root.Path, "cert"), "--plan",
         "--baseline-cache", SharedOptions.NoBaselineCache, "--no-progress", "--threads-per-worker", "1", .. seed is null ? Array.Empty<string>() : ["--seed", seed]]).InvokeAsync();
 
     internal const string TinyBattery = """

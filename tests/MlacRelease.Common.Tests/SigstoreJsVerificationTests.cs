@@ -10,7 +10,7 @@ namespace MlacRelease.Common.Tests;
 /// </summary>
 public sealed class SigstoreJsVerificationTests(TestBundles bundles, ITestOutputHelper output) : IClassFixture<TestBundles>, IDisposable
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("mlac-sigstore-js-").FullName;
+    private readonly TempFolder folder = new("mlac-sigstore-js-");
 
     [NodeFact]
     public void The_Sigstore_JS_verifier_accepts_our_bundle()
@@ -39,13 +39,13 @@ public sealed class SigstoreJsVerificationTests(TestBundles bundles, ITestOutput
         otherText.Should().Contain("key not found");
     }
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => folder.Dispose();
 
     private (int Code, string Text) Run(byte[] bundle, string publicKeyPem)
     {
         var name = Guid.NewGuid().ToString("N");
-        var bundlePath = Path.Combine(folder, name + ".sig");
-        var keyPath = Path.Combine(folder, name + ".pub");
+        var bundlePath = Path.Combine(folder.Path, name + ".sig");
+        var keyPath = Path.Combine(folder.Path, name + ".pub");
         File.WriteAllBytes(bundlePath, bundle);
         File.WriteAllText(keyPath, publicKeyPem);
         var (code, text) = SigstoreJs.Verify(bundlePath, keyPath);

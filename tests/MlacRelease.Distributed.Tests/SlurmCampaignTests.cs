@@ -11,18 +11,9 @@ namespace MlacRelease.Distributed.Tests;
 public sealed class SlurmCampaignTests(LocalSlurmCluster cluster, ITestOutputHelper output) : IClassFixture<LocalSlurmCluster>, IDisposable
 {
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(6);
-    private readonly string _work = Directory.CreateTempSubdirectory("mlac-slurm-test-").FullName;
+    private readonly TempFolder _work = new("mlac-slurm-test-");
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_work, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _work.Dispose();
 
     [SlurmFact]
     public void A_four_shard_array_with_a_killed_task_resubmits_it_and_merges_to_the_unsharded_certificate()
@@ -31,19 +22,19 @@ public sealed class SlurmCampaignTests(LocalSlurmCluster cluster, ITestOutputHel
         var clock = Stopwatch.StartNew();
         // The baseline cache is off: this test compares a sharded campaign with a single run, both computing every arm.
         string[] certify = ["--model", "builtin:minilm:1", "--data", "builtin:bios:1500", "--battery", Path.Combine(AppContext.BaseDirectory, "slurm-tiny.yaml"), "--baseline-cache", "none"];
-        var whole = Path.Combine(_work, "whole");
-        var campaign = Path.Combine(_work, "campaign");
+        var whole = Path.Combine(_work.Path, "whole");
+        var campaign = Path.Combine(_work.Path, "campaign");
 
         // One process, one thread: the numerics a 1-CPU array task has (the thread count is part of the certificate).
-        var single = Processes.Mlac(_work, Limit, ["certify", .. certify, "--out", whole, "--threads-per-worker", "1", "--no-progress"]);
+        var single = Processes.Mlac(_work.Path, Limit, ["certify", .. certify, "--out", whole, "--threads-per-worker", "1", "--no-progress"]);
         single.Code.Should().Be(0, single.Output);
         output.WriteLine($"unsharded run: {clock.Elapsed.TotalSeconds:F0} s");
 
         // Submit and wait in the background; kill the first array task seen running.
-        var submitLog = Path.Combine(_work, "submit-1.log");
+        var submitLog = Path.Combine(_work.Path, "submit-1.log");
         string[] submit = ["slurm", "submit", "--out", campaign, "--shards", "4", "--cpus-per-task", "1", "--wait", "--poll", "1", "--no-progress", "--", .. certify];
         var arrayClock = Stopwatch.StartNew();
-        using (var waiting = Processes.StartMlac(_work, submitLog, submit))
+        using (var waiting = Processes.StartMlac(_work.Path, submitLog, submit))
         {
             var killed = KillFirstRunningTask(TimeSpan.FromMinutes(3));
             waiting.WaitForExit(Limit).Should().BeTrue("submit --wait ends when no job is left");
@@ -56,18 +47,18 @@ public sealed class SlurmCampaignTests(LocalSlurmCluster cluster, ITestOutputHel
 
             // Merge names the missing shard.
             var present = Enumerable.Range(1, 4).Select(i => Path.Combine(campaign, "shards", $"shard-{i}")).Where(Directory.Exists).ToArray();
-            var merge = Processes.Mlac(_work, Limit, ["merge", "--out", Path.Combine(_work, "partial"), .. present]);
+            var merge = Processes.Mlac(_work.Path, Limit, ["merge", "--out", Path.Combine(_work.Path, "partial"), .. present]);
             merge.Code.Should().Be(1, merge.Output);
             merge.Output.Should().Contain($"missing or unfinished: {killed}/4");
 
-            var status = Processes.Mlac(_work, Limit, "slurm", "status", "--out", campaign);
+            var status = Processes.Mlac(_work.Path, Limit, "slurm", "status", "--out", campaign);
             status.Code.Should().Be(3, status.Output);
             status.Output.Should().Contain($"shard {killed}/4").And.Contain("failed");
         }
         output.WriteLine($"array with the killed task: {arrayClock.Elapsed.TotalSeconds:F0} s");
 
         // The same command again resubmits exactly the killed shard, then merges.
-        var rerun = Processes.Mlac(_work, Limit, submit);
+        var rerun = Processes.Mlac(_work.Path, Limit, submit);
         output.WriteLine(rerun.Output);
         rerun.Code.Should().Be(0, rerun.Output);
         rerun.Output.Should().Contain("(1 of 4 shards:");
@@ -75,7 +66,7 @@ public sealed class SlurmCampaignTests(LocalSlurmCluster cluster, ITestOutputHel
             "the merged certificate is the one a single-machine run gives");
 
         // A finished campaign is a no-op.
-        var again = Processes.Mlac(_work, Limit, submit);
+        var again = Processes.Mlac(_work.Path, Limit, submit);
         again.Code.Should().Be(0, again.Output);
         again.Output.Should().Contain("nothing to submit");
         output.WriteLine($"total: {clock.Elapsed.TotalSeconds:F0} s");

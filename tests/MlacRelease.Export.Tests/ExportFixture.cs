@@ -18,10 +18,10 @@ public sealed class ExportFixture : IDisposable
 {
     private readonly Lazy<string> _fullExport;
     private readonly Lazy<ReleaseWriteResult> _release;
+    private readonly TempFolder _folder = new("mlac-export-tests-");
 
     public ExportFixture()
     {
-        Folder = Directory.CreateTempSubdirectory("mlac-export-tests-").FullName;
         PrivateKey = Path.Combine(Folder, "release.key");
         PublicKey = Path.Combine(Folder, "release.pub");
         Common.Integrity.SigningKeys.WriteKeyPair(PrivateKey, PublicKey);
@@ -66,7 +66,7 @@ public sealed class ExportFixture : IDisposable
         });
     }
 
-    public string Folder { get; }
+    public string Folder => _folder.Path;
 
     public string PrivateKey { get; }
 
@@ -113,7 +113,7 @@ public sealed class ExportFixture : IDisposable
         TwoLayers.Dispose();
         HeadWeight.Dispose();
         HeadBias.Dispose();
-        try { Directory.Delete(Folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        _folder.Dispose();
     }
 }
 

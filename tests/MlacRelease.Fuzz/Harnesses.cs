@@ -11,6 +11,7 @@ using MlacRelease.Common.Text;
 using MlacRelease.Core.Data;
 using MlacRelease.Core.Model;
 using MlacRelease.Core.Weights;
+using MlacRelease.Tests.Shared;
 using MlacRelease.Common.Errors;
 
 namespace MlacRelease.Fuzz;
@@ -128,17 +129,11 @@ internal static class Seed
 
     private static readonly Lazy<Dictionary<string, byte[]>> Model = new(() =>
     {
-        var folder = Directory.CreateTempSubdirectory("mlac-fuzz-seed-").FullName;
-        try
-        {
-            using var weights = EncoderWeights.RandomInit(TinyConfig, seed: 1);
-            HuggingFaceDirectory.Save(folder, weights, Vocabulary);
-            return Directory.EnumerateFiles(folder).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        using var temp = new TempFolder("mlac-fuzz-seed-");
+        var folder = temp.Path;
+        using var weights = EncoderWeights.RandomInit(TinyConfig, seed: 1);
+        HuggingFaceDirectory.Save(folder, weights, Vocabulary);
+        return Directory.EnumerateFiles(folder).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
     });
 
     public static byte[] TinyModelFile(string name) => Model.Value[name];
@@ -163,16 +158,10 @@ internal static class Seed
 
     public static byte[] Split()
     {
-        var folder = Directory.CreateTempSubdirectory("mlac-fuzz-split-").FullName;
-        try
-        {
-            new SplitRecord(5, SplitFractions.Paper, "sha256:" + new string('0', 64)).Write(folder);
-            return File.ReadAllBytes(Path.Combine(folder, SplitRecord.FileName));
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        using var temp = new TempFolder("mlac-fuzz-split-");
+        var folder = temp.Path;
+        new SplitRecord(5, SplitFractions.Paper, "sha256:" + new string('0', 64)).Write(folder);
+        return File.ReadAllBytes(Path.Combine(folder, SplitRecord.FileName));
     }
 
     public static byte[] TokenizerJson() => Encoding.UTF8.GetBytes(new HuggingFaceTokenizerJson
@@ -184,33 +173,27 @@ internal static class Seed
 
     private static readonly Lazy<SignedRelease> Signed = new(() =>
     {
-        var folder = Directory.CreateTempSubdirectory("mlac-fuzz-release-").FullName;
-        try
+        using var temp = new TempFolder("mlac-fuzz-release-");
+        var folder = temp.Path;
+        File.WriteAllBytes(Path.Combine(folder, "config.json"), TinyModelFile("config.json"));
+        File.WriteAllText(Path.Combine(folder, "vocab.txt"), Vocabulary);
+        var manifest = new ReleaseManifest
         {
-            File.WriteAllBytes(Path.Combine(folder, "config.json"), TinyModelFile("config.json"));
-            File.WriteAllText(Path.Combine(folder, "vocab.txt"), Vocabulary);
-            var manifest = new ReleaseManifest
-            {
-                ToolVersion = "0.1.0",
-                Files = Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal).Select(f => new ReleaseManifestEntry(
-                    Path.GetFileName(f), "sha256:" + Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(f))), new FileInfo(f).Length)).ToList(),
-            };
-            File.WriteAllText(Path.Combine(folder, ReleaseFileNames.Manifest), manifest.ToJson());
-            var keyPath = Path.Combine(folder, "..", Path.GetFileName(folder) + ".key");
-            SigningKeys.WriteKeyPair(keyPath, Path.ChangeExtension(keyPath, ".pub"));
-            ReleaseSigning.Sign(folder, keyPath);
-            var key = SigningKeys.LoadPublic(Path.ChangeExtension(keyPath, ".pub"));
-            File.Delete(keyPath);
-            File.Delete(Path.ChangeExtension(keyPath, ".pub"));
-            var bundle = File.ReadAllBytes(Path.Combine(folder, ModelSigningBundle.DefaultFileName));
-            var payload = System.Text.Json.JsonDocument.Parse(bundle).RootElement.GetProperty("dsseEnvelope").GetProperty("payload").GetString()!;
-            return new SignedRelease(File.ReadAllBytes(Path.Combine(folder, ReleaseFileNames.Manifest)), File.ReadAllBytes(Path.Combine(folder, ManifestSignature.FileName)),
-                bundle, Convert.FromBase64String(payload), key, SigningKeys.KeyId(key));
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+            ToolVersion = "0.1.0",
+            Files = Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal).Select(f => new ReleaseManifestEntry(
+                Path.GetFileName(f), "sha256:" + Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(f))), new FileInfo(f).Length)).ToList(),
+        };
+        File.WriteAllText(Path.Combine(folder, ReleaseFileNames.Manifest), manifest.ToJson());
+        var keyPath = Path.Combine(folder, "..", Path.GetFileName(folder) + ".key");
+        SigningKeys.WriteKeyPair(keyPath, Path.ChangeExtension(keyPath, ".pub"));
+        ReleaseSigning.Sign(folder, keyPath);
+        var key = SigningKeys.LoadPublic(Path.ChangeExtension(keyPath, ".pub"));
+        File.Delete(keyPath);
+        File.Delete(Path.ChangeExtension(keyPath, ".pub"));
+        var bundle = File.ReadAllBytes(Path.Combine(folder, ModelSigningBundle.DefaultFileName));
+        var payload = System.Text.Json.JsonDocument.Parse(bundle).RootElement.GetProperty("dsseEnvelope").GetProperty("payload").GetString()!;
+        return new SignedRelease(File.ReadAllBytes(Path.Combine(folder, ReleaseFileNames.Manifest)), File.ReadAllBytes(Path.Combine(folder, ManifestSignature.FileName)),
+            bundle, Convert.FromBase64String(payload), key, SigningKeys.KeyId(key));
     });
 
     public static SignedRelease Release() => Signed.Value;

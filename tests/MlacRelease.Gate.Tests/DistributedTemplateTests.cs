@@ -9,16 +9,16 @@ namespace MlacRelease.Gate.Tests;
 /// </summary>
 public sealed class DistributedTemplateTests : IDisposable
 {
-    private readonly string _bin = Directory.CreateTempSubdirectory("mlac-fake-bin-").FullName;
+    private readonly TempFolder _bin = new("mlac-fake-bin-");
 
     public DistributedTemplateTests()
     {
-        var fake = Path.Combine(_bin, "mlac");
+        var fake = Path.Combine(_bin.Path, "mlac");
         File.WriteAllText(fake, "#!/bin/sh\nprintf '%s\\n' \"$@\"\n");
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
-    public void Dispose() => Directory.Delete(_bin, recursive: true);
+    public void Dispose() => _bin.Dispose();
 
     private static string Distributed(params string[] parts) =>
         Path.Combine([Root(), "release-checks", "distributed", .. parts]);
@@ -61,7 +61,7 @@ public sealed class DistributedTemplateTests : IDisposable
         var start = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(command);
-        start.Environment["PATH"] = _bin + ":" + Environment.GetEnvironmentVariable("PATH");
+        start.Environment["PATH"] = _bin.Path + ":" + Environment.GetEnvironmentVariable("PATH");
         foreach (var (name, value) in environment) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();

@@ -42,7 +42,6 @@ public sealed class GateFixture : IDisposable
 
     public GateFixture()
     {
-        Root = Directory.CreateTempSubdirectory("mlac-gate-").FullName;
         using var model = EncoderWeights.RandomInit(Config, seed: 1);
         using var pretrained = EncoderWeights.RandomInit(Config, seed: 2);
         using var other = EncoderWeights.RandomInit(Config, seed: 3);
@@ -65,7 +64,10 @@ public sealed class GateFixture : IDisposable
         File.WriteAllText(StrictPolicy, "schema: mlac.policy/v1\nmax_harmful_accuracy_over_random: {default: 1.0}\nmin_desired_retention: 5.0\nrequired_parity_tolerance: 1.0e-4\n");
     }
 
-    public string Root { get; }
+    private readonly TempFolder _root = new("mlac-gate-");
+
+    public string Root => _root.Path;
+
     public string Vocabulary => VocabularyText;
 
     private static readonly string VocabularyText =
@@ -91,7 +93,7 @@ public sealed class GateFixture : IDisposable
         return ReleaseCopy.Copy(Release, P($"copies/{name}"));
     }
 
-    public void Dispose() => Directory.Delete(Root, recursive: true);
+    public void Dispose() => _root.Dispose();
 
     public void WriteRelease(EncoderWeights model, string certificate, string folder, MlacRelease.Export.Onnx.OnnxGraphFlavor flavor = MlacRelease.Export.Onnx.OnnxGraphFlavor.Portable,
         TokenizerSettings? tokenizer = null, long externalDataThresholdBytes = long.MaxValue)

@@ -2,14 +2,12 @@ using System.Text;
 
 namespace MlacRelease.Tests.Shared;
 
-/// <summary>A fresh folder under the system temp folder per test, deleted on dispose.</summary>
+/// <summary>A fresh folder under the system temp folder (per test, or per fixture), deleted on dispose: the one way the
+/// tests make a temporary folder.</summary>
 public sealed class TempFolder : IDisposable
 {
-    public TempFolder()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mlac-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-    }
+    /// <param name="prefix">Starts the folder's name, to tell whose folder a leftover is.</param>
+    public TempFolder(string prefix = "mlac-tests-") => Path = Directory.CreateTempSubdirectory(prefix).FullName;
 
     public string Path { get; }
 
@@ -40,7 +38,7 @@ public sealed class TempFolder : IDisposable
         {
             Directory.Delete(Path, recursive: true);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
         }
     }

@@ -20,12 +20,12 @@ public sealed class TrainerTests : IDisposable
         return (new BertTextTokenizer(vocabulary), vocabulary);
     });
 
-    private readonly string _root = Directory.CreateTempSubdirectory("mlac-train-").FullName;
+    private readonly TempFolder _root = new("mlac-train-");
 
     public void Dispose()
     {
         if (_pretrained.IsValueCreated) _pretrained.Value.Dispose();
-        Directory.Delete(_root, recursive: true);
+        _root.Dispose();
     }
 
     private static readonly MlacTrainingOptions Options = new()
@@ -42,7 +42,7 @@ public sealed class TrainerTests : IDisposable
         return new TrainingRunInputs
         {
             Pretrained = pretrained, Vocabulary = Vocab.Value.Vocabulary, Tokenizer = Vocab.Value.Tokenizer, Dataset = dataset,
-            DefenderTrain = splits.DefenderTrain, OutputFolder = Path.Combine(_root, folder), Restart = restart,
+            DefenderTrain = splits.DefenderTrain, OutputFolder = Path.Combine(_root.Path, folder), Restart = restart,
         };
     }
 
@@ -102,7 +102,7 @@ public sealed class TrainerTests : IDisposable
         var plain = new MlacTrainer(Options with { Steps = 5 }, Inputs("no-candidates", _pretrained.Value)).Run();
         var kept = new MlacTrainer(options, Inputs("candidates", _pretrained.Value)).Run();
         kept.WeightDigest.Should().Be(plain.WeightDigest, "keeping candidates writes files, it does not train differently");
-        var folder = Path.Combine(_root, "candidates");
+        var folder = Path.Combine(_root.Path, "candidates");
         CandidateLayout.List(folder).Select(c => c.Step).Should().Equal(2, 4, 5);
 
         // The last candidate is the final state: the encoder tensors of the latest checkpoint.
@@ -120,7 +120,7 @@ public sealed class TrainerTests : IDisposable
         using var cancel = new CancellationTokenSource();
         new MlacTrainer(options, Inputs("candidates-resumed", _pretrained.Value)).Run(new CancelAt(3, cancel), cancel.Token);
         new MlacTrainer(options, Inputs("candidates-resumed", _pretrained.Value)).Run();
-        var resumed = CandidateLayout.List(Path.Combine(_root, "candidates-resumed"));
+        var resumed = CandidateLayout.List(Path.Combine(_root.Path, "candidates-resumed"));
         resumed.Select(c => c.Step).Should().Equal(2, 4, 5);
         foreach (var ((_, a), (_, b)) in CandidateLayout.List(folder).Zip(resumed))
             File.ReadAllBytes(Path.Combine(b, "model.safetensors")).Should().Equal(File.ReadAllBytes(Path.Combine(a, "model.safetensors")));
@@ -230,8 +230,8 @@ public sealed class TrainerTests : IDisposable
         second.ResumedFromStep.Should().Be(3);
         second.StepsCompleted.Should().Be(6);
 
-        var a = SafetensorsReader.Read(Path.Combine(_root, prefix + "straight", "checkpoints", "latest.safetensors"));
-        var b = SafetensorsReader.Read(Path.Combine(_root, prefix + "resumed", "checkpoints", "latest.safetensors"));
+        var a = SafetensorsReader.Read(Path.Combine(_root.Path, prefix + "straight", "checkpoints", "latest.safetensors"));
+        var b = SafetensorsReader.Read(Path.Combine(_root.Path, prefix + "resumed", "checkpoints", "latest.safetensors"));
         a.Tensors.Select(t => t.Name).Should().Equal(b.Tensors.Select(t => t.Name));
         foreach (var tensor in a.Tensors) tensor.ContentEquals(b[tensor.Name]).Should().BeTrue(tensor.Name);
         second.WeightDigest.Should().Be(straight.WeightDigest);
@@ -241,8 +241,8 @@ public sealed class TrainerTests : IDisposable
             .Select(o => $"{o["step"]} {o["outer_loss"]} {o["attacker_ce"]} {o["lora_lr"]} {o["attacker_entropy"]} {o["kl_uniform"]} " +
                          $"{o["inverse_ce"]} {o["rep_mmd"]} {o["attacker_family"]} {o["attacker_optimizer"]} {o["attacker_rollout_lr"]} {o["suppression_every"]} {o["carried_steps"]} " +
                          $"{o["eval"]?["validation_loss"]}");
-        Losses(Path.Combine(_root, prefix + "resumed")).Should().Equal(Losses(Path.Combine(_root, prefix + "straight")));
-        return Path.Combine(_root, prefix + "straight");
+        Losses(Path.Combine(_root.Path, prefix + "resumed")).Should().Equal(Losses(Path.Combine(_root.Path, prefix + "straight")));
+        return Path.Combine(_root.Path, prefix + "straight");
     }
 
     [Fact]
@@ -267,7 +267,7 @@ public sealed class TrainerTests : IDisposable
     {
         using var pretrained = Pretrained();
         new MlacTrainer(Options with { Steps = 3 }, Inputs("run", pretrained)).Run();
-        var checkpoints = Path.Combine(_root, "run", "checkpoints");
+        var checkpoints = Path.Combine(_root.Path, "run", "checkpoints");
         var latest = Path.Combine(checkpoints, "latest.safetensors");
         var best = Path.Combine(checkpoints, "best.safetensors");
         var good = File.ReadAllBytes(latest);

@@ -10,13 +10,13 @@ namespace MlacRelease.Cli.Tests.InProcess;
 /// </summary>
 public sealed class CommandTests(ReleaseChainFixture chain) : IClassFixture<ReleaseChainFixture>, IDisposable
 {
-    private readonly string _scratch = Directory.CreateTempSubdirectory("mlac-cli-cmd-").FullName;
+    private readonly TempFolder _scratch = new("mlac-cli-cmd-");
 
-    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+    public void Dispose() => _scratch.Dispose();
 
     private string Scratch(string name, string? content = null)
     {
-        var path = Path.Combine(_scratch, name);
+        var path = Path.Combine(_scratch.Path, name);
         if (content is not null) File.WriteAllText(path, content);
         return path;
     }
@@ -158,7 +158,7 @@ public sealed class CommandTests(ReleaseChainFixture chain) : IClassFixture<Rele
     [Fact]
     public void Slurm_submit_dry_run_prints_the_scripts_and_the_sbatch_commands()
     {
-        var output = Path.Combine(_scratch, "campaign");
+        var output = Path.Combine(_scratch.Path, "campaign");
         var result = Mlac.Expect(ExitCodes.Success, "slurm", "submit", "--out", output, "--shards", "2", "--dry-run", "--mlac-command", "mlac", "--",
             "--model", chain.Run, "--pretrained", chain.Pretrained, "--data", ReleaseChainFixture.Data, "--battery", chain.Battery);
         result.Out.Should().Contain("sbatch").And.Contain("--shard");
@@ -263,7 +263,7 @@ public sealed class CommandTests(ReleaseChainFixture chain) : IClassFixture<Rele
     [Fact]
     public void A_corrupt_model_file_names_the_file()
     {
-        var folder = Path.Combine(_scratch, "corrupt");
+        var folder = Path.Combine(_scratch.Path, "corrupt");
         MlacRelease.Tests.Shared.ReleaseCopy.Copy(chain.Run, folder);
         var weights = Path.Combine(folder, "model.safetensors");
         var bytes = File.ReadAllBytes(weights);
@@ -277,7 +277,7 @@ public sealed class CommandTests(ReleaseChainFixture chain) : IClassFixture<Rele
     [Fact]
     public void A_config_json_field_of_the_wrong_type_names_file_and_field()
     {
-        var folder = Path.Combine(_scratch, "badconfig");
+        var folder = Path.Combine(_scratch.Path, "badconfig");
         MlacRelease.Tests.Shared.ReleaseCopy.Copy(chain.Pretrained, folder);
         var config = Path.Combine(folder, "config.json");
         File.WriteAllText(config, File.ReadAllText(config).Replace("\"hidden_size\": 16", "\"hidden_size\": \"wide\"", StringComparison.Ordinal));
@@ -288,7 +288,7 @@ public sealed class CommandTests(ReleaseChainFixture chain) : IClassFixture<Rele
     [Fact]
     public void Missing_files_and_folders_are_named()
     {
-        Mlac.Expect(ExitCodes.InputError, "sign", "--release", _scratch, "--key", chain.Key).Error.Should().Contain(Path.Combine(_scratch, "manifest.json"));
+        Mlac.Expect(ExitCodes.InputError, "sign", "--release", _scratch.Path, "--key", chain.Key).Error.Should().Contain(Path.Combine(_scratch.Path, "manifest.json"));
         Mlac.Expect(ExitCodes.InputError, "verify", "--release", Scratch("nowhere"), "--public-key", chain.PublicKey).Error.Should().Contain("nowhere");
         Mlac.Expect(ExitCodes.InputError, "gate", "--release", chain.Release, "--policy", Scratch("none.yaml"), "--public-key", chain.PublicKey).Error.Should().Contain("none.yaml");
         Mlac.Expect(ExitCodes.InputError, "export", "--model", chain.Run, "--certificate", Scratch("none.json"), "--out", Scratch("release"), "--max-length", "16").Error.Should().Contain("none.json");

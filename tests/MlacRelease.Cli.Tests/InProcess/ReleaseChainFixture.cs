@@ -27,7 +27,9 @@ public sealed class ReleaseChainFixture : IDisposable
 {
     public const string Data = "builtin:bios:2000:2";
 
-    public string Root { get; } = Directory.CreateTempSubdirectory("mlac-cli-chain-").FullName;
+    private readonly TempFolder _root = new("mlac-cli-chain-");
+
+    public string Root => _root.Path;
 
     public string Pretrained => Path.Combine(Root, "pretrained");
     public string Run => Path.Combine(Root, "run");
@@ -76,5 +78,5 @@ public sealed class ReleaseChainFixture : IDisposable
     /// <summary>A copy of the signed release folder, to tamper with.</summary>
     public string CopyOfRelease(string name) => MlacRelease.Tests.Shared.ReleaseCopy.Copy(Release, Path.Combine(Root, name));
 
-    public void Dispose() => Directory.Delete(Root, recursive: true);
+    public void Dispose() => _root.Dispose();
 }

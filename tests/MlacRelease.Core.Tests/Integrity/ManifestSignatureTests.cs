@@ -5,11 +5,11 @@ namespace MlacRelease.Core.Tests.Integrity;
 
 public sealed class ManifestSignatureTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("mlac-sig-").FullName;
+    private readonly TempFolder _folder = new("mlac-sig-");
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => _folder.Dispose();
 
-    private string P(string name) => Path.Combine(_folder, name);
+    private string P(string name) => Path.Combine(_folder.Path, name);
 
     [Fact]
     public void A_signed_manifest_verifies_and_any_change_or_other_key_fails()

@@ -5,9 +5,9 @@ namespace MlacRelease.Core.Tests.Native;
 
 public sealed class ElfVersionNeedPatcherTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("mlac-elf-").FullName;
+    private readonly TempFolder _folder = new("mlac-elf-");
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => _folder.Dispose();
 
     /// <summary>The untouched file as NuGet delivered it (the build output holds the patched copy).</summary>
     private static string PackagedShim()
@@ -21,7 +21,7 @@ public sealed class ElfVersionNeedPatcherTests : IDisposable
 
     private string CopyOfPackagedShim()
     {
-        var copy = Path.Combine(_folder, "libLibTorchSharp.so");
+        var copy = Path.Combine(_folder.Path, "libLibTorchSharp.so");
         File.Copy(PackagedShim(), copy, overwrite: true);
         return copy;
     }
@@ -80,7 +80,7 @@ public sealed class ElfVersionNeedPatcherTests : IDisposable
         // Build outputs hard-link package files from the NuGet cache; patching the output must not patch the cache.
         var cached = CopyOfPackagedShim();
         File.SetUnixFileMode(cached, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead);
-        var output = Path.Combine(_folder, "output-libLibTorchSharp.so");
+        var output = Path.Combine(_folder.Path, "output-libLibTorchSharp.so");
         link(cached, output).Should().Be(0, $"link(2) failed with errno {Marshal.GetLastPInvokeError()}");
         var before = File.ReadAllBytes(cached);
 
@@ -89,7 +89,7 @@ public sealed class ElfVersionNeedPatcherTests : IDisposable
         File.ReadAllBytes(cached).Should().Equal(before, "the other name of the hard link is the cache's file");
         ElfVersionNeedPatcher.HasStrongVersionNeed(File.ReadAllBytes(output)).Should().BeFalse();
         File.GetUnixFileMode(output).Should().Be(File.GetUnixFileMode(cached));
-        Directory.GetFiles(_folder, "*.tmp", SearchOption.AllDirectories).Should().BeEmpty("the temp file was renamed into place");
+        Directory.GetFiles(_folder.Path, "*.tmp", SearchOption.AllDirectories).Should().BeEmpty("the temp file was renamed into place");
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class ElfVersionNeedPatcherTests : IDisposable
     {
         var libc = new[] { "/lib/x86_64-linux-gnu/libm.so.6", "/usr/lib/x86_64-linux-gnu/libm.so.6" }.FirstOrDefault(File.Exists);
         libc.Should().NotBeNull("every glibc system has libm");
-        var copy = Path.Combine(_folder, "libm.so.6");
+        var copy = Path.Combine(_folder.Path, "libm.so.6");
         File.Copy(libc!, copy);
         var before = File.ReadAllBytes(copy);
         ElfVersionNeedPatcher.PatchFile(copy).Should().Be(ElfPatchOutcome.NotNeeded);
@@ -109,7 +109,7 @@ public sealed class ElfVersionNeedPatcherTests : IDisposable
     [InlineData("\u007fELF")]
     public void Files_that_are_not_the_expected_ELF_are_refused(string content)
     {
-        var path = Path.Combine(_folder, "bogus.so");
+        var path = Path.Combine(_folder.Path, "bogus.so");
         File.WriteAllText(path, content);
         var act = () => ElfVersionNeedPatcher.PatchFile(path);
         act.Should().Throw<InvalidDataException>().WithMessage($"*{path}*");
@@ -121,7 +121,7 @@ public sealed class ElfVersionNeedPatcherTests : IDisposable
     {
         var full = File.ReadAllBytes(PackagedShim());
         var truncated = full.AsSpan(0, 4096).ToArray();
-        var path = Path.Combine(_folder, "truncated.so");
+        var path = Path.Combine(_folder.Path, "truncated.so");
         File.WriteAllBytes(path, truncated);
         var act = () => ElfVersionNeedPatcher.PatchFile(path);
         act.Should().Throw<InvalidDataException>().WithMessage("*outside*");

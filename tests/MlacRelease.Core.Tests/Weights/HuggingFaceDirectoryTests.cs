@@ -8,17 +8,17 @@ namespace MlacRelease.Core.Tests.Weights;
 
 public sealed class HuggingFaceDirectoryTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("mlac-hf-").FullName;
+    private readonly TempFolder _folder = new("mlac-hf-");
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public void Save_then_load_gives_bitwise_equal_tensors_and_the_same_digest()
     {
         using var weights = EncoderWeights.RandomInit(EncoderConfig.BertTiny with { VocabSize = 1000 }, seed: 21);
-        var digest = HuggingFaceDirectory.Save(_folder, weights, "[PAD]\n[UNK]\n");
-        File.Exists(Path.Combine(_folder, "config.json")).Should().BeTrue();
-        var (loaded, vocabulary) = HuggingFaceDirectory.Load(_folder);
+        var digest = HuggingFaceDirectory.Save(_folder.Path, weights, "[PAD]\n[UNK]\n");
+        File.Exists(Path.Combine(_folder.Path, "config.json")).Should().BeTrue();
+        var (loaded, vocabulary) = HuggingFaceDirectory.Load(_folder.Path);
         using (loaded)
         {
             vocabulary.Should().Be("[PAD]\n[UNK]\n");
@@ -42,20 +42,20 @@ public sealed class HuggingFaceDirectoryTests : IDisposable
     public void A_tampered_weights_file_is_refused_with_the_file_named()
     {
         using var weights = EncoderWeights.RandomInit(TinyEncoder.Config, seed: 3);
-        HuggingFaceDirectory.Save(_folder, weights, "v\n");
-        var path = Path.Combine(_folder, "model.safetensors");
+        HuggingFaceDirectory.Save(_folder.Path, weights, "v\n");
+        var path = Path.Combine(_folder.Path, "model.safetensors");
         var bytes = File.ReadAllBytes(path);
         bytes[^5] ^= 0x40;
         File.WriteAllBytes(path, bytes);
-        ((Action)(() => HuggingFaceDirectory.Load(_folder))).Should().Throw<MlacInputException>().WithMessage($"*{path}*digest*");
+        ((Action)(() => HuggingFaceDirectory.Load(_folder.Path))).Should().Throw<MlacInputException>().WithMessage($"*{path}*digest*");
     }
 
     [Fact]
     public void A_missing_file_is_named()
     {
         using var weights = EncoderWeights.RandomInit(TinyEncoder.Config, seed: 3);
-        HuggingFaceDirectory.Save(_folder, weights, "v\n");
-        File.Delete(Path.Combine(_folder, "config.json"));
-        ((Action)(() => HuggingFaceDirectory.Load(_folder))).Should().Throw<FileNotFoundException>().WithMessage("*config.json*missing*");
+        HuggingFaceDirectory.Save(_folder.Path, weights, "v\n");
+        File.Delete(Path.Combine(_folder.Path, "config.json"));
+        ((Action)(() => HuggingFaceDirectory.Load(_folder.Path))).Should().Throw<FileNotFoundException>().WithMessage("*config.json*missing*");
     }
 }

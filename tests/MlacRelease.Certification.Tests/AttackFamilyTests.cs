@@ -11,7 +11,7 @@ namespace MlacRelease.Certification.Tests;
 [Collection(TinyWorldCollection.Name)]
 public sealed class AttackFamilyTests(TinyWorld world, ITestOutputHelper output)
 {
-    private static readonly TrainingSettings Training = new(OptimizerKind.Adam, 3e-3, ScheduleKind.Constant, 0.1, 8, 15, 0, 1.0);
+    private static readonly FineTuneSettings Training = new(OptimizerKind.Adam, 3e-3, ScheduleKind.Constant, 0.1, 8, 15, 0, 1.0);
 
     public static TheoryData<AttackFamily> Families => new(Enum.GetValues<AttackFamily>());
 
@@ -23,7 +23,7 @@ public sealed class AttackFamilyTests(TinyWorld world, ITestOutputHelper output)
         AttackFamily.BenignThenHarmful => new AttackConfig
         {
             Family = family, Training = Training,
-            Benign = new BenignPhase(new TrainingSettings(OptimizerKind.AdamW, 1e-3, ScheduleKind.LinearWarmup, 0.1, 8, 10, 0, 1.0), 64),
+            Benign = new BenignPhase(new FineTuneSettings(OptimizerKind.AdamW, 1e-3, ScheduleKind.LinearWarmup, 0.1, 8, 10, 0, 1.0), 64),
         },
         _ => new AttackConfig { Family = family, Training = Training },
     };

@@ -55,7 +55,7 @@ public sealed class LoraTests(TinyWorld world)
         var config = new AttackConfig
         {
             Family = AttackFamily.Lora,
-            Training = new TrainingSettings(OptimizerKind.AdamW, 1e-2, ScheduleKind.Cosine, 0.2, 8, 10, 0.01, 1.0),
+            Training = new FineTuneSettings(OptimizerKind.AdamW, 1e-2, ScheduleKind.Cosine, 0.2, 8, 10, 0.01, 1.0),
             Lora = new LoraSettings(4, 8, LoraTargets.All),
         };
         var result = new AttackRunner(context).Run(target, config, AttackerSample.Indices(context.AttackerTrain, 16, 1), seed: 3);

@@ -1,7 +1,6 @@
 using MlacRelease.Certification.Certificates;
 using MlacRelease.Common.Text;
 using MlacRelease.Core.Model;
-using MlacRelease.Export.Onnx;
 
 namespace MlacRelease.Gate.Tests;
 

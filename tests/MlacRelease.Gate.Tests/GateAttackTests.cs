@@ -1,7 +1,6 @@
 using MlacRelease.Common.Release;
 using MlacRelease.Core.Model;
 using MlacRelease.Core.Weights;
-using MlacRelease.Export.Onnx;
 using MlacRelease.Export.Validation;
 using MlacRelease.Inference;
 using MlacRelease.Common.Errors;

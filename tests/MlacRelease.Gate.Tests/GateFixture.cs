@@ -103,7 +103,7 @@ public sealed class GateFixture : IDisposable
     }
 
     /// <summary>Writes and signs a release of <paramref name="model"/> with the classifier <paramref name="head"/> (none when null).</summary>
-    public void WriteRelease(EncoderWeights model, string certificate, string folder, MlacRelease.Export.Onnx.ClassificationHead? head,
+    public void WriteRelease(EncoderWeights model, string certificate, string folder, ClassificationHead? head,
         MlacRelease.Export.Onnx.OnnxGraphFlavor flavor = MlacRelease.Export.Onnx.OnnxGraphFlavor.Portable, TokenizerSettings? tokenizer = null,
         long externalDataThresholdBytes = long.MaxValue)
     {
@@ -121,7 +121,7 @@ public sealed class GateFixture : IDisposable
 
     /// <summary>The desired-task head every release of the fixture carries (so the gate's parity check covers the logits
     /// output too), and its certificates record.</summary>
-    public static MlacRelease.Export.Onnx.OwnedClassificationHead DesiredHead() => new(new MlacRelease.Export.Onnx.ClassificationHead(
+    public static OwnedClassificationHead DesiredHead() => new(new ClassificationHead(
         TorchSharp.torch.randn(2, Config.HiddenSize, generator: new TorchSharp.torch.Generator(7)), TorchSharp.torch.zeros(2), ["a", "b"]));
 
     /// <summary>The digest certificates record for <see cref="DesiredHead"/>.</summary>

@@ -131,7 +131,7 @@ public sealed class AttackerAgreementTests
             return ClassifierHead.Logits(BertEncoder.Forward(Config, lora.Map(), ids, mask, types).PooledOutput, head);
         }
         var certificationBefore = CertificationLogits();
-        var settings = new TrainingSettings(OptimizerKind.Adam, LearningRate, ScheduleKind.Constant, 0, BatchSize, Steps, 0, ClipNorm);
+        var settings = new FineTuneSettings(OptimizerKind.Adam, LearningRate, ScheduleKind.Constant, 0, BatchSize, Steps, 0, ClipNorm);
         TrainingLoop.Run(Config, lora, head, examples, e => e.Harmful, settings, Steps, BatchSeed, CPU, int.MaxValue, null, CancellationToken.None);
         var certificationAfter = CertificationLogits();
 

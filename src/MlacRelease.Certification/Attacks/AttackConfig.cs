@@ -9,7 +9,7 @@ public sealed record AttackConfig
     public required AttackFamily Family { get; init; }
 
     /// <summary>The harmful-task training phase (every family but the probe).</summary>
-    public TrainingSettings? Training { get; init; }
+    public FineTuneSettings? Training { get; init; }
 
     /// <summary>L2 strength of the probe's logistic regression (probe only).</summary>
     public double? ProbeL2 { get; init; }
@@ -42,7 +42,7 @@ public sealed record AttackConfig
         if (ReinitLayers is { } k) Require(k >= 1, "at least one layer must be re-initialised");
         return this;
 
-        void Check(TrainingSettings s, string phase)
+        void Check(FineTuneSettings s, string phase)
         {
             Require(s.LearningRate > 0 && double.IsFinite(s.LearningRate), $"{phase}: learning rate must be positive");
             Require(s.Steps >= 1, $"{phase}: steps must be at least 1");

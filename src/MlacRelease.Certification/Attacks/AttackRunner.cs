@@ -71,7 +71,7 @@ public sealed class AttackRunner(AttackContext context)
 
     /// <summary>Desired-task accuracy on the test split: a probe and a full fine-tuning run on the first
     /// <paramref name="examples"/> desired-task examples, identical for every target.</summary>
-    public (double Probe, double FineTune) RunRetention(TargetEncoder target, double probeL2, TrainingSettings fineTune, int examples, ulong seed,
+    public (double Probe, double FineTune) RunRetention(TargetEncoder target, double probeL2, FineTuneSettings fineTune, int examples, ulong seed,
         CancellationToken cancellation = default)
     {
         var train = Context.DesiredTrain.Take(examples).ToList();

@@ -16,7 +16,7 @@ internal static class TrainingLoop
     public readonly record struct Outcome(int StepsTaken, bool Diverged);
 
     public static Outcome Run(EncoderConfig config, IAttackEncoder encoder, Parameter head, IReadOnlyList<EncodedExample> examples,
-        Func<EncodedExample, int> label, TrainingSettings settings, int steps, ulong seed, Device device,
+        Func<EncodedExample, int> label, FineTuneSettings settings, int steps, ulong seed, Device device,
         int evaluateEvery, Action<int>? onEvaluate, CancellationToken cancellation)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);

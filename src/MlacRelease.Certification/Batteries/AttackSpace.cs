@@ -41,7 +41,7 @@ public sealed record AttackSpace
             var steps = random.Pick(benign.Steps);
             config = config with
             {
-                Benign = new BenignPhase(new TrainingSettings(optimizer, rate, ScheduleKind.LinearWarmup, 0.1, benign.BatchSize, steps, 0.0, Training!.MaxGradNorm), benign.Examples),
+                Benign = new BenignPhase(new FineTuneSettings(optimizer, rate, ScheduleKind.LinearWarmup, 0.1, benign.BatchSize, steps, 0.0, Training!.MaxGradNorm), benign.Examples),
             };
         }
         return config.Validate();

@@ -101,7 +101,7 @@ public static partial class BatteryParser
     private static RetentionSettings ParseRetention(YamlFields f)
     {
         var fineTune = f.Mapping("fine_tune");
-        var settings = new TrainingSettings(
+        var settings = new FineTuneSettings(
             fineTune.Enum("optimizer", YamlNames.Optimizers),
             fineTune.Double("learning_rate", 0, exclusiveMin: true),
             fineTune.Enum("schedule", YamlNames.Schedules),

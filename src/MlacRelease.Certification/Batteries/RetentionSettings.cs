@@ -7,4 +7,4 @@ namespace MlacRelease.Certification.Batteries;
 /// <param name="TrainExamples">Desired-task examples (from the defender's split) both use.</param>
 /// <param name="ProbeL2">L2 strength of the desired-task probe.</param>
 /// <param name="FineTune">The desired-task fine-tuning run (full fine-tuning, fresh head).</param>
-public sealed record RetentionSettings(int TrainExamples, double ProbeL2, TrainingSettings FineTune);
+public sealed record RetentionSettings(int TrainExamples, double ProbeL2, FineTuneSettings FineTune);

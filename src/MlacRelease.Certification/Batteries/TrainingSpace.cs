@@ -21,7 +21,7 @@ public sealed record TrainingSpace(
 {
     /// <summary>Draws in a fixed order (optimiser, rate, schedule, batch size, steps, weight decay), so a seed always
     /// gives the same configuration.</summary>
-    public TrainingSettings Sample(DeterministicRandom random)
+    public FineTuneSettings Sample(DeterministicRandom random)
     {
         var optimizer = random.Pick(Optimizers);
         var range = LearningRateOverrides.FirstOrDefault(o => o.Optimizer == optimizer)?.LearningRate ?? LearningRate;
@@ -30,6 +30,6 @@ public sealed record TrainingSpace(
         var batchSize = random.Pick(BatchSizes);
         var steps = random.Pick(Steps);
         var weightDecay = random.Pick(WeightDecays);
-        return new TrainingSettings(optimizer, learningRate, schedule, WarmupFraction, batchSize, steps, weightDecay, MaxGradNorm);
+        return new FineTuneSettings(optimizer, learningRate, schedule, WarmupFraction, batchSize, steps, weightDecay, MaxGradNorm);
     }
 }

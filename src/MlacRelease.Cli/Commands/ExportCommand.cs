@@ -63,7 +63,7 @@ public static class ExportCommand
         using (weights)
         {
             headPath ??= DefaultHead(modelSpec);
-            using var classifier = headPath is null ? null : LoadHead(headPath);
+            using var classifier = headPath is null ? null : HeadsFile.Read(headPath);
             if (certificatePath is not null && !File.Exists(certificatePath)) throw new CliException($"--certificate {certificatePath}: no such file");
             var truncation = TruncationLength(certificatePath, maxLength);
             var folder = Path.GetFullPath(output);
@@ -123,11 +123,5 @@ public static class ExportCommand
         var folder = Directory.Exists(modelSpec) ? modelSpec : Path.GetDirectoryName(Path.GetFullPath(modelSpec))!;
         var path = HeadsFile.PathIn(folder);
         return File.Exists(path) ? path : null;
-    }
-
-    private static OwnedClassificationHead LoadHead(string path)
-    {
-        var head = HeadsFile.Read(path);
-        return new OwnedClassificationHead(new ClassificationHead(head.Weight, head.Bias, head.Labels));
     }
 }

@@ -42,8 +42,8 @@ public static class HeadDigest
     /// <summary>The digest of the desired-task head in a heads.safetensors file (<see cref="HeadsFile"/>).</summary>
     public static string OfFile(string path)
     {
-        using var head = HeadsFile.Read(path);
-        return Of(head.Weight, head.Bias, head.Labels);
+        using var owned = HeadsFile.Read(path);
+        return Of(owned.Head.Weight, owned.Head.Bias, owned.Head.Labels);
     }
 
     /// <summary>The digest of the head an exported graph applies (the classifier initializers and the class names in its

@@ -30,8 +30,9 @@ public static class HeadsFile
             [WeightDigestKey] = weightDigest,
         });
 
-    /// <summary>The desired-task head in <paramref name="path"/>; the caller owns (disposes) the tensors.</summary>
-    public static DesiredHead Read(string path)
+    /// <summary>The desired-task head in <paramref name="path"/>, checked as a <see cref="ClassificationHead"/>; the caller
+    /// owns (disposes) it.</summary>
+    public static OwnedClassificationHead Read(string path)
     {
         var file = SafetensorsReader.Read(path);
         if (!file.TryGetTensor(DesiredWeight, out var weight)) throw new MlacInputException($"{path}: no '{DesiredWeight}' tensor (expected the desired-task head)");
@@ -47,21 +48,17 @@ public static class HeadsFile
                 throw new MlacInputException($"{path}: metadata '{DesiredLabelsKey}': expected a JSON array of label names ({e.Message})", e);
             }
         }
+        var w = TorchTensorRecords.ToTensor(weight);
         var bias = file.TryGetTensor(DesiredBias, out var b) ? TorchTensorRecords.ToTensor(b) : null;
-        return new DesiredHead(TorchTensorRecords.ToTensor(weight), bias, labels);
-    }
-}
-
-/// <summary>A desired-task head read from <see cref="HeadsFile"/>, owning its tensors.</summary>
-public sealed class DesiredHead(Tensor weight, Tensor? bias, IReadOnlyList<string>? labels) : IDisposable
-{
-    public Tensor Weight { get; } = weight;
-    public Tensor? Bias { get; } = bias;
-    public IReadOnlyList<string>? Labels { get; } = labels;
-
-    public void Dispose()
-    {
-        Weight.Dispose();
-        Bias?.Dispose();
+        try
+        {
+            return new OwnedClassificationHead(new ClassificationHead(w, bias, labels));
+        }
+        catch (MlacInputException e)
+        {
+            w.Dispose();
+            bias?.Dispose();
+            throw new MlacInputException($"{path}: {e.Message}", e);
+        }
     }
 }

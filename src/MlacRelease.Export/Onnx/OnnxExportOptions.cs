@@ -1,4 +1,5 @@
 using MlacRelease.Common.Text;
+using MlacRelease.Core.Model;
 
 namespace MlacRelease.Export.Onnx;
 

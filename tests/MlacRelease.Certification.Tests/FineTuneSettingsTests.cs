@@ -4,7 +4,7 @@ using MlacRelease.Certification.Data;
 namespace MlacRelease.Certification.Tests;
 
 [Collection(TinyWorldCollection.Name)]
-public sealed class TrainingSettingsTests(TinyWorld world)
+public sealed class FineTuneSettingsTests(TinyWorld world)
 {
     [Fact]
     public void Schedules_follow_their_definitions()
@@ -38,7 +38,7 @@ public sealed class TrainingSettingsTests(TinyWorld world)
         var config = new AttackConfig
         {
             Family = AttackFamily.FullFineTune,
-            Training = new TrainingSettings(optimizer, learningRate, ScheduleKind.LinearWarmup, 0.1, 8, 20, 0.0, 1.0),
+            Training = new FineTuneSettings(optimizer, learningRate, ScheduleKind.LinearWarmup, 0.1, 8, 20, 0.0, 1.0),
         };
         var result = new AttackRunner(context).Run(target, config, AttackerSample.Indices(context.AttackerTrain, 32, 2), seed: 2);
         result.Diverged.Should().BeFalse();
@@ -53,7 +53,7 @@ public sealed class TrainingSettingsTests(TinyWorld world)
         var config = new AttackConfig
         {
             Family = AttackFamily.ReinitTopLayers, ReinitLayers = 1,
-            Training = new TrainingSettings(OptimizerKind.Adam, 1e-3, ScheduleKind.Constant, 0, 8, 12, 0, null),
+            Training = new FineTuneSettings(OptimizerKind.Adam, 1e-3, ScheduleKind.Constant, 0, 8, 12, 0, null),
         };
         var runner = new AttackRunner(context);
         var data = AttackerSample.Indices(context.AttackerTrain, 24, 4);

@@ -1,6 +1,7 @@
 namespace MlacRelease.Certification.Attacks;
 
-/// <summary>How one gradient-trained phase of an attack runs.</summary>
+/// <summary>How one fine-tuning phase runs: an attack's harmful-task or benign phase, or the retention check's
+/// desired-task fine-tuning (optimiser, learning rate and schedule, batch, steps, weight decay, clipping).</summary>
 /// <param name="Optimizer">The torch.optim optimiser.</param>
 /// <param name="LearningRate">Base (peak) learning rate.</param>
 /// <param name="Schedule">How the rate moves over the run.</param>
@@ -9,7 +10,7 @@ namespace MlacRelease.Certification.Attacks;
 /// <param name="Steps">Optimiser steps.</param>
 /// <param name="WeightDecay">L2 (Adam, SGD, Adagrad, Adadelta) or decoupled (AdamW) weight decay.</param>
 /// <param name="MaxGradNorm">Global gradient-norm clipping; null for none.</param>
-public sealed record TrainingSettings(
+public sealed record FineTuneSettings(
     OptimizerKind Optimizer,
     double LearningRate,
     ScheduleKind Schedule,

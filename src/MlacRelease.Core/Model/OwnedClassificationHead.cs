@@ -1,4 +1,4 @@
-namespace MlacRelease.Export.Onnx;
+namespace MlacRelease.Core.Model;
 
 /// <summary>A <see cref="ClassificationHead"/> whose tensors the holder owns: read from a file or a graph, disposed with it.</summary>
 public sealed class OwnedClassificationHead(ClassificationHead head) : IDisposable

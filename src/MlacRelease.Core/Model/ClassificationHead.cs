@@ -2,7 +2,7 @@ using MlacRelease.Common.Errors;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MlacRelease.Export.Onnx;
+namespace MlacRelease.Core.Model;
 
 /// <summary>
 /// A linear classifier on pooler_output (Hugging Face's BertForSequenceClassification head): logits = pooled·Wᵀ + b.

@@ -92,6 +92,22 @@ public sealed class RolloutSamplerTests
     }
 
     [Fact]
+    public void Re_initialisation_rollouts_all_run_their_own_long_horizon_and_every_other_rollout_draws_what_it_drew()
+    {
+        var longHorizon = new LongHorizonOptions { Steps = 9, SuppressionEvery = 3, Fraction = 0.5 };
+        var options = Realistic with { AttackerMix = new RealisticAttackerMix { ReinitTopLayersWeight = 1 }, LongHorizon = longHorizon };
+        var before = new RolloutSampler(Train, options);
+        var after = new RolloutSampler(Train, options with { LongHorizon = longHorizon with { ReinitSteps = 20 } });
+        var plans = Enumerable.Range(0, 300).Select(s => (Before: before.Plan(s), After: after.Plan(s))).ToList();
+        plans.Should().OnlyContain(p => Ids(p.Before.Outer) == Ids(p.After.Outer) && p.Before.Attacker == p.After.Attacker, "the family and its draw come first");
+        var reinit = plans.Where(p => p.After.Attacker!.Family == AttackerFamily.ReinitTopLayers).ToList();
+        reinit.Count.Should().BeInRange(35, 85, "a fifth of the weight");
+        reinit.Should().OnlyContain(p => p.After.InnerSteps == 20 && p.After.HeadOnly.Count == 20 && p.After.SuppressionEvery == 3 && p.After.HeadOnly.All(h => !h));
+        reinit.Count(p => p.Before.SuppressionEvery is null).Should().BeGreaterThan(0, "without the setting about half of them were short");
+        plans.Where(p => p.After.Attacker!.Family != AttackerFamily.ReinitTopLayers).Should().OnlyContain(p => Describe(p.Before) == Describe(p.After));
+    }
+
+    [Fact]
     public void Options_the_realistic_mix_replaces_or_the_long_rollout_cannot_take_are_refused()
     {
         var headOnly = () => (Realistic with { HeadOnlyProbability = 0.5 }).Validate();
@@ -104,5 +120,11 @@ public sealed class RolloutSamplerTests
         interval.Should().Throw<MlacInputException>().WithMessage("*suppression-every*");
         var families = () => (Realistic with { AttackerMix = new RealisticAttackerMix { FullFineTuneWeight = 0, LoraWeight = 0, HeadOnlyWeight = 0, BenignThenHarmfulWeight = 0 } }).Validate();
         families.Should().Throw<MlacInputException>().WithMessage("*attacker-families*");
+        var reinitOff = () => (Realistic with { LongHorizon = new LongHorizonOptions { ReinitSteps = 64 } }).Validate();
+        reinitOff.Should().Throw<MlacInputException>().WithMessage("*long-reinit-steps*reinit*");
+        var reinitMix = Realistic with { AttackerMix = new RealisticAttackerMix { ReinitTopLayersWeight = 1 } };
+        var reinitShort = () => (reinitMix with { LongHorizon = new LongHorizonOptions { Steps = 8, SuppressionEvery = 4, ReinitSteps = 3 } }).Validate();
+        reinitShort.Should().Throw<MlacInputException>().WithMessage("*long-reinit-steps*4..1024*");
+        (reinitMix with { LongHorizon = new LongHorizonOptions { Steps = 8, SuppressionEvery = 4, ReinitSteps = 4 } }).Validate();
     }
 }

@@ -35,6 +35,7 @@ public sealed class RunFingerprintTests
             FlatLayoutRun with { AttackerMix = FlatLayoutRun.AttackerMix! with { LoraAlphasPerRank = [4] } },
             FlatLayoutRun with { SplitSeed = 1 },
             FlatLayoutRun with { LongHorizon = FlatLayoutRun.LongHorizon! with { CarriedLoraShare = 0.5 } },
+            FlatLayoutRun with { LongHorizon = FlatLayoutRun.LongHorizon! with { ReinitSteps = 96 } },
             FlatLayoutRun with { Seed = 1, SplitSeed = 0 },
         };
         foreach (var variant in variants) RunFingerprint.Matches(FlatLayoutFingerprint, RunFingerprint.Of(variant)).Should().BeFalse(variant.ToString());

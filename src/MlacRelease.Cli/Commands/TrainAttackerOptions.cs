@@ -46,7 +46,14 @@ internal sealed class TrainAttackerOptions
                       "one, long or short as --long-horizon-fraction draws [default: 1, every LoRA rollout]",
     };
 
-    public IEnumerable<Option> All => [_mix, _families, _optimizers, _lr, _loraLr, _sgdLr, _ranks, _alphas, _freshHeads, _clip, _longHorizon, _suppressionEvery, _longFraction, _carryLora, _carryShare];
+    private readonly Option<int?> _reinitSteps = new("--long-reinit-steps")
+    {
+        Description = "With --long-horizon and reinit in the realistic mix: K, every rollout whose attacker re-initialises the top layers is long " +
+                      "and runs K first-order steps (the attacks that break trained models recover only after about 100); 0 = long or short " +
+                      "as --long-horizon-fraction draws, with K = --long-horizon [default: 0]",
+    };
+
+    public IEnumerable<Option> All => [_mix, _families, _optimizers, _lr, _loraLr, _sgdLr, _ranks, _alphas, _freshHeads, _clip, _longHorizon, _suppressionEvery, _longFraction, _carryLora, _carryShare, _reinitSteps];
 
     /// <summary>The options with these flags applied; refuses refinements of a mode that is not on.</summary>
     public MlacTrainingOptions Apply(ParseResult result, MlacTrainingOptions options, bool innerOptimizerGiven)
@@ -87,6 +94,7 @@ internal sealed class TrainAttackerOptions
                 Fraction = result.GetValue(_longFraction) ?? longHorizon.Fraction,
                 CarriedLoraSteps = result.GetValue(_carryLora) ?? longHorizon.CarriedLoraSteps,
                 CarriedLoraShare = result.GetValue(_carryShare) ?? longHorizon.CarriedLoraShare,
+                ReinitSteps = result.GetValue(_reinitSteps) ?? longHorizon.ReinitSteps,
             };
             options = options with { LongHorizon = longHorizon };
         }
@@ -100,10 +108,11 @@ internal sealed class TrainAttackerOptions
                     Fraction = result.GetValue(_longFraction) ?? fromPreset.Fraction,
                     CarriedLoraSteps = result.GetValue(_carryLora) ?? fromPreset.CarriedLoraSteps,
                     CarriedLoraShare = result.GetValue(_carryShare) ?? fromPreset.CarriedLoraShare,
+                    ReinitSteps = result.GetValue(_reinitSteps) ?? fromPreset.ReinitSteps,
                 },
             };
         }
-        else if (new Option[] { _suppressionEvery, _longFraction, _carryLora, _carryShare }.FirstOrDefault(o => result.GetResult(o) is not null) is { } given)
+        else if (new Option[] { _suppressionEvery, _longFraction, _carryLora, _carryShare, _reinitSteps }.FirstOrDefault(o => result.GetResult(o) is not null) is { } given)
         {
             throw new CliException($"{given.Name} refines the long-horizon rollouts: pass --long-horizon K too");
         }
@@ -126,7 +135,8 @@ internal sealed class TrainAttackerOptions
         }
         if (options.LongHorizon is { } l)
             parts.Add($"long-horizon first-order rollouts: K = {l.Steps}, suppression every {l.SuppressionEvery}, share {N(l.Fraction)}" +
-                      (l.CarriedLoraSteps > 0 ? $"; LoRA attackers carried for {l.CarriedLoraSteps} steps" + (l.CarriedLoraShare < 1 ? $", {N(l.CarriedLoraShare)} of LoRA rollouts" : "") : ""));
+                      (l.CarriedLoraSteps > 0 ? $"; LoRA attackers carried for {l.CarriedLoraSteps} steps" + (l.CarriedLoraShare < 1 ? $", {N(l.CarriedLoraShare)} of LoRA rollouts" : "") : "") +
+                      (l.ReinitSteps > 0 ? $"; re-initialisation rollouts all long, K = {l.ReinitSteps}" : ""));
         return string.Join(" | ", parts);
     }
 

@@ -27,4 +27,13 @@ public sealed record LongHorizonOptions
     /// others start a fresh one and are long or short as <see cref="Fraction"/> draws them. 1 (every LoRA rollout carries)
     /// met only 4 fresh LoRA attackers in 100 steps (issue 11 arm A5), so the block landed on those attackers alone.</summary>
     public double CarriedLoraShare { get; init; } = 1;
+
+    /// <summary>Set (> 0): every rollout whose drawn attacker re-initialises the top layers is long, with this K instead of
+    /// <see cref="Steps"/>; 0: such rollouts are long or short as <see cref="Fraction"/> draws, like the others (runs from
+    /// before this setting existed).</summary>
+    /// <remarks>Why: on the trained model the re-initialisation attacks that break it on the `long` battery (full
+    /// fine-tuning after a fresh top layer at lr 1e-4 to 4e-4) are still at chance after 33 steps and reach 85–96 % only
+    /// by step 100 (issue 11, session 12). A 32-step simulated one never gets there, so its suppression terms carry no
+    /// signal.</remarks>
+    public int ReinitSteps { get; init; }
 }

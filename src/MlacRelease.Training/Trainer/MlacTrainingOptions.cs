@@ -125,6 +125,10 @@ public sealed record MlacTrainingOptions
             Require(longHorizon.CarriedLoraShare is > 0 and <= 1, "carry-lora-share", "0 < share ≤ 1", longHorizon.CarriedLoraShare);
             Require(longHorizon.CarriedLoraSteps == 0 || AttackerMix is { LoraWeight: > 0 }, "carry-lora",
                 "0 unless the realistic mix draws LoRA attackers (--attacker-families with lora)", longHorizon.CarriedLoraSteps);
+            Require(longHorizon.ReinitSteps == 0 || (longHorizon.ReinitSteps is >= 1 and <= 1024 && longHorizon.SuppressionEvery <= longHorizon.ReinitSteps),
+                "long-reinit-steps", $"0 (off) or {longHorizon.SuppressionEvery}..1024 (at least --suppression-every)", longHorizon.ReinitSteps);
+            Require(longHorizon.ReinitSteps == 0 || AttackerMix is { ReinitTopLayersWeight: > 0 }, "long-reinit-steps",
+                "0 unless the realistic mix draws re-initialisation attackers (--attacker-families with reinit)", longHorizon.ReinitSteps);
             Require(Objective.Weights.GradientPenalty == 0, "lambda-grad", "0 with --long-horizon (the gradient penalty needs second-order gradients; --preset head-adjustment has none)", Objective.Weights.GradientPenalty);
         }
         var (min, max) = (Objective.AttackerLearningRateMin, Objective.AttackerLearningRateMax);

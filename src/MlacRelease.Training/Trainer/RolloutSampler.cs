@@ -30,6 +30,12 @@ public sealed class RolloutSampler(IReadOnlyList<EncodedExample> train, MlacTrai
             longHorizon = options.LongHorizon;
             k = longHorizon!.Steps;
         }
+        // A re-initialisation attacker runs its own, longer K in a long rollout; its draw does not depend on K.
+        if (options.LongHorizon is { ReinitSteps: > 0 } reinitHorizon && drawn?.Draw.Family == AttackerFamily.ReinitTopLayers)
+        {
+            longHorizon = reinitHorizon;
+            k = reinitHorizon.ReinitSteps;
+        }
         var outer = Sample(random, options.OuterBatchSize);
         var size = options.InnerBatchSizes[random.NextInt(options.InnerBatchSizes.Count)];
         var inner = new List<LabeledBatch>(k);

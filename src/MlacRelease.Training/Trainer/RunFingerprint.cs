@@ -51,6 +51,8 @@ public static class RunFingerprint
             if (longHorizon[nameof(LongHorizonOptions.CarriedLoraSteps)]?.ToJsonString() == "0") longHorizon.Remove(nameof(LongHorizonOptions.CarriedLoraSteps));
             // The share added after that: 1 (every LoRA rollout carries) is what carrying runs did.
             if (longHorizon[nameof(LongHorizonOptions.CarriedLoraShare)]?.ToJsonString() == "1") longHorizon.Remove(nameof(LongHorizonOptions.CarriedLoraShare));
+            // Longer re-initialisation rollouts added after that: off (0) is what earlier runs did.
+            if (longHorizon[nameof(LongHorizonOptions.ReinitSteps)]?.ToJsonString() == "0") longHorizon.Remove(nameof(LongHorizonOptions.ReinitSteps));
         }
         // The split seed added after runs were recorded: unset or equal to the run seed splits as those runs did, so it is left out.
         if (options.ContainsKey(nameof(MlacTrainingOptions.SplitSeed)) &&

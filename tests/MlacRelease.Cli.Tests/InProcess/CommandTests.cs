@@ -236,6 +236,14 @@ public sealed class CommandTests(ReleaseChainFixture chain) : IClassFixture<Rele
     }
 
     [Fact]
+    public void Long_re_initialisation_rollouts_without_re_initialisation_attackers_are_refused()
+    {
+        var result = Mlac.Expect(ExitCodes.InputError, "train", "--model", chain.Pretrained, "--out", Scratch("reinit"), "--steps", "1",
+            "--preset", "realistic-long-horizon", "--long-reinit-steps", "64", "--no-progress");
+        result.Error.Should().Contain("long-reinit-steps").And.Contain("reinit");
+    }
+
+    [Fact]
     public void A_malformed_dataset_line_names_file_line_and_field()
     {
         var data = Scratch("bad.jsonl", "{\"text\": \"a nurse\", \"desired\": \"nurse\", \"harmful\": \"f\"}\n{\"text\": \"a poet\", \"desired\": \"poet\"}\n");

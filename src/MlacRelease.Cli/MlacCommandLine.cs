@@ -27,7 +27,7 @@ public static class MlacCommandLine
         {
             root.Subcommands.Add(command);
         }
-        return root;
+        return OptionRules.Apply(root);
     }
 
     /// <summary>Parses and runs one command line; returns its exit code (see <see cref="ExitCodes"/>).</summary>

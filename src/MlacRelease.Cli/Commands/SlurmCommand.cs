@@ -198,7 +198,7 @@ public static class SlurmCommand
             if (arguments.Any(a => a == reserved || a.StartsWith(reserved + "=", StringComparison.Ordinal)))
                 throw new CliException($"{reserved} after --: the campaign sets it for each shard (use mlac slurm submit --out for the folder)");
         }
-        var parse = CertifyCommand.Create().Parse([.. arguments, "--out", "placeholder"]);
+        var parse = OptionRules.Apply(CertifyCommand.Create()).Parse([.. arguments, "--out", "placeholder"]);
         if (parse.Errors.Count > 0)
             throw new CliException("certify options after --: " + string.Join("; ", parse.Errors.Select(e => e.Message)));
         // Fail on the login node, not in a thousand array tasks: the battery and policy files must parse here.

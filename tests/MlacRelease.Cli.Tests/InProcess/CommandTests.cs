@@ -317,6 +317,21 @@ public sealed class CommandTests(ReleaseChainFixture chain) : IClassFixture<Rele
         Mlac.Expect(ExitCodes.InputError, [.. chain.Certify(Scratch("cert")), "--shard", "3/2", "--plan"]).Error.Should().Contain("3/2");
     }
 
+    [Fact]
+    public void An_empty_or_blank_path_is_an_input_error_naming_the_option()
+    {
+        // Once the runtime's ArgumentException for an empty path (exit 3), or a file named by blanks that is not there.
+        var certify = new[] { "certify", "--model", chain.Run, "--pretrained", chain.Pretrained, "--battery", chain.Battery, "--plan", "--no-progress" };
+        Mlac.Expect(ExitCodes.InputError, [.. certify, "--data", "", "--out", Scratch("cert")]).Error.Should().Contain("--data").And.Contain("empty");
+        Mlac.Expect(ExitCodes.InputError, [.. certify, "--out", ""]).Error.Should().Contain("--out").And.Contain("empty");
+        Mlac.Expect(ExitCodes.InputError, "export", "--model", chain.Run, "--out", "").Error.Should().Contain("--out").And.Contain("empty");
+        Mlac.Expect(ExitCodes.InputError, "sign", "--release", chain.Release, "--key", "  ").Error.Should().Contain("--key").And.Contain("empty");
+        Mlac.Expect(ExitCodes.InputError, "train", "--model", chain.Pretrained, "--out", "", "--steps", "1", "--no-progress").Error.Should().Contain("--out").And.Contain("empty");
+        // Options forwarded to the array tasks are checked on submission, as certify would check them.
+        Mlac.Expect(ExitCodes.InputError, "slurm", "submit", "--out", Scratch("campaign"), "--shards", "2", "--dry-run", "--", "--model", "", "--battery", chain.Battery)
+            .Error.Should().Contain("--model").And.Contain("empty");
+    }
+
     // Option and data validation in the library throws MlacInputException (once ArgumentException, which exit 2 no longer
     // takes): each of these still ends as an input error that names the option.
 

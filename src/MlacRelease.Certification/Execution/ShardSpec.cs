@@ -20,13 +20,13 @@ public sealed record ShardSpec
 
     public static ShardSpec Whole { get; } = new(1, 1);
 
-    /// <summary>Parses "i/N".</summary>
+    /// <summary>Parses "i/N"; anything else is an <see cref="MlacInputException"/>.</summary>
     public static ShardSpec Parse(string text)
     {
         var parts = text.Split('/');
         if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var i)
             || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var n))
-            throw new FormatException($"expected a shard as i/N (e.g. 2/8), got '{text}'");
+            throw new MlacInputException($"expected a shard as i/N (e.g. 2/8), got '{text}'");
         return new ShardSpec(i, n);
     }
 

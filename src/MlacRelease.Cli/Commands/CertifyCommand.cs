@@ -21,7 +21,10 @@ public static class CertifyCommand
         var head = new Option<string?>("--head") { Description = "heads.safetensors with the head the model will be released with, as for mlac export (default: the one beside the model, if any); the certificate records its digest and the gate requires it" };
         var policy = new Option<string?>("--policy") { Description = "Policy YAML; its verdict is written into the certificate" };
         var output = new Option<string>("--out") { Description = "Output folder: certificate.json, report/ and resumable per-run results", Required = true };
-        var shard = new Option<string?>("--shard") { Description = "Run only shard i/N (1-based) of the battery; join shards with mlac merge" };
+        var shard = new Option<ShardSpec?>("--shard")
+        {
+            Description = "Run only shard i/N (1-based) of the battery; join shards with mlac merge", CustomParser = r => SharedOptions.Parsed(r, ShardSpec.Parse),
+        };
         var workers = new Option<int>("--workers") { Description = "Parallel workers on this machine", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads-per-worker") { Description = "Intra-op threads per worker", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
         var maxLength = new Option<int?>("--max-length") { Description = "Tokens per example (default: the battery's max_length; any other value is refused)" };
@@ -56,14 +59,13 @@ public static class CertifyCommand
         command.SetAction((result, cancellation) => CommandRunner.RunAsync(async token =>
         {
             var mode = new OutputMode(result.GetValue(json), result.GetValue(noProgress));
-            var shardSpec = result.GetValue(shard) is { } s ? ShardSpec.Parse(s) : null;
             var inputs = new CertificationInputs
             {
                 Model = result.GetValue(model)!, Pretrained = result.GetValue(pretrained), Data = result.GetValue(data)!,
                 Schema = SharedOptions.Schema(result, textField, desiredField, harmfulField), Battery = BatteryPresets.Resolve(result.GetValue(battery)!),
                 SplitSeed = result.GetValue(seed), MaxLength = result.GetValue(maxLength), HeadPath = result.GetValue(head),
             };
-            var settings = new CertifySettings(result.GetValue(battery)!, result.GetValue(policy), result.GetValue(output)!, shardSpec, result.GetValue(workers),
+            var settings = new CertifySettings(result.GetValue(battery)!, result.GetValue(policy), result.GetValue(output)!, result.GetValue(shard), result.GetValue(workers),
                 result.GetValue(threads), result.GetValue(device)!, SharedOptions.BaselineCacheFolder(result, cache), result.GetValue(plan), result.GetValue(workerIndex))
             {
                 CostSample = result.GetValue(costSample),

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using MlacRelease.Cli.Terminal;
+using MlacRelease.Common.Errors;
 using MlacRelease.Core.Data;
 
 namespace MlacRelease.Cli.Commands;
@@ -48,6 +50,22 @@ public static class SharedOptions
     public static Option<string> DesiredField() => new("--desired-field") { Description = "Field/column holding the desired-task label", DefaultValueFactory = _ => "desired" };
 
     public static Option<string> HarmfulField() => new("--harmful-field") { Description = "Field/column holding the harmful-task label", DefaultValueFactory = _ => "harmful" };
+
+    /// <summary>An option's <c>CustomParser</c> that hands its value to the library's <paramref name="parse"/>: the
+    /// <see cref="MlacInputException"/> it throws for a malformed value becomes a usage error (exit 2) naming the option.</summary>
+    public static T? Parsed<T>(ArgumentResult result, Func<string, T> parse) where T : class
+    {
+        if (result.Tokens is not [var token]) return null;
+        try
+        {
+            return parse(token.Value);
+        }
+        catch (MlacInputException e)
+        {
+            result.AddError($"{(result.Parent is OptionResult o ? o.Option.Name : result.Argument.Name)}: {e.Message}");
+            return null;
+        }
+    }
 
     /// <summary>An enum option's value, refused unless it names a member: System.CommandLine parses any integer into an
     /// enum, and the library treats an undefined member as a bug, not as input.</summary>

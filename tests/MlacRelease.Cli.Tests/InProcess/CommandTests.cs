@@ -318,6 +318,14 @@ public sealed class CommandTests(ReleaseChainFixture chain) : IClassFixture<Rele
     }
 
     [Fact]
+    public void A_malformed_shard_spec_is_an_input_error_naming_the_option_and_its_form()
+    {
+        // Once a FormatException from the parser: exit 3.
+        foreach (var spec in new[] { "abc", "2of8", "1/x" })
+            Mlac.Expect(ExitCodes.InputError, [.. chain.Certify(Scratch("cert")), "--shard", spec, "--plan"]).Error.Should().Contain("--shard").And.Contain("i/N").And.Contain(spec);
+    }
+
+    [Fact]
     public void An_empty_or_blank_path_is_an_input_error_naming_the_option()
     {
         // Once the runtime's ArgumentException for an empty path (exit 3), or a file named by blanks that is not there.

@@ -77,7 +77,7 @@ public static class InferenceCommands
             var (session, texts) = Open(result, o);
             using (session)
             {
-                var vectors = session.Embed(texts, SharedOptions.Member(result.GetValue(pooling), "--pooling"), result.GetValue(normalize));
+                var vectors = session.Embed(texts, result.GetValue(pooling), result.GetValue(normalize));
                 if (result.GetValue(o.Json)) OutputMode.WriteJson(texts.Select((t, i) => new { text = t, embedding = vectors[i] }));
                 else
                 {

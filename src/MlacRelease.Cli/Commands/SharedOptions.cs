@@ -67,11 +67,11 @@ public static class SharedOptions
         }
     }
 
-    /// <summary>An enum option's value, refused unless it names a member: System.CommandLine parses any integer into an
-    /// enum, and the library treats an undefined member as a bug, not as input.</summary>
+    /// <summary>An enum option's value, refused unless it names a member. Redundant in a command tree that
+    /// <see cref="OptionRules.Apply"/> checked (it refuses such values at parse time); kept for mlac train's read site.</summary>
     public static TEnum Member<TEnum>(TEnum value, string option) where TEnum : struct, Enum => Enum.IsDefined(value)
         ? value
-        : throw new CliException($"{option} {value}: expected one of {string.Join(", ", Enum.GetNames<TEnum>())}");
+        : throw new CliException(OptionRules.NoMember(option, value.ToString(), Enum.GetNames<TEnum>()));
 
     public static DatasetSchema Schema(ParseResult result, Option<string> text, Option<string> desired, Option<string> harmful) =>
         DatasetSchema.Default with { Text = result.GetValue(text)!, Desired = result.GetValue(desired)!, Harmful = result.GetValue(harmful)! };

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using MlacRelease.Certification.Batteries;
 using MlacRelease.Certification.Certificates;
 using MlacRelease.Certification.Execution;
+using MlacRelease.Certification.Reports;
 using MlacRelease.Cli.Terminal;
 using MlacRelease.Common.Integrity;
 using MlacRelease.Core.Data;
@@ -94,7 +95,7 @@ public static class DemoCommand
                 mode.Info($"\"{samples[i]}\" → {vectors[i].Length}-d embedding{(classes is null ? "" : $", desired-task label {classes[i].Label} ({classes[i].Confidence:P0})")}");
             mode.Info($"gate: {(gate.Passed ? "PASS" : "FAIL")} with the demo policy (no blocking required; see release-checks/policy.yaml for a release policy)");
             mode.Info("");
-            mode.Info($"artifacts: trained model {run} | certificate {certificatePath} | report {Path.Combine(cert, "report", "report.md")} | release {release} | keys {keys}");
+            mode.Info($"artifacts: trained model {run} | certificate {certificatePath} | report {Path.Combine(cert, Certifier.ReportFolderName, ReportWriter.FileName)} | release {release} | keys {keys}");
             mode.Info("time per stage: " + string.Join(", ", timings.Select(t => $"{t.Stage} {t.Time:mm\\:ss}")) + $"; total {clock.Elapsed:mm\\:ss}");
             if (mode.Json) OutputMode.WriteJson(new
             {

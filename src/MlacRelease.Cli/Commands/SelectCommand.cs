@@ -10,6 +10,7 @@ using MlacRelease.Common.Text;
 using MlacRelease.Core.Data;
 using MlacRelease.Core.Selection;
 using MlacRelease.Core.Weights;
+using MlacRelease.Training.Trainer;
 
 namespace MlacRelease.Cli.Commands;
 
@@ -85,7 +86,7 @@ public static class SelectCommand
             var selector = new CheckpointSelector(original, validation, battery, threads, baselineCache);
             var output = Path.Combine(runFolder, SelectionFolder);
             var selection = selector.Run(candidates, output, new Progress<string>(mode.Info), cancellation);
-            var plots = Directory.CreateDirectory(Path.Combine(runFolder, "plots")).FullName;
+            var plots = Directory.CreateDirectory(Path.Combine(runFolder, TrainingRunLayout.PlotsFolderName)).FullName;
             SelectionPlot.Write(selection, plots);
             if (selection.Chosen is { } chosen)
             {
@@ -106,7 +107,7 @@ public static class SelectCommand
     /// for every candidate of a run).</summary>
     private static void Promote(string candidate, string runFolder)
     {
-        var files = Directory.GetFiles(candidate).OrderBy(f => Path.GetFileName(f) == "model.safetensors" ? 1 : 0).ToList();
+        var files = Directory.GetFiles(candidate).OrderBy(f => Path.GetFileName(f) == HuggingFaceDirectory.WeightsFile ? 1 : 0).ToList();
         foreach (var file in files)
             AtomicFile.Write(Path.Combine(runFolder, Path.GetFileName(file)), stream =>
             {

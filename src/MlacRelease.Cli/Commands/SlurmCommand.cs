@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MlacRelease.Certification.Batteries;
 using MlacRelease.Certification.Certificates;
+using MlacRelease.Certification.Execution;
 using MlacRelease.Certification.Policies;
 using MlacRelease.Certification.Scheduling;
 using MlacRelease.Cli.Terminal;
@@ -142,7 +143,7 @@ public static class SlurmCommand
         {
             var certificate = CertificateSerializer.Read(campaign.CertificatePath);
             CertificationDisplay.PrintHeadline(mode, certificate);
-            mode.Info($"certificate: {campaign.CertificatePath}; report: {Path.Combine(campaign.Root, "report")}");
+            mode.Info($"certificate: {campaign.CertificatePath}; report: {Path.Combine(campaign.Root, Certifier.ReportFolderName)}");
             return certificate.Verdict is { Passed: false } ? ExitCodes.CheckFailed : ExitCodes.Success;
         }
         if (status.Failed.Count > 0)

@@ -32,7 +32,7 @@ public static class ModelSource
     /// <summary>onnx/model.onnx of a folder laid out as a release (no model.safetensors beside it), else null.</summary>
     private static string? ReleaseModel(string spec)
     {
-        if (!Directory.Exists(spec) || File.Exists(Path.Combine(spec, "model.safetensors"))) return null;
+        if (!Directory.Exists(spec) || File.Exists(Path.Combine(spec, HuggingFaceDirectory.WeightsFile))) return null;
         var model = Path.Combine(spec, Common.Release.ReleaseFileNames.Model);
         return File.Exists(model) ? model : null;
     }
@@ -41,7 +41,7 @@ public static class ModelSource
     private static string? OnnxVocabulary(string onnxPath)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(onnxPath))!;
-        var beside = Path.Combine(folder, "vocab.txt");
+        var beside = Path.Combine(folder, HuggingFaceDirectory.VocabularyFile);
         if (File.Exists(beside)) return File.ReadAllText(beside);
         if (Path.GetFileName(folder) != Common.Release.ReleaseFileNames.ModelFolder) return null;
         var tokenizer = Path.Combine(Path.GetDirectoryName(folder)!, Common.Release.ReleaseFileNames.Tokenizer);

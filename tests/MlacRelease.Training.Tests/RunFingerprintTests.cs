@@ -46,6 +46,22 @@ public sealed class RunFingerprintTests
         RunFingerprint.Matches(FlatLayoutFingerprint, RunFingerprint.Of(FlatLayoutRun with { LongHorizon = FlatLayoutRun.LongHorizon! with { CarriedLoraShare = 1 } })).Should().BeTrue();
 
     [Fact]
+    public void A_loss_term_recorded_before_it_existed_matches_only_at_weight_0()
+    {
+        // A checkpoint written before KlUniform and Entropy existed recorded neither (in the flat layout and its copy).
+        var older = System.Text.Json.Nodes.JsonNode.Parse(FlatLayoutFingerprint)!.AsObject();
+        void Remove(string term)
+        {
+            older["Weights"]!.AsObject().Remove(term);
+            older["ObjectiveOptions"]!["Weights"]!.AsObject().Remove(term);
+        }
+        Remove("KlUniform");
+        RunFingerprint.Matches(older.ToJsonString(), RunFingerprint.Of(FlatLayoutRun)).Should().BeTrue("KlUniform is 0 in the run");
+        Remove("Entropy");
+        RunFingerprint.Matches(older.ToJsonString(), RunFingerprint.Of(FlatLayoutRun)).Should().BeFalse("Entropy is 1 in the run: the old run did not have it");
+    }
+
+    [Fact]
     public void A_split_seed_equal_to_the_run_seed_is_the_split_those_runs_made() =>
         RunFingerprint.Matches(FlatLayoutFingerprint, RunFingerprint.Of(FlatLayoutRun with { SplitSeed = FlatLayoutRun.Seed })).Should().BeTrue();
 

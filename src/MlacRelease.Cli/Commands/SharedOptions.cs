@@ -67,12 +67,6 @@ public static class SharedOptions
         }
     }
 
-    /// <summary>An enum option's value, refused unless it names a member. Redundant in a command tree that
-    /// <see cref="OptionRules.Apply"/> checked (it refuses such values at parse time); kept for mlac train's read site.</summary>
-    public static TEnum Member<TEnum>(TEnum value, string option) where TEnum : struct, Enum => Enum.IsDefined(value)
-        ? value
-        : throw new CliException(OptionRules.NoMember(option, value.ToString(), Enum.GetNames<TEnum>()));
-
     public static DatasetSchema Schema(ParseResult result, Option<string> text, Option<string> desired, Option<string> harmful) =>
         DatasetSchema.Default with { Text = result.GetValue(text)!, Desired = result.GetValue(desired)!, Harmful = result.GetValue(harmful)! };
 }

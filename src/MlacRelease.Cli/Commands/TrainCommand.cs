@@ -102,7 +102,7 @@ public static class TrainCommand
                 Objective = options.Objective with
                 {
                     Weights = weights,
-                    InnerOptimizer = result.GetValue(innerOptimizer) is { } kind ? SharedOptions.Member(kind, "--inner-optimizer") : options.Objective.InnerOptimizer,
+                    InnerOptimizer = result.GetValue(innerOptimizer) ?? options.Objective.InnerOptimizer,
                     FirstOrder = result.GetValue(firstOrder),
                     SparseEmbeddings = !result.GetValue(dense),
                     EntropyStepDecay = result.GetValue(entropyDecay) ?? options.Objective.EntropyStepDecay,
@@ -187,7 +187,7 @@ public static class TrainCommand
                 mode.Info($"before: desired {i.DesiredAccuracy:P1}, harmful quick-probe {i.HarmfulProbeAccuracy:P1}");
             if (summary.BestEvaluation is { } best)
                 mode.Info($"best (step {summary.BestStep}): desired {best.DesiredAccuracy:P1}, harmful quick-probe {best.HarmfulProbeAccuracy:P1}, validation loss {best.ValidationLoss:F4}");
-            mode.Info($"model: {summary.ModelFolder} (weights {summary.WeightDigest}); curves: {Path.Combine(summary.ModelFolder, "plots")}");
+            mode.Info($"model: {summary.ModelFolder} (weights {summary.WeightDigest}); curves: {Path.Combine(summary.ModelFolder, TrainingRunLayout.PlotsFolderName)}");
             return summary;
         }
     }

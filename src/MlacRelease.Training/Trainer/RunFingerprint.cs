@@ -70,6 +70,12 @@ public static class RunFingerprint
                 flat[name] = value?.DeepClone();
             }
         }
+        // A loss term at weight 0 is off, as it was before the term existed: left out, a new term needs no rule here.
+        if (flat.GetValueOrDefault(nameof(Objective.MlacObjectiveOptions.Weights)) is JsonObject weights)
+        {
+            foreach (var name in weights.Where(kv => kv.Value is JsonValue v && v.TryGetValue<double>(out var w) && w == 0).Select(kv => kv.Key).ToList())
+                weights.Remove(name);
+        }
         return new JsonObject(flat).ToJsonString();
     }
 

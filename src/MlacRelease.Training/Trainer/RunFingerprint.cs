@@ -35,8 +35,13 @@ public static class RunFingerprint
 
     /// <summary>Settings of the attacker mix added after runs were recorded, with the value that does what those runs did:
     /// at that value they are left out of the canonical form, so the older fingerprint still matches.</summary>
+    /// <remarks>A family's weight at 0 (never drawn, as before the family existed) is left out by
+    /// <see cref="FamilyWeightSuffix"/>, so a new family needs no entry here.</remarks>
     private static readonly (string Name, string Off)[] AddedMixSettings =
-        [(nameof(RealisticAttackerMix.ReinitTopLayersWeight), "0"), (nameof(RealisticAttackerMix.ReinitLayers), "[1]"), (nameof(RealisticAttackerMix.FreshHeads), "false")];
+        [(nameof(RealisticAttackerMix.ReinitLayers), "[1]"), (nameof(RealisticAttackerMix.FreshHeads), "false")];
+
+    /// <summary>The mix's family weights end in this (<see cref="RealisticAttackerMix.FullFineTuneWeight"/>, …).</summary>
+    private const string FamilyWeightSuffix = "Weight";
 
     /// <summary>The mix's single α/rank, recorded before it became a list of choices.</summary>
     private const string SingleAlphaPerRank = "LoraAlphaPerRank";
@@ -92,6 +97,9 @@ public static class RunFingerprint
         {
             if (mix[name] is { } value && value.ToJsonString() == off) mix.Remove(name);
         }
+        foreach (var name in mix.Where(kv => kv.Key.EndsWith(FamilyWeightSuffix, StringComparison.Ordinal) && kv.Value is JsonValue v && v.TryGetValue<double>(out var w) && w == 0)
+                     .Select(kv => kv.Key).ToList())
+            mix.Remove(name);
         return new JsonObject(mix.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone())));
     }
 }

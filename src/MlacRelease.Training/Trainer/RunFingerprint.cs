@@ -40,6 +40,11 @@ public static class RunFingerprint
     private static readonly (string Name, string Off)[] AddedMixSettings =
         [(nameof(RealisticAttackerMix.ReinitLayers), "[1]"), (nameof(RealisticAttackerMix.FreshHeads), "false")];
 
+    /// <summary>Long-horizon settings added after runs were recorded, at the value that does what those runs did: carrying
+    /// off (0); with carrying, every LoRA rollout carries (1); re-initialisation rollouts of the common length (0).</summary>
+    private static readonly (string Name, string Off)[] AddedLongHorizonSettings =
+        [(nameof(LongHorizonOptions.CarriedLoraSteps), "0"), (nameof(LongHorizonOptions.CarriedLoraShare), "1"), (nameof(LongHorizonOptions.ReinitSteps), "0")];
+
     /// <summary>The mix's family weights end in this (<see cref="RealisticAttackerMix.FullFineTuneWeight"/>, …).</summary>
     private const string FamilyWeightSuffix = "Weight";
 
@@ -50,15 +55,7 @@ public static class RunFingerprint
     {
         var options = JsonNode.Parse(json) as JsonObject ?? throw new JsonException("a fingerprint is a JSON object");
         if (options[nameof(MlacTrainingOptions.AttackerMix)] is JsonObject mix) options[nameof(MlacTrainingOptions.AttackerMix)] = CanonicalMix(mix);
-        // Carrying added after runs were recorded: off (0) is what they did, so it is left out.
-        if (options[nameof(MlacTrainingOptions.LongHorizon)] is JsonObject longHorizon)
-        {
-            if (longHorizon[nameof(LongHorizonOptions.CarriedLoraSteps)]?.ToJsonString() == "0") longHorizon.Remove(nameof(LongHorizonOptions.CarriedLoraSteps));
-            // The share added after that: 1 (every LoRA rollout carries) is what carrying runs did.
-            if (longHorizon[nameof(LongHorizonOptions.CarriedLoraShare)]?.ToJsonString() == "1") longHorizon.Remove(nameof(LongHorizonOptions.CarriedLoraShare));
-            // Longer re-initialisation rollouts added after that: off (0) is what earlier runs did.
-            if (longHorizon[nameof(LongHorizonOptions.ReinitSteps)]?.ToJsonString() == "0") longHorizon.Remove(nameof(LongHorizonOptions.ReinitSteps));
-        }
+        if (options[nameof(MlacTrainingOptions.LongHorizon)] is JsonObject longHorizon) RemoveOff(longHorizon, AddedLongHorizonSettings);
         // The split seed added after runs were recorded: unset or equal to the run seed splits as those runs did, so it is left out.
         if (options.ContainsKey(nameof(MlacTrainingOptions.SplitSeed)) &&
             (options[nameof(MlacTrainingOptions.SplitSeed)] is null || options[nameof(MlacTrainingOptions.SplitSeed)]!.ToJsonString() == options[nameof(MlacTrainingOptions.Seed)]?.ToJsonString()))
@@ -76,11 +73,7 @@ public static class RunFingerprint
             }
         }
         // A loss term at weight 0 is off, as it was before the term existed: left out, a new term needs no rule here.
-        if (flat.GetValueOrDefault(nameof(Objective.MlacObjectiveOptions.Weights)) is JsonObject weights)
-        {
-            foreach (var name in weights.Where(kv => kv.Value is JsonValue v && v.TryGetValue<double>(out var w) && w == 0).Select(kv => kv.Key).ToList())
-                weights.Remove(name);
-        }
+        if (flat.GetValueOrDefault(nameof(Objective.MlacObjectiveOptions.Weights)) is JsonObject weights) RemoveZeros(weights, _ => true);
         return new JsonObject(flat).ToJsonString();
     }
 
@@ -93,13 +86,24 @@ public static class RunFingerprint
             mix.Remove(SingleAlphaPerRank);
             mix[nameof(RealisticAttackerMix.LoraAlphasPerRank)] = new JsonArray(single.DeepClone());
         }
-        foreach (var (name, off) in AddedMixSettings)
-        {
-            if (mix[name] is { } value && value.ToJsonString() == off) mix.Remove(name);
-        }
-        foreach (var name in mix.Where(kv => kv.Key.EndsWith(FamilyWeightSuffix, StringComparison.Ordinal) && kv.Value is JsonValue v && v.TryGetValue<double>(out var w) && w == 0)
-                     .Select(kv => kv.Key).ToList())
-            mix.Remove(name);
+        RemoveOff(mix, AddedMixSettings);
+        RemoveZeros(mix, name => name.EndsWith(FamilyWeightSuffix, StringComparison.Ordinal));
         return new JsonObject(mix.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone())));
+    }
+
+    /// <summary>Leaves out each setting recorded at its off value.</summary>
+    private static void RemoveOff(JsonObject settings, IEnumerable<(string Name, string Off)> added)
+    {
+        foreach (var (name, off) in added)
+        {
+            if (settings[name] is { } value && value.ToJsonString() == off) settings.Remove(name);
+        }
+    }
+
+    /// <summary>Leaves out the numbers equal to 0 among the settings <paramref name="named"/> picks.</summary>
+    private static void RemoveZeros(JsonObject settings, Func<string, bool> named)
+    {
+        foreach (var name in settings.Where(kv => named(kv.Key) && kv.Value is JsonValue v && v.TryGetValue<double>(out var w) && w == 0).Select(kv => kv.Key).ToList())
+            settings.Remove(name);
     }
 }

@@ -8,7 +8,7 @@ namespace MlacRelease.Training.Tests;
 /// <summary>Each term, alone, moves its quantity the intended way when θ takes a small gradient step on it.</summary>
 public sealed class LossSignTests
 {
-    public enum Term { Desired, AttackerLoss, GradientNorm, HeadAdjusted, Distillation, Entropy, KlUniform, InverseCrossEntropy, Representation }
+    public enum Term { Desired, AttackerLoss, GradientNorm, HeadAdjusted, Distillation, Entropy, KlUniform, InverseCrossEntropy, Representation, Erasure }
 
     public static double Quantity(MlacTerms t, Term term) => term switch
     {
@@ -21,6 +21,7 @@ public sealed class LossSignTests
         Term.KlUniform => t.KlUniform.item<double>(),
         Term.InverseCrossEntropy => t.InverseCrossEntropy.item<double>(),
         Term.Representation => t.RepresentationSeparability.item<double>(),
+        Term.Erasure => t.ClassMeanGap.item<double>(),
         _ => throw new ArgumentOutOfRangeException(nameof(term)),
     };
 
@@ -36,6 +37,7 @@ public sealed class LossSignTests
         KlUniform = term == Term.KlUniform ? lambda : 0,
         InverseCrossEntropy = term == Term.InverseCrossEntropy ? lambda : 0,
         Representation = term == Term.Representation ? lambda : 0,
+        Erasure = term == Term.Erasure ? lambda : 0,
     };
 
     [Theory]
@@ -48,12 +50,13 @@ public sealed class LossSignTests
     [InlineData(Term.KlUniform, -1)]     // λ_kl_uniform: likewise, measured as KL to uniform
     [InlineData(Term.InverseCrossEntropy, -1)] // λ_inverse_ce: the attacker puts less mass on the true class
     [InlineData(Term.Representation, -1)] // λ_rep: the harmful classes' representations get harder to tell apart
+    [InlineData(Term.Erasure, -1)]        // λ_erase: the harmful classes' mean representations move together
     public void A_step_on_one_term_moves_its_quantity_the_intended_way(Term term, int direction)
     {
         var weights = Only(term);
         using var state = TinySetup.State(seed: 8);
         using var original = EncoderWeights.RandomInit(TinySetup.Config, 99, dtype: ScalarType.Float64);
-        var plan = TinySetup.Plan(innerSteps: 2);
+        var plan = TinySetup.Plan(innerSteps: 2, outerSeed: TinySetup.OuterSeedFor(term));
         var options = new MlacObjectiveOptions { Weights = weights };
         var before = MlacObjective.Compute(state, plan, options, original);
         var parameters = state.OuterParameters.Select(p => p.Tensor).ToList();

@@ -140,6 +140,74 @@ public sealed class SuppressionLossTests
         SuppressionLosses.ClassSeparability(states, padded, [1, 1, 1, 1]).item<double>().Should().Be(0, "one class: nothing to separate");
     }
 
+    [Fact]
+    public void Class_mean_gap_is_the_unbiased_squared_mean_distance_over_the_variance_and_ignores_padding_embeddings_and_translation()
+    {
+        long[] harmful = [0, 1, 0, 1, 1, 0, 2];   // class 2 has one example: no within-class pair, so no pair with it counts
+        var mask = tensor(new long[] { 1, 1, 0, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1 }, [7, 3]);
+        var states = States(4, 7, 3, 5, layers: 2);
+
+        // Independent computation on host arrays: per layer, ‖μ̂_0 − μ̂_1‖² − s²_0/n_0 − s²_1/n_1 (s² the unbiased total
+        // variance of a class) over mean_n ‖z_n − z̄‖².
+        var m = mask.to(float64).data<double>().ToArray();
+        double Layer(Tensor layer)
+        {
+            var x = layer.data<double>().ToArray();
+            var pooled = Enumerable.Range(0, 7).Select(n =>
+            {
+                var count = Enumerable.Range(0, 3).Sum(t => m[n * 3 + t]);
+                return Enumerable.Range(0, 5).Select(h => Enumerable.Range(0, 3).Sum(t => m[n * 3 + t] * x[(n * 3 + t) * 5 + h]) / count).ToArray();
+            }).ToArray();
+            double[] Mean(IEnumerable<double[]> zs) => Enumerable.Range(0, 5).Select(h => zs.Average(z => z[h])).ToArray();
+            double Sq(double[] a, double[] b) => a.Zip(b, (p, q) => (p - q) * (p - q)).Sum();
+            var classes = new[] { 0L, 1L }.Select(c => pooled.Where((_, n) => harmful[n] == c).ToArray()).ToArray();
+            var means = classes.Select(Mean).ToArray();
+            var gap = Sq(means[0], means[1]) - classes.Select((zs, c) => zs.Sum(z => Sq(z, means[c])) / (zs.Length - 1) / zs.Length).Sum();
+            var all = Mean(pooled);
+            return gap / pooled.Average(z => Sq(z, all));
+        }
+        var expected = states.Skip(1).Average(Layer);
+        var actual = SuppressionLosses.ClassMeanGap(states, mask, harmful).item<double>();
+        actual.Should().BeApproximately(expected, 1e-12);
+
+        List<Tensor> Edit(Action<Tensor, int> edit) => states.Select((s, layer) => { var c = s.clone(); edit(c, layer); return c; }).ToList();
+        SuppressionLosses.ClassMeanGap(Edit((c, _) => HeldScalars.With(3.0, s => c.add_(s))), mask, harmful).item<double>()
+            .Should().BeApproximately(actual, 1e-12, "moving every state by the same vector changes no class mean gap");
+        SuppressionLosses.ClassMeanGap(Edit((c, _) => HeldScalars.With(100.0, s => c[0, 2].fill_(s))), mask, harmful).item<double>()
+            .Should().Be(actual, "a padding token does not count");
+        SuppressionLosses.ClassMeanGap(Edit((c, layer) => { if (layer == 0) HeldScalars.With(5.0, s => c.mul_(s)); }), mask, harmful).item<double>()
+            .Should().Be(actual, "only the layers' outputs count, not the embeddings'");
+        SuppressionLosses.ClassMeanGap(Edit((c, _) => HeldScalars.With(4.0, s => c.mul_(s))), mask, harmful).item<double>()
+            .Should().BeApproximately(actual, 1e-12, "the ratio does not depend on the states' scale");
+        SuppressionLosses.ClassMeanGap(states, mask, [0, 1, 2, 3, 4, 5, 6]).item<double>().Should().Be(0, "no class has two examples");
+    }
+
+    [Fact]
+    public void Class_mean_gap_averages_to_zero_when_the_classes_are_alike_where_the_biased_mmd_does_not()
+    {
+        // 400 batches of 12 (6 per class) drawn from one distribution: the class labels carry nothing. The mean gap's
+        // batch estimates scatter around 0; the Gaussian MMD² (V-statistic) stays above 0 on every batch.
+        long[] harmful = [0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1];
+        var mask = ones([12, 2], int64);
+        var gaps = new List<double>();
+        var mmds = new List<double>();
+        for (var b = 0; b < 400; b++)
+        {
+            var states = States(100 + b, 12, 2, 6, layers: 1);
+            gaps.Add(SuppressionLosses.ClassMeanGap(states, mask, harmful).item<double>());
+            mmds.Add(SuppressionLosses.ClassSeparability(states, mask, harmful).item<double>());
+        }
+        var mean = gaps.Average();
+        var standardError = Math.Sqrt(gaps.Sum(g => (g - mean) * (g - mean)) / (gaps.Count - 1) / gaps.Count);
+        Math.Abs(mean).Should().BeLessThan(3 * standardError, $"unbiased: mean {mean:G4}, standard error {standardError:G4}");
+        gaps.Should().Contain(g => g < 0, "an unbiased estimate of 0 falls below it on some batches");
+        mmds.Min().Should().BeGreaterThan(0, "the biased estimate has a floor above 0");
+
+        // With class 1 shifted, the gap is clearly positive.
+        var shifted = States(7, 12, 2, 6, layers: 1).Select(s => s + tensor(harmful.Select(l => 0.5 * l).ToArray(), float64).view(12, 1, 1)).ToList();
+        SuppressionLosses.ClassMeanGap(shifted, mask, harmful).item<double>().Should().BeGreaterThan(0.1);
+    }
+
     /// <summary>λ·term enters the outer loss with the sign its summary gives, on top of the other terms, and λ = 0 leaves
     /// the outer loss exactly as it was.</summary>
     [Theory]
@@ -147,15 +215,16 @@ public sealed class SuppressionLossTests
     [InlineData(LossSignTests.Term.KlUniform, +1)]
     [InlineData(LossSignTests.Term.InverseCrossEntropy, +1)]
     [InlineData(LossSignTests.Term.Representation, +1)]
+    [InlineData(LossSignTests.Term.Erasure, +1)]
     public void Each_suppression_weight_enters_the_outer_loss_with_its_sign(LossSignTests.Term term, int sign)
     {
         using var state = TinySetup.State(seed: 3);
-        var plan = TinySetup.Plan(innerSteps: 2);
+        var plan = TinySetup.Plan(innerSteps: 2, outerSeed: TinySetup.OuterSeedFor(term));
         var baseWeights = new MlacLossWeights { Desired = 1, HeadAdjustment = 1, GradientPenalty = 0.5 };
         var off = MlacObjective.Compute(state, plan, new MlacObjectiveOptions { Weights = baseWeights });
         var on = MlacObjective.Compute(state, plan, new MlacObjectiveOptions { Weights = Combine(baseWeights, term, 0.7) });
         var quantity = LossSignTests.Quantity(on, term);
-        quantity.Should().BeGreaterThan(1e-6, "the term is not vacuous on this batch");
+        Math.Abs(quantity).Should().BeGreaterThan(1e-6, "the term is not vacuous on this batch (the unbiased mean gap may be negative)");
         (on.Outer.item<double>() - off.Outer.item<double>()).Should().BeApproximately(sign * 0.7 * quantity, 1e-12);
         var zero = MlacObjective.Compute(state, plan, new MlacObjectiveOptions { Weights = Combine(baseWeights, term, 0) });
         zero.Outer.item<double>().Should().Be(off.Outer.item<double>());
@@ -167,6 +236,7 @@ public sealed class SuppressionLossTests
         return weights with
         {
             Entropy = only.Entropy, KlUniform = only.KlUniform, InverseCrossEntropy = only.InverseCrossEntropy, Representation = only.Representation,
+            Erasure = only.Erasure,
         };
     }
 

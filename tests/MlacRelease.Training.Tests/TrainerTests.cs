@@ -77,7 +77,7 @@ public sealed class TrainerTests : IDisposable
         {
             Objective = new()
             {
-                Weights = new() { Desired = 1, HeadAdjustment = 1, GradientPenalty = 0.5, Entropy = 0.5, KlUniform = 0.3, InverseCrossEntropy = 0.2, Representation = 0.4 },
+                Weights = new() { Desired = 1, HeadAdjustment = 1, GradientPenalty = 0.5, Entropy = 0.5, KlUniform = 0.3, InverseCrossEntropy = 0.2, Representation = 0.4, Erasure = 0.3 },
                 EntropyStepDecay = 0.25,
             },
         };
@@ -89,6 +89,9 @@ public sealed class TrainerTests : IDisposable
         {
             steps.Should().OnlyContain(o => o[field]!.GetValue<double>() > 0 && double.IsFinite(o[field]!.GetValue<double>()), $"{field} is logged at every step");
         }
+        // An unbiased estimate: it may fall below zero, and it is 0 on a batch without two examples of each class.
+        steps.Should().OnlyContain(o => double.IsFinite(o["erase_gap"]!.GetValue<double>()), "erase_gap is logged at every step");
+        steps.Count(o => o["erase_gap"]!.GetValue<double>() != 0).Should().BeGreaterThan(2, "it is computed, not left at 0");
         // The new terms change the run: the same seed without them trains other weights.
         var without = new MlacTrainer(Options with { Steps = 2 }, Inputs("suppression-off", _pretrained.Value)).Run();
         var with = new MlacTrainer(options with { Steps = 2 }, Inputs("suppression-on", _pretrained.Value)).Run();

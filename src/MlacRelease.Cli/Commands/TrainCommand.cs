@@ -56,6 +56,7 @@ public static class TrainCommand
             ["kl-uniform"] = "Weight λ_kl_uniform (SOPHON-style, bounded by ln C; default 0): KL(attacker's predictions ‖ uniform), mean over steps k = 0..K",
             ["inverse-ce"] = "Weight λ_inverse_ce (SOPHON-style; default 0): −log(1 − p[true class]) of the attacker, mean over steps k = 0..K; ≥ 0, zero when the true class gets no mass",
             ["rep"] = "Weight λ_rep (RepNoise-style, no inner loop; default 0): squared Gaussian-kernel MMD between the harmful classes' mean-pooled hidden states, averaged over layers",
+            ["erase"] = "Weight λ_erase (linear erasure, LEACE's criterion, no inner loop; default 0): the harmful classes' squared mean gap (unbiased) in every layer's mean-pooled hidden states over the layer's variance, averaged over layers",
         };
         var lambdas = MlacLossWeights.Names.ToDictionary(n => n, n => new Option<double?>($"--lambda-{n}") { Description = lambdaHelp[n] });
         foreach (var (name, alias) in MlacLossWeights.PaperAliases) lambdas[name].Aliases.Add($"--lambda-{alias}");
@@ -149,7 +150,7 @@ public static class TrainCommand
     private static string SuppressionSummary(MlacTrainingOptions options)
     {
         var w = options.Objective.Weights;
-        var on = new[] { ("entropy", w.Entropy), ("kl_uniform", w.KlUniform), ("inverse_ce", w.InverseCrossEntropy), ("rep", w.Representation) }
+        var on = new[] { ("entropy", w.Entropy), ("kl_uniform", w.KlUniform), ("inverse_ce", w.InverseCrossEntropy), ("rep", w.Representation), ("erase", w.Erasure) }
             .Where(t => t.Item2 > 0).Select(t => $"λ_{t.Item1} {t.Item2.ToString(CultureInfo.InvariantCulture)}").ToList();
         if (w.Entropy > 0) on.Add($"λ_t {options.Objective.EntropyStepDecay.ToString(CultureInfo.InvariantCulture)}");
         return on.Count == 0 ? "" : ", " + string.Join(", ", on);

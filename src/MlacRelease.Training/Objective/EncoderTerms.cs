@@ -6,10 +6,11 @@ using static TorchSharp.torch;
 namespace MlacRelease.Training.Objective;
 
 /// <summary>The terms read from the encoder itself on the outer batch, with no attacker: the desired task's
-/// cross-entropy, the distillation to the original encoder and the harmful classes' representation separability.</summary>
-internal sealed record EncoderTerms(Tensor Desired, Tensor Distillation, Tensor Separability)
+/// cross-entropy, the distillation to the original encoder, the harmful classes' representation separability and their
+/// class-mean gap (linear erasure).</summary>
+internal sealed record EncoderTerms(Tensor Desired, Tensor Distillation, Tensor Separability, Tensor MeanGap)
 {
-    /// <param name="base0">The encoder's output on the outer batch (with hidden states when λ_rep is on).</param>
+    /// <param name="base0">The encoder's output on the outer batch (with hidden states when λ_rep or λ_erase is on).</param>
     public static EncoderTerms Of(MlacModelState state, EncoderOutput base0, PreparedBatch outer, MlacLossWeights weights, EncoderWeights? original)
     {
         var pooled = base0.PooledOutput;
@@ -29,6 +30,9 @@ internal sealed record EncoderTerms(Tensor Desired, Tensor Distillation, Tensor 
         var separability = weights.Representation > 0
             ? SuppressionLosses.ClassSeparability(base0.HiddenStates, outer.Mask, outer.Source.Harmful)
             : zeros([], pooled.dtype, pooled.device);
-        return new EncoderTerms(desired, distillation, separability);
+        var meanGap = weights.Erasure > 0
+            ? SuppressionLosses.ClassMeanGap(base0.HiddenStates, outer.Mask, outer.Source.Harmful)
+            : zeros([], pooled.dtype, pooled.device);
+        return new EncoderTerms(desired, distillation, separability, meanGap);
     }
 }

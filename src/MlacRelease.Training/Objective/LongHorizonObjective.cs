@@ -82,13 +82,14 @@ public static class LongHorizonObjective
             foreach (var t in owned) t.Dispose();
         }
 
-        using var base0 = layout.Forward(layout.Initial(state.Encoder, state.AttackerHead), outer, hiddenStates: weights.Representation > 0);
+        using var base0 = layout.Forward(layout.Initial(state.Encoder, state.AttackerHead), outer, hiddenStates: weights.NeedsHiddenStates);
         var encoderTerms = EncoderTerms.Of(state, base0, outer, weights, original);
         var (dtype, device) = (base0.PooledOutput.dtype, base0.PooledOutput.device);
         Tensor Scalar(double value) => HeldScalars.Full([], value, dtype, device);
 
         var total = encoderTerms.Desired.Times(weights.Desired) + encoderTerms.Distillation.Times(weights.Distillation);
         if (weights.Representation > 0) total = total + encoderTerms.Separability.Times(weights.Representation);
+        if (weights.Erasure > 0) total = total + encoderTerms.MeanGap.Times(weights.Erasure);
         total = total + StraightThrough(outerParameters, outerSums) + Scalar(values.Sum(v => v.Loss));
         var attackerCe = values.Average(v => v.CrossEntropy);
         var attackerLoss = StraightThrough([h0], [headSum]) + Scalar(attackerCe);
@@ -98,7 +99,7 @@ public static class LongHorizonObjective
             Entropy = Scalar(values.Select((v, j) => entropyWeights[j] * v.Entropy).Sum()),
             KlUniform = Scalar(values.Average(v => v.KlUniform)),
             InverseCrossEntropy = Scalar(values.Average(v => v.InverseCrossEntropy)),
-            RepresentationSeparability = encoderTerms.Separability,
+            RepresentationSeparability = encoderTerms.Separability, ClassMeanGap = encoderTerms.MeanGap,
         };
     }
 

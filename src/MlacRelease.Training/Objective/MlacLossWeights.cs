@@ -6,7 +6,7 @@ namespace MlacRelease.Training.Objective;
 /// The λ weights of the outer objective:
 /// λ_desired·CE_desired(θ) − λ_harmful·mean_k CE_harmful(θ_k) + λ_grad·mean_k ‖∇inner‖ − λ_lin·mean_k CE(z_k·W*_k) + λ_distill·MSE(h_θ, h_original)
 /// − λ_entropy·Σ_k w_k H(p_k) + λ_kl_uniform·mean_k KL(p_k ‖ u) + λ_inverse_ce·mean_k −log(1 − p_k[y]) + λ_rep·MMD²_layers
-/// (the last four: <see cref="SuppressionLosses"/>). Defaults are the paper's reported MLAC configuration; the
+/// + λ_erase·gap²_layers (the last five: <see cref="SuppressionLosses"/>). Defaults are the paper's reported MLAC configuration; the
 /// bounded suppression terms are off by default.
 /// </summary>
 public sealed record MlacLossWeights
@@ -34,9 +34,16 @@ public sealed record MlacLossWeights
     /// (<see cref="SuppressionLosses.ClassSeparability"/>).</summary>
     public double Representation { get; init; }
 
+    /// <summary>λ_erase: linear erasure, the harmful classes' squared mean gap in every layer relative to its variance,
+    /// no inner loop (<see cref="SuppressionLosses.ClassMeanGap"/>).</summary>
+    public double Erasure { get; init; }
+
+    /// <summary>Whether a term reads every layer's hidden states (so the encoder must return them).</summary>
+    public bool NeedsHiddenStates => Representation > 0 || Erasure > 0;
+
     /// <summary>The weights by their command-line names (<c>--lambda-NAME</c>), in the order of the objective.</summary>
     /// <remarks>The paper's names for the first two, <c>good</c> and <c>bad</c>, are accepted as aliases (<see cref="PaperAliases"/>).</remarks>
-    public static IReadOnlyList<string> Names { get; } = ["desired", "harmful", "grad", "lin", "distill", "entropy", "kl-uniform", "inverse-ce", "rep"];
+    public static IReadOnlyList<string> Names { get; } = ["desired", "harmful", "grad", "lin", "distill", "entropy", "kl-uniform", "inverse-ce", "rep", "erase"];
 
     /// <summary>The reference code's names of weights that are called otherwise here: name → alias.</summary>
     public static IReadOnlyDictionary<string, string> PaperAliases { get; } = new Dictionary<string, string> { ["desired"] = "good", ["harmful"] = "bad" };
@@ -45,7 +52,7 @@ public sealed record MlacLossWeights
     public double Get(string name) => name switch
     {
         "desired" => Desired, "harmful" => Harmful, "grad" => GradientPenalty, "lin" => HeadAdjustment, "distill" => Distillation,
-        "entropy" => Entropy, "kl-uniform" => KlUniform, "inverse-ce" => InverseCrossEntropy, "rep" => Representation,
+        "entropy" => Entropy, "kl-uniform" => KlUniform, "inverse-ce" => InverseCrossEntropy, "rep" => Representation, "erase" => Erasure,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, $"expected one of {string.Join(", ", Names)}"),
     };
 
@@ -55,14 +62,14 @@ public sealed record MlacLossWeights
         "desired" => this with { Desired = value }, "harmful" => this with { Harmful = value }, "grad" => this with { GradientPenalty = value },
         "lin" => this with { HeadAdjustment = value }, "distill" => this with { Distillation = value }, "entropy" => this with { Entropy = value },
         "kl-uniform" => this with { KlUniform = value }, "inverse-ce" => this with { InverseCrossEntropy = value },
-        "rep" => this with { Representation = value },
+        "rep" => this with { Representation = value }, "erase" => this with { Erasure = value },
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, $"expected one of {string.Join(", ", Names)}"),
     };
 
     public MlacLossWeights Validate()
     {
         foreach (var (name, value) in new[] { ("desired", Desired), ("harmful", Harmful), ("grad", GradientPenalty), ("lin", HeadAdjustment), ("distill", Distillation),
-                     ("entropy", Entropy), ("kl_uniform", KlUniform), ("inverse_ce", InverseCrossEntropy), ("rep", Representation) })
+                     ("entropy", Entropy), ("kl_uniform", KlUniform), ("inverse_ce", InverseCrossEntropy), ("rep", Representation), ("erase", Erasure) })
         {
             if (!double.IsFinite(value) || value < 0) throw new MlacInputException($"loss weight λ_{name} must be finite and ≥ 0, got {value}");
         }

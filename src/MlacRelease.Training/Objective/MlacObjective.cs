@@ -28,7 +28,7 @@ public static class MlacObjective
         var h0 = SimulatedAttacker.StartHead(state, plan);
         var phi = attacker.Start(state, h0);
         // The encoder's own terms read its weights; a re-initialisation attacker's first logits read its fresh top layers.
-        using var base0 = layout.Forward(attacker.Reinitializes ? layout.Initial(state.Encoder, state.AttackerHead) : phi, outer, hiddenStates: weights.Representation > 0);
+        using var base0 = layout.Forward(attacker.Reinitializes ? layout.Initial(state.Encoder, state.AttackerHead) : phi, outer, hiddenStates: weights.NeedsHiddenStates);
         var encoderTerms = EncoderTerms.Of(state, base0, outer, weights, original);
         using var start0 = attacker.Reinitializes ? layout.Forward(phi, outer) : null;
         var harmfulLogits = new List<Tensor> { ClassifierHead.Logits((start0 ?? base0).PooledOutput, h0) };
@@ -56,10 +56,11 @@ public static class MlacObjective
         if (weights.KlUniform > 0) total = total + logitTerms.KlUniform.Times(weights.KlUniform);
         if (weights.InverseCrossEntropy > 0) total = total + logitTerms.InverseCrossEntropy.Times(weights.InverseCrossEntropy);
         if (weights.Representation > 0) total = total + separability.Times(weights.Representation);
+        if (weights.Erasure > 0) total = total + encoderTerms.MeanGap.Times(weights.Erasure);
         return new MlacTerms(total, attackerCe, desired, attackerCe, gradientNorm, headAdjusted, distillation, logitTerms.PerStepCrossEntropy)
         {
             Entropy = logitTerms.Entropy, KlUniform = logitTerms.KlUniform, InverseCrossEntropy = logitTerms.InverseCrossEntropy,
-            RepresentationSeparability = separability,
+            RepresentationSeparability = separability, ClassMeanGap = encoderTerms.MeanGap,
         };
     }
 }

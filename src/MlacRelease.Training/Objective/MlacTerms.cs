@@ -25,4 +25,8 @@ public sealed record MlacTerms(
     /// <summary>Mean over layers of the squared MMD between the harmful classes' pooled hidden states; zero unless
     /// λ_rep is on (the hidden states are only kept then).</summary>
     public required Tensor RepresentationSeparability { get; init; }
+
+    /// <summary>Mean over layers of the harmful classes' squared mean gap relative to the layer's variance; zero unless
+    /// λ_erase is on.</summary>
+    public required Tensor ClassMeanGap { get; init; }
 }

@@ -19,11 +19,12 @@ public sealed record TrainingMetrics
     [JsonPropertyName("head_adjusted_ce")] public double HeadAdjustedCrossEntropy { get; init; }
     [JsonPropertyName("inner_grad_norm")] public double InnerGradientNorm { get; init; }
     [JsonPropertyName("distillation")] public double Distillation { get; init; }
-    /// <summary>The bounded suppression terms (SuppressionLosses), logged whether or not their λ is on; rep_mmd is 0 unless λ_rep is.</summary>
+    /// <summary>The bounded suppression terms (SuppressionLosses), logged whether or not their λ is on; rep_mmd is 0 unless λ_rep is, erase_gap unless λ_erase is.</summary>
     [JsonPropertyName("attacker_entropy")] public double AttackerEntropy { get; init; }
     [JsonPropertyName("kl_uniform")] public double KlUniform { get; init; }
     [JsonPropertyName("inverse_ce")] public double InverseCrossEntropy { get; init; }
     [JsonPropertyName("rep_mmd")] public double RepresentationSeparability { get; init; }
+    [JsonPropertyName("erase_gap")] public double ClassMeanGap { get; init; }
     [JsonPropertyName("outer_grad_norm")] public double OuterGradientNorm { get; init; }
     [JsonPropertyName("attacker_lr")] public double AttackerLearningRate { get; init; }
     /// <summary>The learning rate of this step's LoRA attacker; null when the attacker fine-tuned all weights.</summary>
@@ -61,6 +62,7 @@ public sealed record TrainingMetrics
             KlUniform = terms.KlUniform.Value(),
             InverseCrossEntropy = terms.InverseCrossEntropy.Value(),
             RepresentationSeparability = terms.RepresentationSeparability.Value(),
+            ClassMeanGap = terms.ClassMeanGap.Value(),
             OuterGradientNorm = outerGradientNorm,
             AttackerLearningRate = attackerLearningRate,
             LoraLearningRate = plan.Lora?.LearningRate,

@@ -263,6 +263,9 @@ public sealed class TrainerTests : IDisposable
         File.Exists(Path.Combine(summary.ModelFolder, "plots", "losses.png")).Should().BeTrue();
         new FileInfo(Path.Combine(summary.ModelFolder, "plots", "validation.png")).Length.Should().BeGreaterThan(1000);
         summary.InitialEvaluation!.DesiredAccuracy.Should().BeInRange(0, 1);
+        summary.InitialEvaluation.HarmfulLayerProbeAccuracy.Should().HaveCount((int)pretrained.Config.NumHiddenLayers, "one probe per layer")
+            .And.OnlyContain(a => a >= 0 && a <= 1);
+        new FileInfo(Path.Combine(summary.ModelFolder, "plots", "layer-probes.png")).Length.Should().BeGreaterThan(1000);
     }
 
     [Fact]

@@ -32,6 +32,32 @@ public static class QuickAttacker
         return features;
     }
 
+    /// <summary>Each layer's output (hidden states 1..L) averaged over every example's non-padding tokens: L tensors
+    /// [N, H]. What a top-layer re-initialisation attacker keeps of the encoder is below its fresh layers, so the
+    /// quick probe on the final pooled output does not see it.</summary>
+    public static IReadOnlyList<Tensor> LayerMeans(EncoderWeights encoder, IReadOnlyList<EncodedExample> examples, int batchSize = 64)
+    {
+        using var noGrad = no_grad();
+        var parts = Enumerable.Range(0, (int)encoder.Config.NumHiddenLayers).Select(_ => new List<Tensor>()).ToList();
+        for (var start = 0; start < examples.Count; start += batchSize)
+        {
+            var batch = LabeledBatch.Collate(examples.Skip(start).Take(batchSize).ToList());
+            using var scope = NewDisposeScope();
+            var (ids, mask, types) = batch.Tokens.ToTensors(encoder.Device);
+            using var output = BertEncoder.Forward(encoder.Config, encoder.Tensors, ids, mask, types, outputHiddenStates: true);
+            var weights = mask.to(output.LastHiddenState.dtype).unsqueeze(-1);
+            var counts = weights.sum(1);
+            for (var layer = 0; layer < parts.Count; layer++)
+                parts[layer].Add(((output.HiddenStates[layer + 1] * weights).sum(1) / counts).detach().MoveToOuterDisposeScope());
+        }
+        return parts.Select(p =>
+        {
+            var features = cat(p, 0);
+            foreach (var t in p) t.Dispose();
+            return features;
+        }).ToList();
+    }
+
     /// <summary>A bias-free linear head [classes, hidden] fitted on raw pooled features (the shape of MLAC's heads), by
     /// full-batch Adam on cross-entropy with a little L2. Used to start the desired and attacker heads from the best
     /// linear read-out of the pretrained encoder instead of noise.</summary>

@@ -12,7 +12,8 @@ namespace MlacRelease.Training.Trainer;
 /// <summary>
 /// Validation of a training run on examples held out of the defender's split: the outer objective on a fixed
 /// rollout (the "validation loss" used to pick the best checkpoint, as the paper does), the desired-task accuracy of
-/// the encoder with its head, and the accuracy of a quick attacker (linear probe on frozen features).
+/// the encoder with its head, and the accuracy of a quick attacker (linear probe on frozen features), on the final
+/// pooled output and on every layer's mean-pooled output.
 /// </summary>
 public sealed class TrainingEvaluator
 {
@@ -55,6 +56,10 @@ public sealed class TrainingEvaluator
         var trainFeatures = QuickAttacker.PooledFeatures(state.Encoder, _probeTrain);
         var harmful = QuickAttacker.ProbeAccuracy(trainFeatures, _probeTrain.Select(e => (long)e.Harmful).ToArray(),
             validationFeatures, _validation.Select(e => (long)e.Harmful).ToArray(), _harmfulClasses);
-        return new EvaluationResult { ValidationLoss = validationLoss, DesiredAccuracy = desiredAccuracy, HarmfulProbeAccuracy = harmful };
+        var trainLayers = QuickAttacker.LayerMeans(state.Encoder, _probeTrain);
+        var validationLayers = QuickAttacker.LayerMeans(state.Encoder, _validation);
+        var perLayer = trainLayers.Zip(validationLayers, (train, validation) => QuickAttacker.ProbeAccuracy(train, _probeTrain.Select(e => (long)e.Harmful).ToArray(),
+            validation, _validation.Select(e => (long)e.Harmful).ToArray(), _harmfulClasses)).ToList();
+        return new EvaluationResult { ValidationLoss = validationLoss, DesiredAccuracy = desiredAccuracy, HarmfulProbeAccuracy = harmful, HarmfulLayerProbeAccuracy = perLayer };
     }
 }

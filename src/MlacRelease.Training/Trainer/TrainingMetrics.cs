@@ -82,5 +82,7 @@ public sealed record EvaluationResult
     [JsonPropertyName("validation_loss")] public double ValidationLoss { get; init; }
     [JsonPropertyName("desired_accuracy")] public double DesiredAccuracy { get; init; }
     [JsonPropertyName("harmful_probe_accuracy")] public double HarmfulProbeAccuracy { get; init; }
+    /// <summary>The same probe on each layer's mean-pooled output, layers 1..L; null in logs written before it existed.</summary>
+    [JsonPropertyName("harmful_layer_probe_accuracy")] public IReadOnlyList<double>? HarmfulLayerProbeAccuracy { get; init; }
     [JsonPropertyName("best")] public bool IsBest { get; init; }
 }

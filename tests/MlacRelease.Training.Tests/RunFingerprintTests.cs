@@ -36,6 +36,7 @@ public sealed class RunFingerprintTests
             FlatLayoutRun with { SplitSeed = 1 },
             FlatLayoutRun with { LongHorizon = FlatLayoutRun.LongHorizon! with { CarriedLoraShare = 0.5 } },
             FlatLayoutRun with { LongHorizon = FlatLayoutRun.LongHorizon! with { ReinitSteps = 96 } },
+            FlatLayoutRun with { Objective = FlatLayoutRun.Objective with { Weights = FlatLayoutRun.Objective.Weights with { Erasure = 10 } } },
             FlatLayoutRun with { Seed = 1, SplitSeed = 0 },
         };
         foreach (var variant in variants) RunFingerprint.Matches(FlatLayoutFingerprint, RunFingerprint.Of(variant)).Should().BeFalse(variant.ToString());

@@ -82,7 +82,7 @@ public static class LongHorizonObjective
             foreach (var t in owned) t.Dispose();
         }
 
-        using var base0 = layout.Forward(layout.Initial(state.Encoder, state.AttackerHead), outer, hiddenStates: weights.NeedsHiddenStates);
+        using var base0 = layout.Forward(layout.Initial(state.Encoder, state.AttackerHead), outer, hiddenStates: weights.NeedsHiddenStates());
         var encoderTerms = EncoderTerms.Of(state, base0, outer, weights, original);
         var (dtype, device) = (base0.PooledOutput.dtype, base0.PooledOutput.device);
         Tensor Scalar(double value) => HeldScalars.Full([], value, dtype, device);

@@ -38,8 +38,8 @@ public sealed record MlacLossWeights
     /// no inner loop (<see cref="SuppressionLosses.ClassMeanGap"/>).</summary>
     public double Erasure { get; init; }
 
-    /// <summary>Whether a term reads every layer's hidden states (so the encoder must return them).</summary>
-    public bool NeedsHiddenStates => Representation > 0 || Erasure > 0;
+    /// <summary>Whether a term reads every layer's hidden states (so the encoder must return them). A method, not a property: the weights are serialised into the run fingerprint, which must not gain a field.</summary>
+    public bool NeedsHiddenStates() => Representation > 0 || Erasure > 0;
 
     /// <summary>The weights by their command-line names (<c>--lambda-NAME</c>), in the order of the objective.</summary>
     /// <remarks>The paper's names for the first two, <c>good</c> and <c>bad</c>, are accepted as aliases (<see cref="PaperAliases"/>).</remarks>

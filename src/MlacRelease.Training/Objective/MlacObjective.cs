@@ -28,7 +28,7 @@ public static class MlacObjective
         var h0 = SimulatedAttacker.StartHead(state, plan);
         var phi = attacker.Start(state, h0);
         // The encoder's own terms read its weights; a re-initialisation attacker's first logits read its fresh top layers.
-        using var base0 = layout.Forward(attacker.Reinitializes ? layout.Initial(state.Encoder, state.AttackerHead) : phi, outer, hiddenStates: weights.NeedsHiddenStates);
+        using var base0 = layout.Forward(attacker.Reinitializes ? layout.Initial(state.Encoder, state.AttackerHead) : phi, outer, hiddenStates: weights.NeedsHiddenStates());
         var encoderTerms = EncoderTerms.Of(state, base0, outer, weights, original);
         using var start0 = attacker.Reinitializes ? layout.Forward(phi, outer) : null;
         var harmfulLogits = new List<Tensor> { ClassifierHead.Logits((start0 ?? base0).PooledOutput, h0) };

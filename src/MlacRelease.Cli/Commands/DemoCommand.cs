@@ -28,7 +28,8 @@ public static class DemoCommand
         var (device, json, noProgress) = (SharedOptions.Device(), SharedOptions.Json(), SharedOptions.NoProgress());
         var command = new Command("demo", """
             The whole chain on the built-in MiniLM and the built-in biography corpus: train with MLAC (40 steps of the
-            realistic-long-horizon preset: an attacker drawn per rollout, half the rollouts K = 32 first-order),
+            realistic-erase preset: an attacker drawn per rollout, top-layer re-initialisation among them, half the
+            rollouts K = 32 first-order, and the harmful classes' mean states pushed together in every layer),
             certify against the demo battery (model vs pretrained vs random init), export to ONNX with a parity check,
             sign the manifest, run the release gate with the demo policy, and embed and classify two sentences with
             ONNX Runtime. Rerunning resumes finished work. The demo shows the pipeline; it does not produce a

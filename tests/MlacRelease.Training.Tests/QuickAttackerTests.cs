@@ -16,8 +16,9 @@ public sealed class QuickAttackerTests
         using var weights = EncoderWeights.RandomInit(TinySetup.Config, seed: 5);
         var examples = TinySetup.Examples(seed: 6, size: 9);
         examples.Select(e => e.TokenIds.Length).Distinct().Should().HaveCountGreaterThan(1, "the batch must pad");
-        var batched = QuickAttacker.LayerMeans(weights, examples, batchSize: 64);
-        var alone = QuickAttacker.LayerMeans(weights, examples, batchSize: 1);
+        var features = QuickAttacker.Features(weights, examples, layerMeans: true, batchSize: 64);
+        var batched = features.LayerMeans;
+        var alone = QuickAttacker.Features(weights, examples, layerMeans: true, batchSize: 1).LayerMeans;
         batched.Should().HaveCount((int)TinySetup.Config.NumHiddenLayers);
         for (var layer = 0; layer < batched.Count; layer++)
         {
@@ -29,5 +30,7 @@ public sealed class QuickAttackerTests
         using var output = weights.Forward(ids, mask, types);
         (output.LastHiddenState.mean([1])[0] - batched[^1][0]).abs().max().item<float>().Should().BeLessThan(1e-5f);
         (batched[0] - batched[^1]).abs().max().item<float>().Should().BeGreaterThan(1e-3f, "each layer is read, not the last one L times");
+        features.Pooled.eq(QuickAttacker.PooledFeatures(weights, examples)).all().item<bool>().Should().BeTrue("the same forward pass gives the quick probe's pooled features");
+        QuickAttacker.Features(weights, examples, layerMeans: false).LayerMeans.Should().BeEmpty();
     }
 }

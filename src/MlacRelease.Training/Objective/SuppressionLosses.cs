@@ -173,7 +173,7 @@ public static class SuppressionLosses
 
     /// <summary>Each layer's output (hidden states 1..L, not the embeddings) averaged over every example's non-padding
     /// tokens: [N, H] per layer.</summary>
-    private static IEnumerable<Tensor> PooledLayers(IReadOnlyList<Tensor> hiddenStates, Tensor mask)
+    internal static IEnumerable<Tensor> PooledLayers(IReadOnlyList<Tensor> hiddenStates, Tensor mask)
     {
         var weights = mask.to(hiddenStates[0].dtype, hiddenStates[0].device).unsqueeze(-1);   // [N, T, 1]
         var counts = weights.sum(1);                                                           // [N, 1]

@@ -4,6 +4,7 @@ using MlacRelease.Core.Attack;
 using MlacRelease.Core.Evaluation;
 using MlacRelease.Core.Model;
 using MlacRelease.Core.Text;
+using MlacRelease.Training.Objective;
 using static TorchSharp.torch;
 
 namespace MlacRelease.Training.Trainer;
@@ -15,47 +16,38 @@ namespace MlacRelease.Training.Trainer;
 /// </summary>
 public static class QuickAttacker
 {
-    public static Tensor PooledFeatures(EncoderWeights encoder, IReadOnlyList<EncodedExample> examples, int batchSize = 64)
+    public static Tensor PooledFeatures(EncoderWeights encoder, IReadOnlyList<EncodedExample> examples, int batchSize = 64) =>
+        Features(encoder, examples, layerMeans: false, batchSize).Pooled;
+
+    /// <summary>The pooled output and, with <paramref name="layerMeans"/>, each layer's output (hidden states 1..L)
+    /// averaged over every example's non-padding tokens, from one forward pass per batch. What a top-layer
+    /// re-initialisation attacker keeps of the encoder is below its fresh layers, so the quick probe on the final pooled
+    /// output does not see it; validation probes the layer means too.</summary>
+    public static EncoderFeatures Features(EncoderWeights encoder, IReadOnlyList<EncodedExample> examples, bool layerMeans, int batchSize = 64)
     {
         using var noGrad = no_grad();
-        var parts = new List<Tensor>();
+        var pooled = new List<Tensor>();
+        var layers = Enumerable.Range(0, layerMeans ? (int)encoder.Config.NumHiddenLayers : 0).Select(_ => new List<Tensor>()).ToList();
         for (var start = 0; start < examples.Count; start += batchSize)
         {
             var batch = LabeledBatch.Collate(examples.Skip(start).Take(batchSize).ToList());
             using var scope = NewDisposeScope();
             var (ids, mask, types) = batch.Tokens.ToTensors(encoder.Device);
-            using var output = encoder.Forward(ids, mask, types);
-            parts.Add(output.PooledOutput.detach().clone().MoveToOuterDisposeScope());
+            using var output = BertEncoder.Forward(encoder.Config, encoder.Tensors, ids, mask, types, outputHiddenStates: layerMeans);
+            pooled.Add(output.PooledOutput.detach().clone().MoveToOuterDisposeScope());
+            if (!layerMeans) continue;
+            var layer = 0;
+            foreach (var mean in SuppressionLosses.PooledLayers(output.HiddenStates, mask)) layers[layer++].Add(mean.detach().MoveToOuterDisposeScope());
         }
-        var features = cat(parts, 0);
-        foreach (var p in parts) p.Dispose();
-        return features;
+        return new EncoderFeatures(Concatenate(pooled), layers.Select(Concatenate).ToList());
     }
 
-    /// <summary>Each layer's output (hidden states 1..L) averaged over every example's non-padding tokens: L tensors
-    /// [N, H]. What a top-layer re-initialisation attacker keeps of the encoder is below its fresh layers, so the
-    /// quick probe on the final pooled output does not see it.</summary>
-    public static IReadOnlyList<Tensor> LayerMeans(EncoderWeights encoder, IReadOnlyList<EncodedExample> examples, int batchSize = 64)
+    /// <summary>The batches' rows as one tensor; the parts are disposed.</summary>
+    private static Tensor Concatenate(List<Tensor> parts)
     {
-        using var noGrad = no_grad();
-        var parts = Enumerable.Range(0, (int)encoder.Config.NumHiddenLayers).Select(_ => new List<Tensor>()).ToList();
-        for (var start = 0; start < examples.Count; start += batchSize)
-        {
-            var batch = LabeledBatch.Collate(examples.Skip(start).Take(batchSize).ToList());
-            using var scope = NewDisposeScope();
-            var (ids, mask, types) = batch.Tokens.ToTensors(encoder.Device);
-            using var output = BertEncoder.Forward(encoder.Config, encoder.Tensors, ids, mask, types, outputHiddenStates: true);
-            var weights = mask.to(output.LastHiddenState.dtype).unsqueeze(-1);
-            var counts = weights.sum(1);
-            for (var layer = 0; layer < parts.Count; layer++)
-                parts[layer].Add(((output.HiddenStates[layer + 1] * weights).sum(1) / counts).detach().MoveToOuterDisposeScope());
-        }
-        return parts.Select(p =>
-        {
-            var features = cat(p, 0);
-            foreach (var t in p) t.Dispose();
-            return features;
-        }).ToList();
+        var all = cat(parts, 0);
+        foreach (var part in parts) part.Dispose();
+        return all;
     }
 
     /// <summary>A bias-free linear head [classes, hidden] fitted on raw pooled features (the shape of MLAC's heads), by

@@ -44,22 +44,22 @@ public sealed class TrainingEvaluator
         var terms = MlacObjective.Compute(state, _plan, _options.Objective, original);
         var validationLoss = terms.Outer.Value();
 
+        // One forward pass per set gives the pooled output and every layer's mean.
+        var validation = QuickAttacker.Features(state.Encoder, _validation, layerMeans: true);
+        var train = QuickAttacker.Features(state.Encoder, _probeTrain, layerMeans: true);
         double desiredAccuracy;
-        Tensor validationFeatures;
         using (no_grad())
         {
-            validationFeatures = QuickAttacker.PooledFeatures(state.Encoder, _validation);
-            var predicted = ClassifierHead.Logits(validationFeatures, state.DesiredHead).argmax(1);
+            var predicted = ClassifierHead.Logits(validation.Pooled, state.DesiredHead).argmax(1);
             var labels = tensor(_validation.Select(e => (long)e.Desired).ToArray(), device: predicted.device);
             desiredAccuracy = predicted.eq(labels).to(ScalarType.Float64).mean().Value();
         }
-        var trainFeatures = QuickAttacker.PooledFeatures(state.Encoder, _probeTrain);
-        var harmful = QuickAttacker.ProbeAccuracy(trainFeatures, _probeTrain.Select(e => (long)e.Harmful).ToArray(),
-            validationFeatures, _validation.Select(e => (long)e.Harmful).ToArray(), _harmfulClasses);
-        var trainLayers = QuickAttacker.LayerMeans(state.Encoder, _probeTrain);
-        var validationLayers = QuickAttacker.LayerMeans(state.Encoder, _validation);
-        var perLayer = trainLayers.Zip(validationLayers, (train, validation) => QuickAttacker.ProbeAccuracy(train, _probeTrain.Select(e => (long)e.Harmful).ToArray(),
-            validation, _validation.Select(e => (long)e.Harmful).ToArray(), _harmfulClasses)).ToList();
+        var trainLabels = _probeTrain.Select(e => (long)e.Harmful).ToArray();
+        var validationLabels = _validation.Select(e => (long)e.Harmful).ToArray();
+        double Probe(Tensor trainFeatures, Tensor validationFeatures) =>
+            QuickAttacker.ProbeAccuracy(trainFeatures, trainLabels, validationFeatures, validationLabels, _harmfulClasses);
+        var harmful = Probe(train.Pooled, validation.Pooled);
+        var perLayer = train.LayerMeans.Zip(validation.LayerMeans, Probe).ToList();
         return new EvaluationResult { ValidationLoss = validationLoss, DesiredAccuracy = desiredAccuracy, HarmfulProbeAccuracy = harmful, HarmfulLayerProbeAccuracy = perLayer };
     }
 }

@@ -7,6 +7,8 @@ namespace MlacRelease.Certification.Tests;
 /// <summary>
 /// Every attack family really trains: with the same small budget it learns the planted harmful cue from the
 /// "pretrained" encoder (which makes it easy) to at least 90 %, and clearly less from the random-init twin.
+/// Re-initialisation gets 40 steps instead of 15: it has to relearn the top layer first, and at 15 it reached 58 % on
+/// an AMD EPYC (AVX2) machine where the tiny world pretrains to other numbers than on the machines this was written on.
 /// </summary>
 [Collection(TinyWorldCollection.Name)]
 public sealed class AttackFamilyTests(TinyWorld world, ITestOutputHelper output)
@@ -19,7 +21,7 @@ public sealed class AttackFamilyTests(TinyWorld world, ITestOutputHelper output)
     {
         AttackFamily.LinearProbe => new AttackConfig { Family = family, ProbeL2 = 1e-2 },
         AttackFamily.Lora => new AttackConfig { Family = family, Training = Training with { LearningRate = 1e-2 }, Lora = new LoraSettings(4, 8, LoraTargets.All) },
-        AttackFamily.ReinitTopLayers => new AttackConfig { Family = family, Training = Training, ReinitLayers = 1 },
+        AttackFamily.ReinitTopLayers => new AttackConfig { Family = family, Training = Training with { Steps = 40 }, ReinitLayers = 1 },
         AttackFamily.BenignThenHarmful => new AttackConfig
         {
             Family = family, Training = Training,
@@ -43,7 +45,7 @@ public sealed class AttackFamilyTests(TinyWorld world, ITestOutputHelper output)
         output.WriteLine($"{family}: pretrained {onPretrained.TestAccuracy:F3} (curve {string.Join(",", onPretrained.Curve.Select(c => c.TuneAccuracy.ToString("F2")))}), random {onRandom.TestAccuracy:F3} (curve {string.Join(",", onRandom.Curve.Select(c => c.TuneAccuracy.ToString("F2")))})");
 
         onPretrained.TestAccuracy.Should().BeGreaterThanOrEqualTo(0.9);
-        onRandom.TestAccuracy.Should().BeLessThanOrEqualTo(onPretrained.TestAccuracy - 0.15);
+        onRandom.TestAccuracy.Should().BeLessThanOrEqualTo(onPretrained.TestAccuracy!.Value - 0.15);
         onPretrained.TrainExamples.Should().Be(16);
     }
 }

@@ -82,7 +82,8 @@ public sealed class CostSamplingTests(TinyWorld world, LazyTinyCertification sha
 
         double RunSeconds(int n, int steps, int evaluations, double scorings) =>
             trainingRate * 3 * steps * Math.Min(8, n) * shape.MeanTokens + evaluationRate * (evaluations * shape.Tune + scorings * shape.Test) * shape.MeanTokens;
-        double Unit(int n) => 3 * RunSeconds(n, 3, 1, 1) + 3 * RunSeconds(n, 8, 2, 1.5);
+        // Search runs score no test split; the two seed reruns score it once or twice (1.5 expected).
+        double Unit(int n) => 3 * RunSeconds(n, 3, 1, 0) + RunSeconds(n, 8, 2, 0) + 2 * RunSeconds(n, 8, 2, 1.5);
         once.Rows.Single(r => r is { Family: "full_fine_tune", Target: TargetRole.Model }).CpuSeconds.Should().BeApproximately(Unit(8) + Unit(24), 1e-9);
         // The probe: its features per unit (workers and shards each compute them) and every planned fit (3 trials, 2 seeds).
         once.Rows.Single(r => r is { Family: "linear_probe", Target: TargetRole.Model }).CpuSeconds.Should().BeApproximately(2 * (features + 5 * fit), 1e-9);
@@ -105,12 +106,34 @@ public sealed class CostSamplingTests(TinyWorld world, LazyTinyCertification sha
         RunPasses.TuneEvaluations(8, 4).Should().Be(2);
         RunPasses.TuneEvaluations(9, 4).Should().Be(3);
         RunPasses.TuneEvaluations(3, 4).Should().Be(1);
-        RunPasses.Expected(config, 100, 3, 4, shape).Should().Be(new RunPasses(3.0 * 3 * batch * 2, (1 * 10 + 1 * 20) * 2.0));
-        RunPasses.Expected(config, 100, 9, 4, shape).Should().Be(new RunPasses(3.0 * 9 * batch * 2, (3 * 10 + 1.5 * 20) * 2.0));
+        RunPasses.Expected(config, 100, 3, 4, shape, RunKind.SeedRerun).Should().Be(new RunPasses(3.0 * 3 * batch * 2, (1 * 10 + 1 * 20) * 2.0));
+        RunPasses.Expected(config, 100, 9, 4, shape, RunKind.SeedRerun).Should().Be(new RunPasses(3.0 * 9 * batch * 2, (3 * 10 + 1.5 * 20) * 2.0));
+        RunPasses.Expected(config, 100, 9, 4, shape, RunKind.FirstRungSearch).Should().Be(new RunPasses(3.0 * 9 * batch * 2, 3 * 10 * 2.0),
+            "a search run scores no test split");
         var result = new AttackRunResult(100, 9, [new(4, 0.5), new(8, 0.7), new(9, 0.6)], 8, 0.7, 0.7, null, 0.6, null, false);
         RunPasses.Of(config, result, shape).Evaluation.Should().Be((3 * 10 + 2 * 20) * 2.0, "the best checkpoint was restored and scored again");
+        RunPasses.Of(config, result with { TestAccuracy = null, FinalTestAccuracy = null }, shape).Evaluation
+            .Should().Be(3 * 10 * 2.0, "a search run scored the tuning split only");
         RunPasses.Of(config, result with { Steps = 5, Curve = [new(4, 0.5), new(5, 0.5)], BestStep = 5 }, shape)
             .Should().Be(new RunPasses(3.0 * 5 * batch * 2, (2 * 10 + 1 * 20) * 2.0), "a diverged run is counted at the steps it took");
+    }
+
+    [Fact]
+    public void A_benign_phase_is_paid_by_first_rung_search_runs_and_seed_reruns_and_not_by_later_rungs_which_restore_it()
+    {
+        var shape = new DataShape(AttackerTrain: 100, Tune: 10, Test: 20, MeanTokens: 2);
+        var plain = Run.Battery.Attacks[0].Sample(new Core.Data.DeterministicRandom(1));
+        var config = plain with
+        {
+            Family = AttackFamily.BenignThenHarmful,
+            Benign = new BenignPhase(plain.Training! with { Steps = 7, BatchSize = 4 }, Examples: 50),
+        };
+        var harmful = 3.0 * 9 * plain.Training!.BatchSize * 2;
+        var benign = 3.0 * 7 * 4 * 2;
+        RunPasses.Expected(config, 100, 9, 4, shape, RunKind.FirstRungSearch).Training.Should().Be(harmful + benign);
+        RunPasses.Expected(config, 100, 9, 4, shape, RunKind.SeedRerun).Training.Should().Be(harmful + benign);
+        RunPasses.Expected(config, 100, 9, 4, shape, RunKind.LaterRungSearch).Training.Should().Be(harmful);
+        RunPasses.Expected(plain, 100, 9, 4, shape, RunKind.FirstRungSearch).Training.Should().Be(harmful, "only benign-then-harmful has a benign phase");
     }
 
     [Fact]

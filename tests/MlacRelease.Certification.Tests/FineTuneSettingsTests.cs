@@ -4,7 +4,7 @@ using MlacRelease.Certification.Data;
 namespace MlacRelease.Certification.Tests;
 
 [Collection(TinyWorldCollection.Name)]
-public sealed class FineTuneSettingsTests(TinyWorld world)
+public sealed class FineTuneSettingsTests(TinyWorld world, Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public void Schedules_follow_their_definitions()
@@ -29,6 +29,8 @@ public sealed class FineTuneSettingsTests(TinyWorld world)
         { OptimizerKind.Adadelta, 3.0 },
     };
 
+    /// <summary>40 steps: at 20, Adam and AdamW stopped at 78 % on an AMD EPYC (AVX2) machine, whose tiny world
+    /// pretrains to other numbers; at 40 every optimiser is at 93 % or above there.</summary>
     [Theory]
     [MemberData(nameof(Optimizers))]
     public void Every_optimizer_trains_a_fresh_head_to_the_easy_task(OptimizerKind optimizer, double learningRate)
@@ -38,10 +40,11 @@ public sealed class FineTuneSettingsTests(TinyWorld world)
         var config = new AttackConfig
         {
             Family = AttackFamily.FullFineTune,
-            Training = new FineTuneSettings(optimizer, learningRate, ScheduleKind.LinearWarmup, 0.1, 8, 20, 0.0, 1.0),
+            Training = new FineTuneSettings(optimizer, learningRate, ScheduleKind.LinearWarmup, 0.1, 8, 40, 0.0, 1.0),
         };
         var result = new AttackRunner(context).Run(target, config, AttackerSample.Indices(context.AttackerTrain, 32, 2), seed: 2);
         result.Diverged.Should().BeFalse();
+        output.WriteLine($"{optimizer}: {result.TestAccuracy:F3} curve {string.Join(",", result.Curve.Select(c => c.TuneAccuracy.ToString("F2")))}");
         result.TestAccuracy.Should().BeGreaterThanOrEqualTo(0.9, "a fresh head starts near chance (0.5) and must have been trained");
     }
 

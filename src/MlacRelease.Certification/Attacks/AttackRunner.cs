@@ -17,18 +17,31 @@ public sealed class AttackRunner(AttackContext context)
 {
     public AttackContext Context { get; } = context;
 
+    /// <summary>A certified run: trained as the configuration says, its best-on-tune checkpoint and its last one scored
+    /// on the test split.</summary>
     /// <param name="trainIndices">Indices into the attacker-train split (see <see cref="AttackerSample"/>).</param>
     /// <param name="steps">Steps to run; a successive-halving rung may run fewer than the configuration's own.</param>
     public AttackRunResult Run(TargetEncoder target, AttackConfig config, IReadOnlyList<int> trainIndices, ulong seed, int? steps = null,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default) =>
+        Execute(target, config, trainIndices, seed, steps, scoreTest: true, null, cancellation);
+
+    /// <summary>A search run: the same training and tuning curve as <see cref="Run"/>, but the test split is not
+    /// scored (the search decides on the tuning split alone). A benign phase found in <paramref name="benign"/> is
+    /// restored instead of recomputed, and one computed is stored there.</summary>
+    internal AttackRunResult Search(TargetEncoder target, AttackConfig config, IReadOnlyList<int> trainIndices, ulong seed, int? steps,
+        BenignPhaseCache? benign, CancellationToken cancellation = default) =>
+        Execute(target, config, trainIndices, seed, steps, scoreTest: false, benign, cancellation);
+
+    private AttackRunResult Execute(TargetEncoder target, AttackConfig config, IReadOnlyList<int> trainIndices, ulong seed, int? steps,
+        bool scoreTest, BenignPhaseCache? benign, CancellationToken cancellation)
     {
         config.Validate();
         var examples = trainIndices.Select(i => Context.AttackerTrain[i]).ToList();
-        if (config.Family == AttackFamily.LinearProbe) return Probe(target, config.ProbeL2!.Value, trainIndices);
+        if (config.Family == AttackFamily.LinearProbe) return Probe(target, config.ProbeL2!.Value, trainIndices, scoreTest);
 
         var training = config.Training!;
         var runSteps = steps ?? training.Steps;
-        using var encoder = CreateEncoder(target, config, seed, cancellation);
+        using var encoder = CreateEncoder(target, config, seed, benign, cancellation);
         using var head = ClassifierHead.Create(Context.HarmfulClasses, target.Config.HiddenSize, target.Config.InitializerRange,
             DeterministicRandom.DeriveSeed(seed, "harmful-head"), Context.Device);
 
@@ -46,13 +59,16 @@ public sealed class AttackRunner(AttackContext context)
                 {
                     (bestStep, bestTune) = (step, tune.Accuracy);
                     best?.Dispose();
-                    best = new ParameterSnapshot(trainable);
+                    // Only a scored run goes back to its best checkpoint.
+                    best = scoreTest ? new ParameterSnapshot(trainable) : null;
                 }
             }
 
             var outcome = TrainingLoop.Run(target.Config, encoder, head, examples, e => e.Harmful, training, runSteps,
                 DeterministicRandom.DeriveSeed(seed, "harmful-batches"), Context.Device, Context.EvaluateEvery, Evaluate, cancellation);
             if (curve.Count == 0 || curve[^1].Step != outcome.StepsTaken) Evaluate(outcome.StepsTaken);
+            if (!scoreTest)
+                return new AttackRunResult(examples.Count, outcome.StepsTaken, curve, bestStep, bestTune, null, null, null, null, outcome.Diverged);
             var final = Scorer.Score(target.Config, encoder.Map(), head, Context.Test, Context.HarmfulClasses);
             var atBest = final;
             if (bestStep != outcome.StepsTaken)
@@ -92,7 +108,7 @@ public sealed class AttackRunner(AttackContext context)
         return (probe, fineTuned);
     }
 
-    private IAttackEncoder CreateEncoder(TargetEncoder target, AttackConfig config, ulong seed, CancellationToken cancellation)
+    private IAttackEncoder CreateEncoder(TargetEncoder target, AttackConfig config, ulong seed, BenignPhaseCache? cache, CancellationToken cancellation)
     {
         switch (config.Family)
         {
@@ -110,11 +126,13 @@ public sealed class AttackRunner(AttackContext context)
             {
                 var encoder = new FineTunedEncoder(target);
                 var benign = config.Benign!;
+                if (cache?.TryRestore(benign, seed, encoder) == true) return encoder;
                 var examples = Context.DesiredTrain.Take(benign.Examples).ToList();
                 using var desiredHead = ClassifierHead.Create(Context.DesiredClasses, target.Config.HiddenSize, target.Config.InitializerRange,
                     DeterministicRandom.DeriveSeed(seed, "desired-head"), Context.Device);
                 TrainingLoop.Run(target.Config, encoder, desiredHead, examples, e => e.Desired, benign.Training, benign.Training.Steps,
                     DeterministicRandom.DeriveSeed(seed, "benign-batches"), Context.Device, int.MaxValue, null, cancellation);
+                cache?.Store(benign, seed, encoder);
                 return encoder;
             }
             default:
@@ -122,7 +140,7 @@ public sealed class AttackRunner(AttackContext context)
         }
     }
 
-    private AttackRunResult Probe(TargetEncoder target, double l2, IReadOnlyList<int> trainIndices)
+    private AttackRunResult Probe(TargetEncoder target, double l2, IReadOnlyList<int> trainIndices, bool scoreTest)
     {
         using var scope = NewDisposeScope();
         var trainFeatures = Context.Features.Get(target, "attacker-train", Context.AttackerTrain);
@@ -130,8 +148,10 @@ public sealed class AttackRunner(AttackContext context)
         var labels = tensor(trainIndices.Select(i => (long)Context.AttackerTrain[i].Harmful).ToArray(), device: trainFeatures.device);
         var model = LogisticRegressionProbe.Fit(features, labels, Context.HarmfulClasses, new LogisticRegressionOptions { L2 = l2 });
         var tune = Scorer.FromLogits(model.Logits(Context.Features.Get(target, "tune", Context.Tune.Ordered)), Context.Tune, Context.HarmfulClasses);
+        var diverged = !model.Report.Converged && !double.IsFinite(model.Report.Loss);
+        if (!scoreTest) return new AttackRunResult(trainIndices.Count, 0, [new CurvePoint(0, tune.Accuracy)], 0, tune.Accuracy, null, null, null, null, diverged);
         var test = Scorer.FromLogits(model.Logits(Context.Features.Get(target, "test", Context.Test.Ordered)), Context.Test, Context.HarmfulClasses);
         return new AttackRunResult(trainIndices.Count, 0, [new CurvePoint(0, tune.Accuracy)], 0, tune.Accuracy, test.Accuracy, test.Auroc,
-            test.Accuracy, test.Auroc, !model.Report.Converged && !double.IsFinite(model.Report.Loss));
+            test.Accuracy, test.Auroc, diverged);
     }
 }

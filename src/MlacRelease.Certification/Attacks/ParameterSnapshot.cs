@@ -25,10 +25,16 @@ internal sealed class ParameterSnapshot : IDisposable
         }).ToList();
     }
 
-    public void Restore()
+    public void Restore() => CopyTo(_parameters);
+
+    /// <summary>Writes the copies into <paramref name="parameters"/>: another encoder with the same tensors in the
+    /// same order (a fresh <see cref="FineTunedEncoder"/> of the same target).</summary>
+    public void CopyTo(IReadOnlyList<Parameter> parameters)
     {
+        if (parameters.Count != _copies.Count)
+            throw new ArgumentException($"the snapshot holds {_copies.Count} tensors, the encoder has {parameters.Count}", nameof(parameters));
         using var noGrad = no_grad();
-        for (var i = 0; i < _parameters.Count; i++) _parameters[i].copy_(_copies[i]);
+        for (var i = 0; i < parameters.Count; i++) parameters[i].copy_(_copies[i]);
     }
 
     public void Dispose()

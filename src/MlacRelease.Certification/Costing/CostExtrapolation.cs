@@ -110,9 +110,9 @@ public static class CostExtrapolation
 
         var n = unit.DataSize!.Resolve(shape.AttackerTrain);
         var configs = Enumerable.Range(0, battery.Search.Trials).Select(i => UnitExecutor.TrialConfig(battery, attack, unit.DataSize, i)).ToList();
-        double Seconds(Attacks.AttackConfig config, int steps)
+        double Seconds(Attacks.AttackConfig config, int steps, RunKind kind)
         {
-            var passes = RunPasses.Expected(config, n, steps, battery.Evaluation.Every, shape);
+            var passes = RunPasses.Expected(config, n, steps, battery.Evaluation.Every, shape, kind);
             return passes.Training * rate.TrainingSecondsPerPass + passes.Evaluation * evaluationRate;
         }
         double Mean(Func<Attacks.AttackConfig, double> cost) => configs.Average(cost);
@@ -121,10 +121,10 @@ public static class CostExtrapolation
         foreach (var rung in SuccessiveHalving.Plan(battery.Search, budgeted: true))
         {
             total += rung.Index == 0
-                ? configs.Sum(c => Seconds(c, SuccessiveHalving.StepsAt(rung, c.Training!.Steps)))
-                : rung.Configurations * Mean(c => Seconds(c, SuccessiveHalving.StepsAt(rung, c.Training!.Steps)));
+                ? configs.Sum(c => Seconds(c, SuccessiveHalving.StepsAt(rung, c.Training!.Steps), RunKind.FirstRungSearch))
+                : rung.Configurations * Mean(c => Seconds(c, SuccessiveHalving.StepsAt(rung, c.Training!.Steps), RunKind.LaterRungSearch));
         }
-        return total + battery.Seeds.Count * Mean(c => Seconds(c, c.Training!.Steps));
+        return total + battery.Seeds.Count * Mean(c => Seconds(c, c.Training!.Steps, RunKind.SeedRerun));
     }
 }
 

@@ -105,6 +105,7 @@ public static class CostSampler
     {
         var searchSeed = UnitExecutor.SearchSeed(session.Battery);
         var data = AttackerSample.Indices(session.AttackContext.AttackerTrain, pick.AttackerExamples, searchSeed);
-        return session.Runner.Run(session.Target(TargetRole.Model), pick.Config, data, searchSeed, pick.Steps, cancellation);
+        // A first-rung run computes its benign phase whatever the cache holds, so none is passed.
+        return session.Runner.Search(session.Target(TargetRole.Model), pick.Config, data, searchSeed, pick.Steps, null, cancellation);
     }
 }

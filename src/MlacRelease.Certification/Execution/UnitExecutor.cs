@@ -1,6 +1,7 @@
 using MlacRelease.Certification.Attacks;
 using MlacRelease.Certification.Batteries;
 using MlacRelease.Certification.Search;
+using MlacRelease.Common.Errors;
 using MlacRelease.Core.Data;
 
 namespace MlacRelease.Certification.Execution;
@@ -13,6 +14,9 @@ namespace MlacRelease.Certification.Execution;
 internal sealed class UnitExecutor(CertificationSession session, ResultStore store, Action<RunEvent> onRun)
 {
     private readonly RunTimingLog _timings = new(store.Folder);
+
+    /// <summary>Benign phases restored from an earlier rung instead of recomputed, over the units executed.</summary>
+    public int RestoredBenignPhases { get; private set; }
 
     public StoredUnit Execute(WorkUnit unit, CancellationToken cancellation)
     {
@@ -52,19 +56,27 @@ internal sealed class UnitExecutor(CertificationSession session, ResultStore sto
         var runs = configs.Select(_ => new List<SearchRun>()).ToList();
         var survivors = Enumerable.Range(0, configs.Count).ToList();
         var rungs = SuccessiveHalving.Plan(battery.Search, attack.IsBudgeted);
+        using var benign = new BenignPhaseCache();
         foreach (var rung in rungs)
         {
             survivors = survivors.Take(rung.Configurations).ToList();
+            var promoted = rung.Index + 1 < rungs.Count ? rungs[rung.Index + 1].Configurations : 0;
+            var done = new List<int>();
             foreach (var trial in survivors)
             {
                 var config = configs[trial];
                 int? steps = attack.IsBudgeted ? SuccessiveHalving.StepsAt(rung, config.Training!.Steps) : null;
-                var result = RunOnce(unit, $"search-r{rung.Index}-t{trial:D3}", config, searchData, searchSeed, steps, cancellation);
+                var result = RunOnce(unit, $"search-r{rung.Index}-t{trial:D3}", config, searchData, searchSeed, steps, benign, cancellation);
                 runs[trial].Add(new SearchRun(rung.Index, steps ?? 0, result));
+                done.Add(trial);
+                // A trial outside the best `promoted` of those run so far can never be promoted, so its benign phase is
+                // dropped at once: the cache holds at most promoted + 1 encoders.
+                benign.RetainOnly(Ranked(done, runs).Take(promoted).Concat(survivors.Except(done))
+                    .Select(t => configs[t].Benign).OfType<BenignPhase>());
             }
-            // Best tuning score first; earlier trial on ties. Only the attacker's view (tuning split) decides.
-            survivors = survivors.OrderByDescending(t => runs[t][^1].Result.BestTuneAccuracy).ThenBy(t => t).ToList();
+            survivors = Ranked(survivors, runs);
         }
+        RestoredBenignPhases += benign.Hits;
         var best = survivors[0];
         var bestConfig = configs[best];
 
@@ -72,11 +84,15 @@ internal sealed class UnitExecutor(CertificationSession session, ResultStore sto
         foreach (var seed in battery.Seeds)
         {
             var data = AttackerSample.Indices(train, n, seed);
-            seedRuns.Add(new SeedRun(seed, RunOnce(unit, $"seed-{seed}", bestConfig, data, seed, null, cancellation)));
+            seedRuns.Add(new SeedRun(seed, RunOnce(unit, $"seed-{seed}", bestConfig, data, seed, null, null, cancellation)));
         }
         var trials = configs.Select((c, i) => new SearchTrial(i, c, runs[i])).ToList();
         return new AttackUnitResult(attack.Name, attack.Family, unit.Target, size, n, trials, best, bestConfig, seedRuns);
     }
+
+    /// <summary>Best tuning score first; earlier trial on ties. Only the attacker's view (tuning split) decides.</summary>
+    private static List<int> Ranked(IEnumerable<int> trials, IReadOnlyList<List<SearchRun>> runs) =>
+        trials.OrderByDescending(t => runs[t][^1].Result.BestTuneAccuracy).ThenBy(t => t).ToList();
 
     /// <summary>The configuration of search trial <paramref name="trial"/> of an attack at one data size: the same for
     /// every target.</summary>
@@ -89,15 +105,25 @@ internal sealed class UnitExecutor(CertificationSession session, ResultStore sto
     /// <summary>The seed of the retention unit's probe and fine-tune.</summary>
     internal static ulong RetentionSeed(Battery battery) => DeterministicRandom.DeriveSeed(battery.Seed, "retention");
 
-    private AttackRunResult RunOnce(WorkUnit unit, string name, AttackConfig config, IReadOnlyList<int> data, ulong seed, int? steps, CancellationToken cancellation)
+    /// <param name="benign">The unit's benign-phase cache for a search run; null for a seed rerun, which is scored on
+    /// the test split.</param>
+    private AttackRunResult RunOnce(WorkUnit unit, string name, AttackConfig config, IReadOnlyList<int> data, ulong seed, int? steps,
+        BenignPhaseCache? benign, CancellationToken cancellation)
     {
         cancellation.ThrowIfCancellationRequested();
+        var search = benign is not null;
         if (store.TryLoadRun(unit, name, config, seed, steps) is { } stored)
         {
+            if (stored.HasTestScores() == search)
+                throw new MlacInputException($"{store.RunPath(unit, name)}: {(search ? "a search run with test scores" : "a seed run without test scores")}, " +
+                                             "written by another version of the attack code; use a fresh output folder");
             onRun(new RunEvent(unit, name, true));
             return stored;
         }
-        var result = _timings.Measure(unit, name, () => session.Runner.Run(session.Target(unit.Target), config, data, seed, steps, cancellation));
+        var target = session.Target(unit.Target);
+        var result = _timings.Measure(unit, name, () => search
+            ? session.Runner.Search(target, config, data, seed, steps, benign, cancellation)
+            : session.Runner.Run(target, config, data, seed, steps, cancellation));
         store.SaveRun(unit, name, config, seed, steps, result);
         onRun(new RunEvent(unit, name, false));
         return result;

@@ -37,8 +37,9 @@ public static class UnitPlanner
         SuccessiveHalving.RunCount(battery.Search, attack.IsBudgeted) + battery.Seeds.Count;
 
     /// <summary>Expected cost: the mean sampled steps and batch size through every rung and seed rerun, plus the
-    /// evaluations they trigger (every E steps on the tuning split; the test split once or twice per run, for the
-    /// final and the best checkpoint).</summary>
+    /// evaluations they trigger (every E steps on the tuning split; the test split once or twice per seed rerun, for
+    /// the final and the best checkpoint; search runs score no test split), plus a benign phase per first-rung trial
+    /// and seed rerun (later rungs restore theirs).</summary>
     private static double UnitCost(Battery battery, AttackSpace attack, int n, DataShape data)
     {
         if (!attack.IsBudgeted)
@@ -46,11 +47,12 @@ public static class UnitPlanner
         var training = attack.Training!;
         var steps = training.Steps.Average();
         var batch = training.BatchSizes.Average(b => Math.Min(b, n));
-        var fractions = SuccessiveHalving.Plan(battery.Search, true).Sum(r => r.Configurations * r.BudgetFraction) + battery.Seeds.Count;
-        var perFullRun = TrainCost(steps, batch, data)
-            + ((steps / battery.Evaluation.Every + 1) * data.Tune + 1.5 * data.Test) * data.MeanTokens
-            + (attack.Benign is { } benign ? TrainCost(benign.Steps.Average(), benign.BatchSize, data) : 0);
-        return fractions * perFullRun;
+        var rungs = SuccessiveHalving.Plan(battery.Search, true);
+        var fractions = rungs.Sum(r => r.Configurations * r.BudgetFraction) + battery.Seeds.Count;
+        var perFullRun = TrainCost(steps, batch, data) + (steps / battery.Evaluation.Every + 1) * data.Tune * data.MeanTokens;
+        var benignPhases = rungs[0].Configurations + battery.Seeds.Count;
+        var benign = attack.Benign is { } b ? TrainCost(b.Steps.Average(), b.BatchSize, data) : 0;
+        return fractions * perFullRun + battery.Seeds.Count * 1.5 * data.Test * data.MeanTokens + benignPhases * benign;
     }
 
     private static double TrainCost(double steps, double batch, DataShape data) => 3.0 * steps * batch * data.MeanTokens;

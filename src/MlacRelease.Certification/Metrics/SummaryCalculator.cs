@@ -1,3 +1,4 @@
+using MlacRelease.Certification.Attacks;
 using MlacRelease.Certification.Batteries;
 using MlacRelease.Certification.Data;
 using MlacRelease.Certification.Search;
@@ -66,17 +67,26 @@ public static class SummaryCalculator
         _ => throw new ArgumentOutOfRangeException(nameof(role), role, null),
     };
 
-    private static double Mean(AttackUnitResult unit) => unit.Runs.Average(r => r.Result.TestAccuracy);
+    private static double Mean(AttackUnitResult unit) => Scored(unit).Average(r => r.TestAccuracy!.Value);
 
     private static TargetScore Score(AttackUnitResult unit)
     {
-        var runs = unit.Runs.Select(r => r.Result).ToList();
+        var runs = Scored(unit);
         var aurocs = runs.Where(r => r.TestAuroc is not null).Select(r => r.TestAuroc!.Value).ToList();
         return new TargetScore(unit.Target,
-            SeedStatistics.Of(runs.Select(r => r.TestAccuracy).ToList()),
+            SeedStatistics.Of(runs.Select(r => r.TestAccuracy!.Value).ToList()),
             aurocs.Count == runs.Count && aurocs.Count > 0 ? SeedStatistics.Of(aurocs) : null,
-            SeedStatistics.Of(runs.Select(r => r.FinalTestAccuracy).ToList()),
+            SeedStatistics.Of(runs.Select(r => r.FinalTestAccuracy!.Value).ToList()),
             SeedStatistics.Of(runs.Select(r => r.BestTuneAccuracy).ToList()));
+    }
+
+    /// <summary>The seed reruns, which certified numbers come from; each must carry its test scores.</summary>
+    private static List<AttackRunResult> Scored(AttackUnitResult unit)
+    {
+        var runs = unit.Runs.Select(r => r.Result).ToList();
+        if (runs.FirstOrDefault(r => !r.HasTestScores()) is not null)
+            throw new MlacInputException($"attack '{unit.Attack}', n = {unit.DataSize.Label}, target {unit.Target}: a seed rerun has no test score");
+        return runs;
     }
 
     private static WorstCase WorstCaseOf(Battery battery, List<AttackSizeSummary> rows)

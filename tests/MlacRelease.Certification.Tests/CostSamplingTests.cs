@@ -64,12 +64,14 @@ public sealed class CostSamplingTests(TinyWorld world, LazyTinyCertification sha
         var shape = DataShape.Of(session.AttackContext);
         const double evaluationRate = 2e-6, trainingRate = 7e-6, fit = 0.05;
         var features = evaluationRate * (shape.AttackerTrain + shape.Tune + shape.Test) * shape.MeanTokens;
+        // A sampled probe run is a search run: it computes attacker-train and tune features, not test's.
+        var searchFeatures = evaluationRate * (shape.AttackerTrain + shape.Tune) * shape.MeanTokens;
         SampledRun FineTune(int n, double training, double evaluation) =>
             new($"model/full_fine_tune/n={n}", "search-r0-t000", "full_fine_tune", n, 3, 8, training, evaluation, trainingRate * training + evaluationRate * evaluation, 0);
         var runs = new List<SampledRun>
         {
             FineTune(8, 1000, 4000), FineTune(24, 5000, 2000),
-            new("model/linear_probe/n=8", "search-r0-t000", "linear_probe", 8, null, null, 0, 0, features + fit, 0),
+            new("model/linear_probe/n=8", "search-r0-t000", "linear_probe", 8, null, null, 0, 0, searchFeatures + fit, 0),
             new("model/linear_probe/n=24", "search-r0-t001", "linear_probe", 24, null, null, 0, 0, fit, 0),
         };
         CostSample Sample(double scale) => new("fixed", "id", 1, shape.MeanTokens, runs.Select(r => r with { CpuSeconds = r.CpuSeconds * scale }).ToList(),

@@ -13,9 +13,11 @@ internal sealed class ParameterSnapshot : IDisposable
     private readonly IReadOnlyList<Parameter> _parameters;
     private readonly List<Tensor> _copies;
 
-    public ParameterSnapshot(IReadOnlyList<Parameter> parameters)
+    /// <param name="restorable">False for a copy that outlives the encoder it was taken from (<see cref="BenignPhaseCache"/>):
+    /// it keeps no reference to those tensors, so only <see cref="CopyTo"/> works.</param>
+    public ParameterSnapshot(IReadOnlyList<Parameter> parameters, bool restorable = true)
     {
-        _parameters = parameters;
+        _parameters = restorable ? parameters : [];
         using var noGrad = no_grad();
         _copies = parameters.Select(p =>
         {
@@ -25,7 +27,11 @@ internal sealed class ParameterSnapshot : IDisposable
         }).ToList();
     }
 
-    public void Restore() => CopyTo(_parameters);
+    public void Restore()
+    {
+        if (_parameters.Count == 0 && _copies.Count > 0) throw new InvalidOperationException("this snapshot was taken to be copied into another encoder, not restored");
+        CopyTo(_parameters);
+    }
 
     /// <summary>Writes the copies into <paramref name="parameters"/>: another encoder with the same tensors in the
     /// same order (a fresh <see cref="FineTunedEncoder"/> of the same target).</summary>

@@ -12,7 +12,11 @@ namespace MlacRelease.Certification.Certificates;
 /// </summary>
 public sealed record Certificate
 {
-    public const string CurrentSchema = "mlac.certificate/v1";
+    /// <summary>v2: search runs carry no test scores (null), seed reruns do. v1 certificates (every run scored) are
+    /// still read.</summary>
+    public const string CurrentSchema = "mlac.certificate/v2";
+
+    public static readonly IReadOnlyList<string> ReadableSchemas = ["mlac.certificate/v1", CurrentSchema];
 
     public required string Schema { get; init; }
 

@@ -20,8 +20,8 @@ public static class CertificateSerializer
     public static Certificate FromBytes(ReadOnlySpan<byte> json, string source = "certificate")
     {
         var certificate = CanonicalJson.Deserialize<Certificate>(json, source);
-        if (certificate.Schema != Certificate.CurrentSchema)
-            throw new MlacInputException($"{source}: schema '{certificate.Schema}' is not supported (expected '{Certificate.CurrentSchema}')");
+        if (!Certificate.ReadableSchemas.Contains(certificate.Schema))
+            throw new MlacInputException($"{source}: schema '{certificate.Schema}' is not supported (expected one of {string.Join(", ", Certificate.ReadableSchemas.Select(s => $"'{s}'"))})");
         return certificate;
     }
 

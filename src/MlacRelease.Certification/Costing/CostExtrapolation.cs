@@ -40,10 +40,12 @@ public static class CostExtrapolation
         ArgumentOutOfRangeException.ThrowIfLessThan(nodes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(workersPerNode, 1);
         var evaluationRate = sample.Evaluation.CpuSeconds / sample.Evaluation.TokenPasses;
-        // FeatureCache computes the probe's features over attacker-train, tune and test once per process and target.
+        // FeatureCache computes the probe's features over attacker-train, tune and test once per process and target. A
+        // sampled probe run is a search run, which never asks for the test split's features.
         var probeFeatures = evaluationRate * (shape.AttackerTrain + shape.Tune + shape.Test) * shape.MeanTokens;
+        var sampledFeatures = evaluationRate * (shape.AttackerTrain + shape.Tune) * shape.MeanTokens;
         var families = sample.Runs.GroupBy(r => r.Family)
-            .ToDictionary(g => g.Key, g => FamilyRate(g.ToList(), evaluationRate, probeFeatures), StringComparer.Ordinal);
+            .ToDictionary(g => g.Key, g => FamilyRate(g.ToList(), evaluationRate, sampledFeatures), StringComparer.Ordinal);
 
         var seconds = units.Select(u => UnitSeconds(u, battery, shape, families, evaluationRate, probeFeatures, sample.Retention.CpuSeconds)).ToList();
         var rows = units.Select((u, i) => (Unit: u, Seconds: seconds[i]))
@@ -83,14 +85,14 @@ public static class CostExtrapolation
         return loads.Max();
     }
 
-    private static FamilyRate FamilyRate(IReadOnlyList<SampledRun> runs, double evaluationRate, double probeFeatures)
+    private static FamilyRate FamilyRate(IReadOnlyList<SampledRun> runs, double evaluationRate, double sampledFeatures)
     {
         var cpu = runs.Sum(r => r.CpuSeconds);
         var training = runs.Sum(r => r.TrainingPasses);
         if (training <= 0)
         {
             // The probe: its first sampled run computed the features; every run fits a regression on them.
-            var fits = cpu - probeFeatures;
+            var fits = cpu - sampledFeatures;
             return new FamilyRate(runs.Count, cpu / runs.Count, 0, Math.Max(0, fits) / runs.Count, fits < 0);
         }
         var trainingSeconds = cpu - evaluationRate * runs.Sum(r => r.EvaluationPasses);
@@ -117,11 +119,15 @@ public static class CostExtrapolation
         }
         double Mean(Func<Attacks.AttackConfig, double> cost) => configs.Average(cost);
 
+        // A first-rung trial whose benign phase an earlier trial already trained (the same settings: the unit shares
+        // one search seed) restores it as a later rung does.
+        var trained = new HashSet<Attacks.BenignPhase>();
+        RunKind FirstRung(Attacks.AttackConfig c) => c.Benign is null || trained.Add(c.Benign) ? RunKind.FirstRungSearch : RunKind.LaterRungSearch;
         var total = 0.0;
         foreach (var rung in SuccessiveHalving.Plan(battery.Search, budgeted: true))
         {
             total += rung.Index == 0
-                ? configs.Sum(c => Seconds(c, SuccessiveHalving.StepsAt(rung, c.Training!.Steps), RunKind.FirstRungSearch))
+                ? configs.Sum(c => Seconds(c, SuccessiveHalving.StepsAt(rung, c.Training!.Steps), FirstRung(c)))
                 : rung.Configurations * Mean(c => Seconds(c, SuccessiveHalving.StepsAt(rung, c.Training!.Steps), RunKind.LaterRungSearch));
         }
         return total + battery.Seeds.Count * Mean(c => Seconds(c, c.Training!.Steps, RunKind.SeedRerun));

@@ -59,6 +59,7 @@ public sealed class BaselineCache(string folder)
                 throw Bad(path, "attack.data_size", unit.DataSize!.Label, attack.DataSize.Label);
             if (attack.BestTrial < 0 || attack.BestTrial >= attack.Trials.Count)
                 throw Bad(path, "attack.best_trial", $"0..{attack.Trials.Count - 1}", attack.BestTrial.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (attack.ScoringProblem() is { } problem) throw Bad(path, "attack", "unscored search runs and scored seed reruns", problem);
         }
         // The key file is what a person or a verifier reads to see what the entry is for; it must say the same.
         var keyPath = Path.Combine(Folder, Hex(key), KeyFileName);

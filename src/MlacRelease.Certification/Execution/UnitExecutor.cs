@@ -15,12 +15,20 @@ internal sealed class UnitExecutor(CertificationSession session, ResultStore sto
 {
     private readonly RunTimingLog _timings = new(store.Folder);
 
-    /// <summary>Benign phases restored from an earlier rung instead of recomputed, over the units executed.</summary>
+    /// <summary>Benign phases restored from an earlier run instead of recomputed, over the units executed.</summary>
     public int RestoredBenignPhases { get; private set; }
+
+    /// <summary>The most benign phases one unit held at once.</summary>
+    public int PeakBenignPhasesHeld { get; private set; }
 
     public StoredUnit Execute(WorkUnit unit, CancellationToken cancellation)
     {
-        if (store.TryLoadUnit(unit) is { } done) return done;
+        if (store.TryLoadUnit(unit) is { } done)
+        {
+            if (done.Attack?.ScoringProblem() is { } problem)
+                throw new MlacInputException($"{store.UnitPath(unit)}: {problem}; use a fresh output folder");
+            return done;
+        }
         var result = unit.Kind == UnitKind.Retention
             ? new StoredUnit(session.Identity, unit.Id, null, Retention(unit, cancellation))
             : new StoredUnit(session.Identity, unit.Id, Attack(unit, cancellation), null);
@@ -77,6 +85,7 @@ internal sealed class UnitExecutor(CertificationSession session, ResultStore sto
             survivors = Ranked(survivors, runs);
         }
         RestoredBenignPhases += benign.Hits;
+        PeakBenignPhasesHeld = Math.Max(PeakBenignPhasesHeld, benign.PeakCount);
         var best = survivors[0];
         var bestConfig = configs[best];
 

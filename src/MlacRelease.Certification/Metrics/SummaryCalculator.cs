@@ -84,7 +84,7 @@ public static class SummaryCalculator
     private static List<AttackRunResult> Scored(AttackUnitResult unit)
     {
         var runs = unit.Runs.Select(r => r.Result).ToList();
-        if (runs.FirstOrDefault(r => !r.HasTestScores()) is not null)
+        if (runs.Any(r => !r.HasTestScores()))
             throw new MlacInputException($"attack '{unit.Attack}', n = {unit.DataSize.Label}, target {unit.Target}: a seed rerun has no test score");
         return runs;
     }

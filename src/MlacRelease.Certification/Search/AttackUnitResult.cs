@@ -17,4 +17,14 @@ public sealed record AttackUnitResult(
     IReadOnlyList<SearchTrial> Trials,
     int BestTrial,
     AttackConfig BestConfig,
-    IReadOnlyList<SeedRun> Runs);
+    IReadOnlyList<SeedRun> Runs)
+{
+    /// <summary>Null when every search run is unscored and every seed rerun scored on the test split (attack code
+    /// <see cref="AttackCodeVersion"/> 2 on); else what is wrong. A method, so that it stays out of the JSON.</summary>
+    public string? ScoringProblem()
+    {
+        if (Trials.SelectMany(t => t.Runs).Any(r => r.Result.HasTestScores()))
+            return "a search run has test scores (written by attack code before mlac.attacks/2)";
+        return Runs.Any(r => !r.Result.HasTestScores()) ? "a seed rerun has no test score" : null;
+    }
+}

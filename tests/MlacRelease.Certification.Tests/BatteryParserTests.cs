@@ -119,6 +119,31 @@ public sealed class BatteryParserTests
     }
 
     [Fact]
+    public void Re_initialisation_can_freeze_the_layers_under_it_and_only_re_initialisation()
+    {
+        const string reinit = """
+              - family: reinit_top_layers
+                optimizers: [adam]
+                learning_rate: {min: 1.0e-4, max: 1.0e-3}
+                schedules: [constant]
+                batch_sizes: [8]
+                steps: [9]
+                weight_decay: [0.0]
+                layers: [1]
+            """;
+        var frozen = BatteryParser.Parse(Valid + "\n" + reinit + "\n    freeze_lower_layers: true", "tiny.yaml").Attacks[2];
+        frozen.FreezeLowerLayers.Should().BeTrue();
+        frozen.Sample(new Core.Data.DeterministicRandom(1)).FreezeLowerLayers.Should().BeTrue();
+        var plain = BatteryParser.Parse(Valid + "\n" + reinit, "tiny.yaml").Attacks[2].Sample(new Core.Data.DeterministicRandom(1));
+        plain.FreezeLowerLayers.Should().BeNull();
+        Certificates.CanonicalJson.SerializeToString(plain).Should().NotContain("freeze", "configurations without it keep their bytes");
+
+        var notBool = Rejects(Valid + "\n" + reinit + "\n    freeze_lower_layers: yes");
+        (notBool.Field, notBool.Message).Should().Match<(string, string)>(e => e.Item1 == "attacks[2].freeze_lower_layers" && e.Item2.Contains("expected true or false"));
+        Rejects(Valid.Replace("max_grad_norm: 1.0", "max_grad_norm: 1.0\n    freeze_lower_layers: true")).Field.Should().Be("attacks[0].freeze_lower_layers");
+    }
+
+    [Fact]
     public void A_missing_required_key_is_rejected()
     {
         var e = Rejects(Valid.Replace("max_length: 16\n", ""));

@@ -3,6 +3,7 @@ using MlacRelease.Certification.Batteries;
 using MlacRelease.Certification.Certificates;
 using MlacRelease.Certification.Data;
 using MlacRelease.Certification.Execution;
+using MlacRelease.Core.Attack;
 using MlacRelease.Core.Numerics;
 
 namespace MlacRelease.Certification.Tests;
@@ -105,5 +106,28 @@ public sealed class SearchRunTests(TinyWorld world)
         cache.TryRestore(phase, 7, fresh).Should().BeTrue();
         fresh.Tensors.Where(kv => !kv.Value.allclose(target.Tensors[kv.Key].Plus(0.25), rtol: 0, atol: 0)).Should().BeEmpty("every tensor is the stored one");
         cache.Hits.Should().Be(1);
+    }
+
+    [Fact]
+    public void A_frozen_re_initialisation_trains_only_the_fresh_layers_and_the_pooler()
+    {
+        using var context = world.Context();
+        using var target = world.Target(TargetRole.Pretrained, world.Pretrained);
+        using var encoder = new FineTunedEncoder(target);
+        var fresh = Core.Attack.LayerReinitializer.Reinitialize(target.Config, encoder.Tensors, 1, seed: 9);
+        encoder.TrainOnly([.. fresh]);
+        encoder.Trainable.Should().HaveCount(fresh.Count);
+        var before = encoder.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+        using var head = ClassifierHead.Create(2, target.Config.HiddenSize, target.Config.InitializerRange, 9, context.Device);
+
+        TrainingLoop.Run(target.Config, encoder, head, context.AttackerTrain.Take(32).ToList(), e => e.Harmful, Harmful, 6, 9, context.Device,
+            int.MaxValue, null, CancellationToken.None);
+
+        foreach (var (name, tensor) in encoder.Tensors)
+        {
+            var unchanged = tensor.allclose(before[name], rtol: 0, atol: 0);
+            if (fresh.Contains(name)) unchanged.Should().BeFalse($"{name} is re-initialised and trained");
+            else unchanged.Should().BeTrue($"{name} lies under the re-initialised layer and is frozen");
+        }
     }
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace MlacRelease.Certification.Attacks;
 
 /// <summary>
@@ -19,6 +21,12 @@ public sealed record AttackConfig
     /// <summary>Number of top encoder layers re-initialised (with the pooler) before fine-tuning.</summary>
     public int? ReinitLayers { get; init; }
 
+    /// <summary>Re-initialisation only: train just the re-initialised layers and the pooler, with every layer under
+    /// them frozen. A diagnostic attacker: it reads what the lower layers already carry and cannot relearn it there.
+    /// Left out of the JSON when null (every configuration before it, and every other family).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? FreezeLowerLayers { get; init; }
+
     public BenignPhase? Benign { get; init; }
 
     public AttackConfig Validate()
@@ -31,6 +39,7 @@ public sealed record AttackConfig
             "the probe needs ProbeL2 > 0 and no Training; every other family needs Training");
         Require((Family == AttackFamily.Lora) == (Lora is not null), "Lora settings go with the LoRA family only");
         Require((Family == AttackFamily.ReinitTopLayers) == (ReinitLayers is not null), "ReinitLayers goes with the re-initialisation family only");
+        Require(FreezeLowerLayers is null || Family == AttackFamily.ReinitTopLayers, "FreezeLowerLayers goes with the re-initialisation family only");
         Require((Family == AttackFamily.BenignThenHarmful) == (Benign is not null), "a Benign phase goes with benign-then-harmful only");
         if (Training is { } t) Check(t, "training");
         if (Benign is { } b)

@@ -119,7 +119,8 @@ public sealed class AttackRunner(AttackContext context)
             case AttackFamily.ReinitTopLayers:
             {
                 var encoder = new FineTunedEncoder(target);
-                LayerReinitializer.Reinitialize(target.Config, encoder.Tensors, config.ReinitLayers!.Value, DeterministicRandom.DeriveSeed(seed, "reinit"));
+                var fresh = LayerReinitializer.Reinitialize(target.Config, encoder.Tensors, config.ReinitLayers!.Value, DeterministicRandom.DeriveSeed(seed, "reinit"));
+                if (config.FreezeLowerLayers == true) encoder.TrainOnly([.. fresh]);
                 return encoder;
             }
             case AttackFamily.BenignThenHarmful:

@@ -23,7 +23,21 @@ internal sealed class FineTunedEncoder : IAttackEncoder
         }
     }
 
-    public IReadOnlyList<Parameter> Trainable => _parameters;
+    public IReadOnlyList<Parameter> Trainable => _trainable ?? _parameters;
+
+    private List<Parameter>? _trainable;
+
+    /// <summary>Freezes every tensor not in <paramref name="names"/>: it stops requiring gradients and leaves
+    /// <see cref="Trainable"/>, so the optimiser never sees it.</summary>
+    public void TrainOnly(IReadOnlyCollection<string> names)
+    {
+        var keep = names.ToHashSet(StringComparer.Ordinal);
+        foreach (var (name, tensor) in _map)
+        {
+            if (!keep.Contains(name)) tensor.requires_grad_(false);
+        }
+        _trainable = _map.Where(kv => keep.Contains(kv.Key)).OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (Parameter)kv.Value).ToList();
+    }
 
     /// <summary>The live tensors, for in-place re-initialisation before training starts.</summary>
     public IReadOnlyDictionary<string, Tensor> Tensors => _map;

@@ -23,6 +23,9 @@ public sealed record AttackSpace
 
     public IReadOnlyList<int>? ReinitLayers { get; init; }
 
+    /// <summary>Re-initialisation only: freeze the layers under the re-initialised ones (<c>freeze_lower_layers</c>).</summary>
+    public bool? FreezeLowerLayers { get; init; }
+
     public BenignSpace? Benign { get; init; }
 
     /// <summary>Whether runs have a step budget that successive halving can cut (all but the probe).</summary>
@@ -33,7 +36,7 @@ public sealed record AttackSpace
         if (Family == AttackFamily.LinearProbe) return new AttackConfig { Family = Family, ProbeL2 = ProbeL2!.Sample(random) };
         var config = new AttackConfig { Family = Family, Training = Training!.Sample(random) };
         if (Lora is { } lora) config = config with { Lora = new LoraSettings(random.Pick(lora.Ranks), random.Pick(lora.Alphas), lora.Targets) };
-        if (ReinitLayers is { } layers) config = config with { ReinitLayers = random.Pick(layers) };
+        if (ReinitLayers is { } layers) config = config with { ReinitLayers = random.Pick(layers), FreezeLowerLayers = FreezeLowerLayers };
         if (Benign is { } benign)
         {
             var optimizer = random.Pick(benign.Optimizers);

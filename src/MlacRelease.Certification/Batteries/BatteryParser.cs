@@ -141,7 +141,11 @@ public static partial class BatteryParser
                     };
                     break;
                 case AttackFamily.ReinitTopLayers:
-                    space = space with { ReinitLayers = Distinct(f, "layers", f.List("layers", (n, field) => f.ParseInt(n, field, min: 1, max: 256))) };
+                    space = space with
+                    {
+                        ReinitLayers = Distinct(f, "layers", f.List("layers", (n, field) => f.ParseInt(n, field, min: 1, max: 256))),
+                        FreezeLowerLayers = f.OptionalBool("freeze_lower_layers") is true ? true : null,
+                    };
                     break;
                 case AttackFamily.BenignThenHarmful:
                     space = space with { Benign = ParseBenign(f.Mapping("benign")) };

@@ -124,6 +124,19 @@ internal sealed class YamlFields
     public double? OptionalDouble(string key, double min = double.MinValue, double max = double.MaxValue, bool exclusiveMin = false) =>
         Has(key) && !IsNull(key) ? Double(key, min, max, exclusiveMin) : AbsentValue<double>(key);
 
+    /// <summary>true or false (plain, lower case), or null when absent or null.</summary>
+    public bool? OptionalBool(string key)
+    {
+        if (!Has(key) || IsNull(key)) return AbsentValue<bool>(key);
+        var text = Scalar(key, out var node);
+        return text switch
+        {
+            "true" => true,
+            "false" => false,
+            _ => throw Error(node, Join(key), $"expected true or false, found '{text}'"),
+        };
+    }
+
     public bool IsNull(string key) => TryGet(key, out var node) && node is YamlScalarNode s
         && s.Style == YamlDotNet.Core.ScalarStyle.Plain && s.Value is "null" or "~" or "";
 

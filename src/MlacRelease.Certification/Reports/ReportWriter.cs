@@ -124,7 +124,7 @@ public static class ReportWriter
         var t = config.Training!;
         var text = $"{t.Optimizer} lr {G(t.LearningRate)} {t.Schedule}, batch {t.BatchSize}, {t.Steps} steps";
         if (config.Lora is { } lora) text += $", rank {lora.Rank} α {G(lora.Alpha)}";
-        if (config.ReinitLayers is { } k) text += $", top {k} layer(s) re-initialised";
+        if (config.ReinitLayers is { } k) text += $", top {k} layer(s) re-initialised" + (config.FreezeLowerLayers == true ? ", the layers under them frozen" : "");
         if (config.Benign is { } b) text += $", after {b.Training.Steps} benign steps at lr {G(b.Training.LearningRate)}";
         return text;
     }

@@ -8,7 +8,7 @@ namespace MlacRelease.Training.Tests;
 /// <summary>Each term, alone, moves its quantity the intended way when θ takes a small gradient step on it.</summary>
 public sealed class LossSignTests
 {
-    public enum Term { Desired, AttackerLoss, GradientNorm, HeadAdjusted, Distillation, Entropy, KlUniform, InverseCrossEntropy, Representation, Erasure }
+    public enum Term { Desired, AttackerLoss, GradientNorm, HeadAdjusted, Distillation, Entropy, KlUniform, InverseCrossEntropy, Representation, Erasure, MetaErasure }
 
     public static double Quantity(MlacTerms t, Term term) => term switch
     {
@@ -22,6 +22,7 @@ public sealed class LossSignTests
         Term.InverseCrossEntropy => t.InverseCrossEntropy.item<double>(),
         Term.Representation => t.RepresentationSeparability.item<double>(),
         Term.Erasure => t.ClassMeanGap.item<double>(),
+        Term.MetaErasure => t.AdaptedClassMeanGap.item<double>(),
         _ => throw new ArgumentOutOfRangeException(nameof(term)),
     };
 
@@ -38,6 +39,7 @@ public sealed class LossSignTests
         InverseCrossEntropy = term == Term.InverseCrossEntropy ? lambda : 0,
         Representation = term == Term.Representation ? lambda : 0,
         Erasure = term == Term.Erasure ? lambda : 0,
+        MetaErasure = term == Term.MetaErasure ? lambda : 0,
     };
 
     [Theory]
@@ -51,6 +53,7 @@ public sealed class LossSignTests
     [InlineData(Term.InverseCrossEntropy, -1)] // λ_inverse_ce: the attacker puts less mass on the true class
     [InlineData(Term.Representation, -1)] // λ_rep: the harmful classes' representations get harder to tell apart
     [InlineData(Term.Erasure, -1)]        // λ_erase: the harmful classes' mean representations move together
+    [InlineData(Term.MetaErasure, -1)]    // λ_meta_erase: likewise in the attacker's adapted encoder, after its steps
     public void A_step_on_one_term_moves_its_quantity_the_intended_way(Term term, int direction)
     {
         var weights = Only(term);

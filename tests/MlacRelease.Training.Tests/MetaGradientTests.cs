@@ -64,13 +64,15 @@ public sealed class MetaGradientTests
     }
 
     /// <summary>Each bounded suppression term alone: its gradient reaches θ, the attacker's head and its learning rate
-    /// through all three inner steps (the representation term needs no inner loop: only θ moves it).</summary>
+    /// through all three inner steps (the representation and erasure terms need no inner loop: only θ moves them;
+    /// meta-erasure reads the adapted encoder, so the attacker's learning rate moves it too).</summary>
     [Theory]
     [InlineData(LossSignTests.Term.Entropy)]
     [InlineData(LossSignTests.Term.KlUniform)]
     [InlineData(LossSignTests.Term.InverseCrossEntropy)]
     [InlineData(LossSignTests.Term.Representation)]
     [InlineData(LossSignTests.Term.Erasure)]
+    [InlineData(LossSignTests.Term.MetaErasure)]
     public void Outer_gradient_of_each_suppression_term_matches_finite_differences(LossSignTests.Term term)
     {
         using var state = TinySetup.State(seed: 9);

@@ -37,6 +37,7 @@ public sealed class RunFingerprintTests
             FlatLayoutRun with { LongHorizon = FlatLayoutRun.LongHorizon! with { CarriedLoraShare = 0.5 } },
             FlatLayoutRun with { LongHorizon = FlatLayoutRun.LongHorizon! with { ReinitSteps = 96 } },
             FlatLayoutRun with { Objective = FlatLayoutRun.Objective with { Weights = FlatLayoutRun.Objective.Weights with { Erasure = 10 } } },
+            FlatLayoutRun with { Objective = FlatLayoutRun.Objective with { Weights = FlatLayoutRun.Objective.Weights with { MetaErasure = 10 } } },
             FlatLayoutRun with { Seed = 1, SplitSeed = 0 },
         };
         foreach (var variant in variants) RunFingerprint.Matches(FlatLayoutFingerprint, RunFingerprint.Of(variant)).Should().BeFalse(variant.ToString());

@@ -216,6 +216,7 @@ public sealed class SuppressionLossTests
     [InlineData(LossSignTests.Term.InverseCrossEntropy, +1)]
     [InlineData(LossSignTests.Term.Representation, +1)]
     [InlineData(LossSignTests.Term.Erasure, +1)]
+    [InlineData(LossSignTests.Term.MetaErasure, +1)]
     public void Each_suppression_weight_enters_the_outer_loss_with_its_sign(LossSignTests.Term term, int sign)
     {
         using var state = TinySetup.State(seed: 3);
@@ -236,7 +237,7 @@ public sealed class SuppressionLossTests
         return weights with
         {
             Entropy = only.Entropy, KlUniform = only.KlUniform, InverseCrossEntropy = only.InverseCrossEntropy, Representation = only.Representation,
-            Erasure = only.Erasure,
+            Erasure = only.Erasure, MetaErasure = only.MetaErasure,
         };
     }
 

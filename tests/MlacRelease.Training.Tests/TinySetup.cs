@@ -44,8 +44,8 @@ public static class TinySetup
     public static int OuterSeedWithTwoPerClass { get; } = Enumerable.Range(1, 1000)
         .First(seed => Examples(seed, 6).GroupBy(e => e.Harmful).Count(g => g.Count() >= 2) == 2);
 
-    /// <summary>The outer batch seed a test of <paramref name="term"/> uses: 1, or one with two examples per class for the erasure term.</summary>
-    public static int OuterSeedFor(LossSignTests.Term term) => term == LossSignTests.Term.Erasure ? OuterSeedWithTwoPerClass : 1;
+    /// <summary>The outer batch seed a test of <paramref name="term"/> uses: 1, or one with two examples per class for the erasure terms.</summary>
+    public static int OuterSeedFor(LossSignTests.Term term) => term is LossSignTests.Term.Erasure or LossSignTests.Term.MetaErasure ? OuterSeedWithTwoPerClass : 1;
 
     public static RolloutPlan Plan(int innerSteps, bool headOnlySecond = false, int outerSeed = 1) => new(
         Batch(outerSeed, 6),

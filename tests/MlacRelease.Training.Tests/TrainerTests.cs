@@ -77,7 +77,7 @@ public sealed class TrainerTests : IDisposable
         {
             Objective = new()
             {
-                Weights = new() { Desired = 1, HeadAdjustment = 1, GradientPenalty = 0.5, Entropy = 0.5, KlUniform = 0.3, InverseCrossEntropy = 0.2, Representation = 0.4, Erasure = 0.3 },
+                Weights = new() { Desired = 1, HeadAdjustment = 1, GradientPenalty = 0.5, Entropy = 0.5, KlUniform = 0.3, InverseCrossEntropy = 0.2, Representation = 0.4, Erasure = 0.3, MetaErasure = 0.3 },
                 EntropyStepDecay = 0.25,
             },
         };
@@ -92,6 +92,8 @@ public sealed class TrainerTests : IDisposable
         // An unbiased estimate: it may fall below zero, and it is 0 on a batch without two examples of each class.
         steps.Should().OnlyContain(o => double.IsFinite(o["erase_gap"]!.GetValue<double>()), "erase_gap is logged at every step");
         steps.Count(o => o["erase_gap"]!.GetValue<double>() != 0).Should().BeGreaterThan(2, "it is computed, not left at 0");
+        steps.Should().OnlyContain(o => double.IsFinite(o["meta_erase_gap"]!.GetValue<double>()), "meta_erase_gap is logged at every step");
+        steps.Count(o => o["meta_erase_gap"]!.GetValue<double>() != 0).Should().BeGreaterThan(2, "it is computed, not left at 0");
         // The new terms change the run: the same seed without them trains other weights.
         var without = new MlacTrainer(Options with { Steps = 2 }, Inputs("suppression-off", _pretrained.Value)).Run();
         var with = new MlacTrainer(options with { Steps = 2 }, Inputs("suppression-on", _pretrained.Value)).Run();
@@ -148,6 +150,23 @@ public sealed class TrainerTests : IDisposable
         steps.Should().Contain(o => o["attacker_family"]!.GetValue<string>() == nameof(AttackerFamily.ReinitTopLayers), "the resumed run covers a re-initialisation rollout");
         steps.Where(o => o["suppression_every"] != null).Should().NotBeEmpty().And.OnlyContain(o => o["inner_steps"]!.GetValue<int>() == 5 && o["suppression_every"]!.GetValue<int>() == 2);
         steps.Where(o => o["suppression_every"] == null).Should().NotBeEmpty().And.OnlyContain(o => o["inner_steps"]!.GetValue<int>() == 2);
+    }
+
+    /// <summary>Meta-erasure in both rollouts (short second-order, long first-order at its points): the resumed run's weights
+    /// equal the uninterrupted run's, and the adapted gap is logged from both kinds of rollout.</summary>
+    [Fact]
+    public void Resume_is_bit_identical_with_meta_erasure_in_short_and_long_rollouts()
+    {
+        var options = RealisticLong with
+        {
+            Objective = RealisticLong.Objective with { Weights = RealisticLong.Objective.Weights with { Erasure = 0.3, MetaErasure = 0.5 } },
+        };
+        var straight = AssertResumeIsBitIdentical(options, "meta-erase-");
+        var steps = File.ReadLines(Path.Combine(straight, "metrics.jsonl")).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!.AsObject())
+            .Where(o => o["eval"] is null).ToList();
+        steps.Should().OnlyContain(o => double.IsFinite(o["meta_erase_gap"]!.GetValue<double>()));
+        steps.Where(o => o["suppression_every"] != null).Should().Contain(o => o["meta_erase_gap"]!.GetValue<double>() != 0, "long rollouts compute it");
+        steps.Where(o => o["suppression_every"] == null).Should().Contain(o => o["meta_erase_gap"]!.GetValue<double>() != 0, "short rollouts compute it");
     }
 
     [Fact]

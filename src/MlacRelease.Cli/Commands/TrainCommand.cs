@@ -57,6 +57,7 @@ public static class TrainCommand
             ["inverse-ce"] = "Weight λ_inverse_ce (SOPHON-style; default 0): −log(1 − p[true class]) of the attacker, mean over steps k = 0..K; ≥ 0, zero when the true class gets no mass",
             ["rep"] = "Weight λ_rep (RepNoise-style, no inner loop; default 0): squared Gaussian-kernel MMD between the harmful classes' mean-pooled hidden states, averaged over layers",
             ["erase"] = "Weight λ_erase (linear erasure, LEACE's criterion, no inner loop; default 0): the harmful classes' squared mean gap (unbiased) in every layer's mean-pooled hidden states over the layer's variance, averaged over layers",
+            ["meta-erase"] = "Weight λ_meta_erase (meta-erasure; default 0): the λ_erase gap read from the simulated attacker's adapted encoder after each inner step k ≥ 1 (in a long rollout, at its evaluation points), mean over steps: what the attacker's fine-tuning brings back into the layers",
         };
         var lambdas = MlacLossWeights.Names.ToDictionary(n => n, n => new Option<double?>($"--lambda-{n}") { Description = lambdaHelp[n] });
         foreach (var (name, alias) in MlacLossWeights.PaperAliases) lambdas[name].Aliases.Add($"--lambda-{alias}");
@@ -150,7 +151,7 @@ public static class TrainCommand
     private static string SuppressionSummary(MlacTrainingOptions options)
     {
         var w = options.Objective.Weights;
-        var on = new[] { ("entropy", w.Entropy), ("kl_uniform", w.KlUniform), ("inverse_ce", w.InverseCrossEntropy), ("rep", w.Representation), ("erase", w.Erasure) }
+        var on = new[] { ("entropy", w.Entropy), ("kl_uniform", w.KlUniform), ("inverse_ce", w.InverseCrossEntropy), ("rep", w.Representation), ("erase", w.Erasure), ("meta_erase", w.MetaErasure) }
             .Where(t => t.Item2 > 0).Select(t => $"λ_{t.Item1} {t.Item2.ToString(CultureInfo.InvariantCulture)}").ToList();
         if (w.Entropy > 0) on.Add($"λ_t {options.Objective.EntropyStepDecay.ToString(CultureInfo.InvariantCulture)}");
         return on.Count == 0 ? "" : ", " + string.Join(", ", on);

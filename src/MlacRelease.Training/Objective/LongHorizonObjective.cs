@@ -18,7 +18,8 @@ namespace MlacRelease.Training.Objective;
 /// <remarks>
 /// ℓ_j = (1/J)·(−λ_harmful CE_j − λ_lin CE(z_j W*_j) + λ_kl KL_j + λ_inverse_ce INV_j) − λ_entropy w_j H_j, with J points and
 /// w_j ∝ exp(λ_t·(k_j − K)) summing to 1: the short rollout's terms with its means over steps taken over the points
-/// instead, so the λ keep their meaning. With M = 1 the gradient equals the short rollout's in first-order mode. The
+/// instead, so the λ keep their meaning; plus λ_meta_erase/(J − 1)·gap_j at the J − 1 points after step 0 (the adapted
+/// states, as the short rollout's mean over k = 1..K). With M = 1 the gradient equals the short rollout's in first-order mode. The
 /// gradient penalty λ_grad needs second derivatives and is refused. The attacker's head is meta-learned on the same
 /// straight-through gradient of its mean CE at the points; the meta-learned α gets no gradient here (it enters only
 /// through the update chain, which a first-order rollout does not differentiate).
@@ -47,6 +48,7 @@ public static class LongHorizonObjective
         var outerSums = outerParameters.Select(p => zeros_like(p)).ToList();
         var headSum = zeros_like(state.AttackerHead);
         var values = new List<PointValues>(points.Count);
+        var adaptedPoints = points.Count(k => k > 0);
         var norms = new List<double>(plan.InnerSteps);
 
         // The rollout's tensors are freed step by step: only the current fast weights and optimiser state survive a step.
@@ -60,7 +62,8 @@ public static class LongHorizonObjective
             {
                 if (points.Contains(k))
                 {
-                    values.Add(Evaluate(state, h0, attacker, outer, phi, k, 1.0 / points.Count, entropyWeights[values.Count], options, outerParameters, outerSums, headSum));
+                    values.Add(Evaluate(state, h0, attacker, outer, phi, k, 1.0 / points.Count, entropyWeights[values.Count], k > 0 ? 1.0 / adaptedPoints : 0,
+                        options, outerParameters, outerSums, headSum));
                 }
                 if (k == plan.InnerSteps) break;
                 using var scope = NewDisposeScope();
@@ -100,6 +103,7 @@ public static class LongHorizonObjective
             KlUniform = Scalar(values.Average(v => v.KlUniform)),
             InverseCrossEntropy = Scalar(values.Average(v => v.InverseCrossEntropy)),
             RepresentationSeparability = encoderTerms.Separability, ClassMeanGap = encoderTerms.MeanGap,
+            AdaptedClassMeanGap = Scalar(adaptedPoints > 0 ? values.Where((_, j) => points[j] > 0).Average(v => v.AdaptedGap) : 0),
         };
     }
 
@@ -111,12 +115,13 @@ public static class LongHorizonObjective
         return points;
     }
 
-    private sealed record PointValues(double Loss, double CrossEntropy, double HeadAdjusted, double Entropy, double KlUniform, double InverseCrossEntropy);
+    private sealed record PointValues(double Loss, double CrossEntropy, double HeadAdjusted, double Entropy, double KlUniform, double InverseCrossEntropy, double AdaptedGap);
 
     /// <summary>ℓ_j at φ_k (fast weights that are leaves), with its gradient carried straight through to θ and the
     /// attacker's CE gradient to its initial head, added to the running sums.</summary>
+    /// <param name="adaptedWeight">This point's share of the meta-erasure mean: 1/(J − 1) after step 0, 0 at step 0.</param>
     private static PointValues Evaluate(MlacModelState state, Tensor h0, SimulatedAttacker attacker, PreparedBatch outer, IReadOnlyList<Tensor> phi, int completed,
-        double meanWeight, double entropyWeight, MlacObjectiveOptions options, IList<Tensor> outerParameters, IReadOnlyList<Tensor> outerSums, Tensor headSum)
+        double meanWeight, double entropyWeight, double adaptedWeight, MlacObjectiveOptions options, IList<Tensor> outerParameters, IReadOnlyList<Tensor> outerSums, Tensor headSum)
     {
         using var scope = NewDisposeScope();
         var layout = attacker.Layout;
@@ -127,11 +132,14 @@ public static class LongHorizonObjective
         var head = completed < attacker.BenignSteps ? h0 : h0 + (phi[layout.HeadIndex] - h0).detach();
         var start = attacker.Start(state, h0);
         var through = start.Select((s, i) => i == layout.HeadIndex ? head : s + (phi[i] - s).detach()).ToList();
-        using var adapted = layout.Forward(through, outer);
+        var w = options.Weights;
+        var metaErase = w.MetaErasure > 0 && adaptedWeight > 0;
+        using var adapted = layout.Forward(through, outer, hiddenStates: metaErase);
         var z = ClassifierHead.Logits(adapted.PooledOutput, head).unsqueeze(0);
         var t = HarmfulLogitTerms.Of(z, outer.Harmful, options);
-        var w = options.Weights;
         var parts = new List<Tensor>();
+        var gap = metaErase ? SuppressionLosses.ClassMeanGap(adapted.HiddenStates, outer.Mask, outer.Source.Harmful) : null;
+        if (gap is not null) parts.Add(gap.Times(adaptedWeight * w.MetaErasure));
         if (w.Harmful > 0) parts.Add(t.CrossEntropy.Times(-(meanWeight * w.Harmful)));
         if (w.HeadAdjustment > 0) parts.Add(t.HeadAdjusted.Times(-(meanWeight * w.HeadAdjustment)));
         if (w.KlUniform > 0) parts.Add(t.KlUniform.Times(meanWeight * w.KlUniform));
@@ -145,7 +153,7 @@ public static class LongHorizonObjective
             Accumulate(autograd.grad([sum], outerParameters, retain_graph: true, allow_unused: true), outerSums);
         }
         Accumulate(autograd.grad([t.CrossEntropy.Times(meanWeight)], [h0], allow_unused: true), [headSum]);
-        return new PointValues(loss, t.CrossEntropy.Value(), t.HeadAdjusted.Value(), t.Entropy.Value(), t.KlUniform.Value(), t.InverseCrossEntropy.Value());
+        return new PointValues(loss, t.CrossEntropy.Value(), t.HeadAdjusted.Value(), t.Entropy.Value(), t.KlUniform.Value(), t.InverseCrossEntropy.Value(), gap?.Value() ?? 0);
     }
 
     private static void Accumulate(IList<Tensor> gradients, IReadOnlyList<Tensor> sums)

@@ -34,12 +34,15 @@ public static class MlacObjective
         var harmfulLogits = new List<Tensor> { ClassifierHead.Logits((start0 ?? base0).PooledOutput, h0) };
 
         var norms = new List<Tensor>();
+        var metaErase = weights.MetaErasure > 0;
+        var adaptedGaps = new List<Tensor>();
         for (var k = 0; k < plan.InnerSteps; k++)
         {
             (phi, var norm) = attacker.Step(phi, k, h0, options.FirstOrder);
             norms.Add(norm);
-            using var adapted = layout.Forward(phi, outer);
+            using var adapted = layout.Forward(phi, outer, hiddenStates: metaErase);
             harmfulLogits.Add(ClassifierHead.Logits(adapted.PooledOutput, attacker.HarmfulHead(phi, k + 1, h0)));
+            if (metaErase) adaptedGaps.Add(SuppressionLosses.ClassMeanGap(adapted.HiddenStates, outer.Mask, outer.Source.Harmful));
         }
 
         var z = stack(harmfulLogits);                          // [K+1, N, C]
@@ -57,10 +60,13 @@ public static class MlacObjective
         if (weights.InverseCrossEntropy > 0) total = total + logitTerms.InverseCrossEntropy.Times(weights.InverseCrossEntropy);
         if (weights.Representation > 0) total = total + separability.Times(weights.Representation);
         if (weights.Erasure > 0) total = total + encoderTerms.MeanGap.Times(weights.Erasure);
+        var adaptedGap = adaptedGaps.Count > 0 ? stack(adaptedGaps).mean() : zeros([], z.dtype, z.device);
+        if (metaErase) total = total + adaptedGap.Times(weights.MetaErasure);
         return new MlacTerms(total, attackerCe, desired, attackerCe, gradientNorm, headAdjusted, distillation, logitTerms.PerStepCrossEntropy)
         {
             Entropy = logitTerms.Entropy, KlUniform = logitTerms.KlUniform, InverseCrossEntropy = logitTerms.InverseCrossEntropy,
             RepresentationSeparability = separability, ClassMeanGap = encoderTerms.MeanGap,
+            AdaptedClassMeanGap = adaptedGap,
         };
     }
 }

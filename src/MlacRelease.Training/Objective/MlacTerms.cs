@@ -29,4 +29,8 @@ public sealed record MlacTerms(
     /// <summary>Mean over layers of the harmful classes' squared mean gap relative to the layer's variance; zero unless
     /// λ_erase is on.</summary>
     public required Tensor ClassMeanGap { get; init; }
+
+    /// <summary>The same gap on the simulated attacker's adapted encoder, averaged over its adapted states (k ≥ 1; in a
+    /// long rollout, the evaluation points after step 0); zero unless λ_meta_erase is on.</summary>
+    public required Tensor AdaptedClassMeanGap { get; init; }
 }

@@ -19,12 +19,13 @@ public sealed record TrainingMetrics
     [JsonPropertyName("head_adjusted_ce")] public double HeadAdjustedCrossEntropy { get; init; }
     [JsonPropertyName("inner_grad_norm")] public double InnerGradientNorm { get; init; }
     [JsonPropertyName("distillation")] public double Distillation { get; init; }
-    /// <summary>The bounded suppression terms (SuppressionLosses), logged whether or not their λ is on; rep_mmd is 0 unless λ_rep is, erase_gap unless λ_erase is.</summary>
+    /// <summary>The bounded suppression terms (SuppressionLosses), logged whether or not their λ is on; rep_mmd is 0 unless λ_rep is, erase_gap unless λ_erase is, meta_erase_gap unless λ_meta_erase is.</summary>
     [JsonPropertyName("attacker_entropy")] public double AttackerEntropy { get; init; }
     [JsonPropertyName("kl_uniform")] public double KlUniform { get; init; }
     [JsonPropertyName("inverse_ce")] public double InverseCrossEntropy { get; init; }
     [JsonPropertyName("rep_mmd")] public double RepresentationSeparability { get; init; }
     [JsonPropertyName("erase_gap")] public double ClassMeanGap { get; init; }
+    [JsonPropertyName("meta_erase_gap")] public double AdaptedClassMeanGap { get; init; }
     [JsonPropertyName("outer_grad_norm")] public double OuterGradientNorm { get; init; }
     [JsonPropertyName("attacker_lr")] public double AttackerLearningRate { get; init; }
     /// <summary>The learning rate of this step's LoRA attacker; null when the attacker fine-tuned all weights.</summary>
@@ -63,6 +64,7 @@ public sealed record TrainingMetrics
             InverseCrossEntropy = terms.InverseCrossEntropy.Value(),
             RepresentationSeparability = terms.RepresentationSeparability.Value(),
             ClassMeanGap = terms.ClassMeanGap.Value(),
+            AdaptedClassMeanGap = terms.AdaptedClassMeanGap.Value(),
             OuterGradientNorm = outerGradientNorm,
             AttackerLearningRate = attackerLearningRate,
             LoraLearningRate = plan.Lora?.LearningRate,

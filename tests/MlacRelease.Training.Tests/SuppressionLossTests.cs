@@ -182,6 +182,24 @@ public sealed class SuppressionLossTests
         SuppressionLosses.ClassMeanGap(states, mask, [0, 1, 2, 3, 4, 5, 6]).item<double>().Should().Be(0, "no class has two examples");
     }
 
+    /// <summary>States collapsed onto a large common vector, as a diverging attacker leaves them: in float32 the gap must
+    /// still equal the float64 value. An uncentred Gram matrix subtracts inner products of about 10⁶ to find differences
+    /// of about 10⁻², beyond float32's 7 digits (issue 11's run A11 logged a ratio of 124 where at most N²/(n_a·n_b) is
+    /// possible).</summary>
+    [Fact]
+    public void Class_mean_gap_is_exact_in_float32_when_the_states_share_a_large_common_vector()
+    {
+        long[] harmful = [0, 1, 0, 1, 1, 0, 0, 1, 1, 0, 1, 0];
+        var mask = ones([12, 2], int64);
+        var small = States(31, 12, 2, 16, layers: 1);
+        var common = HeldScalars.Full([1, 1, 16], 250.0, float64, CPU);
+        var collapsed = small.Select(s => s.Times(0.05) + common).ToList();
+        var exact = SuppressionLosses.ClassMeanGap(collapsed, mask, harmful).item<double>();
+        var single = SuppressionLosses.ClassMeanGap(collapsed.Select(s => s.to(float32)).ToList(), mask, harmful).to(float64).item<double>();
+        single.Should().BeApproximately(exact, 1e-3 + 1e-3 * Math.Abs(exact));
+        SuppressionLosses.ClassMeanGap(small, mask, harmful).item<double>().Should().BeApproximately(exact, 1e-9, "the same states without the common vector, rescaled");
+    }
+
     [Fact]
     public void Class_mean_gap_averages_to_zero_when_the_classes_are_alike_where_the_biased_mmd_does_not()
     {

@@ -155,8 +155,13 @@ public static class SuppressionLosses
 
         var rows = ClassRows(classes, harmful, reference.device);
         var perLayer = new List<Tensor>();
-        foreach (var pooled in PooledLayers(hiddenStates, mask))
+        foreach (var states in PooledLayers(hiddenStates, mask))
         {
+            // Centred first: the estimate is translation-invariant, but its Gram form subtracts inner products of the
+            // uncentred states, which in float32 cancel catastrophically when a diverging attacker collapses the states
+            // onto a large common vector (issue 11, arm A11: one step logged a ratio of 124, where the exact value is at
+            // most N²/(n_a·n_b)).
+            var pooled = states - states.mean([0], keepdim: true);
             var gram = pooled.matmul(pooled.t());                                    // [N, N]
             Tensor Cross(long a, long b) => gram.index_select(0, rows[a]).index_select(1, rows[b]).mean();
             Tensor Within(long a)
@@ -165,7 +170,7 @@ public static class SuppressionLosses
                 var n = block.shape[0];
                 return (block.sum() - block.diagonal().sum()).Over(n * (n - 1));    // distinct pairs only: no diagonal bias
             }
-            var variance = (pooled - pooled.mean([0], keepdim: true)).Pow(2).sum(-1).mean().Plus(1e-12);
+            var variance = pooled.Pow(2).sum(-1).mean().Plus(1e-12);
             perLayer.Add(stack(pairs.Select(p => Within(p.a) + Within(p.b) - Cross(p.a, p.b).Times(2)).ToList()).mean() / variance);
         }
         return stack(perLayer).mean();

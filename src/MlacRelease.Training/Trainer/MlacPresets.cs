@@ -76,7 +76,10 @@ public static class MlacPresets
         // realistic-erase with the same erasure term also taken on the simulated attacker's adapted encoder (issue 11, arm
         // A11): on A9 a re-initialisation attacker whose lower layers are frozen stays at chance, while the same attacker
         // fine-tuning them recovers 79 % (release-checks/examples/realistic-erase/, session 15). The label is gone from θ's
-        // layers and relearnt into them by the attack, which only a term on the attacker's weights sees.
+        // layers and relearnt into them by the attack, which only a term on the attacker's weights sees. Measured (100 steps,
+        // re-initialisation at lr 3.8e-4 for 100 steps): 0.53 at step 100 (A9 on the same machine 0.43), but its 32-step
+        // simulated re-initialisation attackers never relearnt the label (0 of 25 won), so the term saw little; with
+        // --long-reinit-steps 96 (A12) 9 of 25 won and step 100 blocked 0.61 (release-checks/examples/meta-erase/).
         "realistic-meta-erase" => Get("realistic-erase") with
         {
             Objective = Get("realistic-erase").Objective with { Weights = Get("realistic-erase").Objective.Weights with { MetaErasure = 10 } },
@@ -109,7 +112,7 @@ public static class MlacPresets
         "realistic-fresh-heads" => "realistic-reinit with each rollout's attacker starting from a fresh random head as real attacks do (--attacker-fresh-heads); measured worse on `long` (worst case 0.07)",
         "realistic-erase" => "realistic-reinit with the linear erasure term (--lambda-erase 10): the harmful classes' mean gap in every layer pushed to zero; measured better on 100-step re-initialisation (blocking 0.59 and 0.54 at training seeds 0 and 1, realistic-reinit 0.28 and 0.07), still short of 0.8",
         "realistic-long-reinit" => "realistic-reinit with every re-initialisation rollout long and K = 96 first-order steps (--long-reinit-steps 96), as long as the attacks that break realistic-reinit's models; measured worse (`long` 0.05 at step 100: re-initialisation 93 %, LoRA 88 %)",
-        "realistic-meta-erase" => "realistic-erase with the erasure term also on the simulated attacker's adapted encoder after every inner step (--lambda-meta-erase 10): penalises the class-mean gap the attack relearns into the layers",
+        "realistic-meta-erase" => "realistic-erase with the erasure term also on the simulated attacker's adapted encoder after every inner step (--lambda-meta-erase 10): penalises the class-mean gap the attack relearns into the layers; measured 0.53 on 100-step re-initialisation (0.61 with --long-reinit-steps 96), still short of 0.8",
         _ => throw new MlacInputException($"unknown preset '{name}': expected one of {string.Join(", ", Names)}"),
     };
 

@@ -98,5 +98,51 @@ public sealed class HeadAdjustmentTests
         }
     }
 
+    /// <summary>
+    /// Danskin's gradient reads W* itself, so W* must satisfy its optimality conditions, not merely give a loss that no
+    /// longer changes in floating point. Labels with 30 % noise put the optimum inside the box, in the narrow valley
+    /// correlated logit columns make. Coordinate descent alone (before the Newton polish) failed 29 of these 48 cases, with
+    /// projected gradients from 7e-11 to 6.2e-3 (seed 104 at scale 10).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(NoisyProblems))]
+    public void Solves_to_a_stationary_point_within_the_bounds(int seed, double scale)
+    {
+        var (z, y) = Problem(seed, 12, scale, flipped: seed % 2 == 0);
+        var noise = new Random(seed + 1000);
+        for (var r = 0; r < y.Length; r++)
+            if (noise.NextDouble() < 0.3) y[r] = 1 - y[r];
+        var w = HeadAdjustment.Solve(z, y);
+        var worst = 0.0;
+        for (var i = 0; i < 2; i++)
+        {
+            for (var j = 0; j < 2; j++)
+            {
+                // Written out here rather than taken from the solver's own gradient, so a wrong gradient there cannot pass.
+                double g = 0;
+                for (var r = 0; r < y.Length; r++)
+                {
+                    var own = z[r, 0] * w[0, j] + z[r, 1] * w[1, j];
+                    var other = z[r, 0] * w[0, 1 - j] + z[r, 1] * w[1, 1 - j];
+                    var p = 1 / (1 + Math.Exp(other - own));
+                    g += z[r, i] * (p - (y[r] == j ? 1 : 0)) / y.Length;
+                }
+                // At a bound, a gradient pushing outwards is the constraint's, not a residual.
+                var held = (w[i, j] >= 1 - 1e-15 && g < 0) || (w[i, j] <= -1 + 1e-15 && g > 0);
+                if (!held) worst = Math.Max(worst, Math.Abs(g));
+            }
+        }
+        worst.Should().BeLessThan(1e-12 * Math.Max(1, scale), "W* is where the projected gradient vanishes");
+    }
+
+    public static TheoryData<int, double> NoisyProblems()
+    {
+        var data = new TheoryData<int, double>();
+        for (var seed = 100; seed < 112; seed++)
+            foreach (var scale in new[] { 0.3, 1.0, 3.0, 10.0 })
+                data.Add(seed, scale);
+        return data;
+    }
+
     private static double[] Flatten(double[,] z) => z.Cast<double>().ToArray();
 }

@@ -105,10 +105,11 @@ public sealed class LongHorizonTests
         for (var i = 0; i < parameters.Count; i++)
         {
             var scale = Math.Max(1e-3, a[i].abs().max().Value());
-            // 1e-8: with the meta-erasure term the two computations differ by up to 3.3e-10 of the largest entry (measured,
-            // float64; 1e-10 held without it, and centring the term's states did not change it). A wrong gradient differs at
+            // 1e-10 of the largest entry. Before the head-adjustment solver finished with Newton steps, this batch needed 1e-8:
+            // the long path's evaluation point s + (φ − s).detach() differs from φ by rounding, and the loss-based solver
+            // turned that into a W* 1e-8 away (the gradient reads W* through Danskin's theorem). A wrong gradient differs at
             // the scale of the gradient itself.
-            (a[i] - b[i]).abs().max().Value().Should().BeLessThan(1e-8 * scale, $"parameter {state.OuterParameters[i].Name}");
+            (a[i] - b[i]).abs().max().Value().Should().BeLessThan(1e-10 * scale, $"parameter {state.OuterParameters[i].Name}");
         }
         var headA = autograd.grad([shortTerms.Attacker], [state.AttackerHead])[0];
         var headB = autograd.grad([longTerms.Attacker], [state.AttackerHead])[0];

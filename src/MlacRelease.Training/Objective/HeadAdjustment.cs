@@ -6,7 +6,8 @@ namespace MlacRelease.Training.Objective;
 /// The "head adjustment" of MLAC: W* = argmin over W ∈ [−bound, bound]^{C×C} of CE(z·W, y), the best bounded linear
 /// remap of an attacker's logits. Maximising CE(z·W*, y) stops the encoder from "blocking" by merely permuting or
 /// flipping the attacker's labels. The reference code solves this with a convex-optimisation layer; here it is
-/// solved to high accuracy by coordinate descent on the host (C is tiny), and differentiated by
+/// solved on the host (C is tiny) by coordinate descent finished with projected Newton steps
+/// (<see cref="HeadAdjustmentNewton"/>), and differentiated by
 /// Danskin's theorem: the derivative of the optimal value with respect to z is ∂CE(z·W, y)/∂z at W = W*, so the
 /// caller evaluates CE(z · W*.detach(), y) in the graph.
 /// </summary>
@@ -38,6 +39,7 @@ public static class HeadAdjustment
             }
             if (start - current <= 1e-15 * Math.Max(1, current)) break;
         }
+        if (c <= HeadAdjustmentNewton.MaxClasses) HeadAdjustmentNewton.Polish(logits, labels, w, bound, current);
         return w;
     }
 
@@ -122,7 +124,7 @@ public static class HeadAdjustment
         return tensor(result, [count, c, c]).to(stackedLogits.dtype, stackedLogits.device);
     }
 
-    private static void Remap(double[,] logits, int r, double[,] w, double[] row)
+    internal static void Remap(double[,] logits, int r, double[,] w, double[] row)
     {
         var c = w.GetLength(0);
         for (var j = 0; j < c; j++)
@@ -133,7 +135,7 @@ public static class HeadAdjustment
         }
     }
 
-    private static double LogSumExp(double[] row)
+    internal static double LogSumExp(double[] row)
     {
         var max = row.Max();
         return max + Math.Log(row.Sum(v => Math.Exp(v - max)));

@@ -79,7 +79,9 @@ public static class MlacPresets
         // layers and relearnt into them by the attack, which only a term on the attacker's weights sees. Measured (100 steps,
         // re-initialisation at lr 3.8e-4 for 100 steps): 0.53 at step 100 (A9 on the same machine 0.43), but its 32-step
         // simulated re-initialisation attackers never relearnt the label (0 of 25 won), so the term saw little; with
-        // --long-reinit-steps 96 (A12) 9 of 25 won and step 100 blocked 0.61 (release-checks/examples/meta-erase/).
+        // --long-reinit-steps 96 (A12) 9 of 25 won and step 100 blocked 0.61 (release-checks/examples/meta-erase/). A12 for
+        // 200 steps (A13, about 110 CPU-minutes) reached 0.66 at steps 150 and 200, and step 200 no longer fine-tunes on
+        // the desired task (retention 0.06).
         "realistic-meta-erase" => Get("realistic-erase") with
         {
             Objective = Get("realistic-erase").Objective with { Weights = Get("realistic-erase").Objective.Weights with { MetaErasure = 10 } },

@@ -39,7 +39,7 @@ public static class HeadAdjustment
             }
             if (start - current <= 1e-15 * Math.Max(1, current)) break;
         }
-        if (c <= HeadAdjustmentNewton.MaxClasses) HeadAdjustmentNewton.Polish(logits, labels, w, bound, current);
+        HeadAdjustmentNewton.Polish(logits, labels, w, bound, current);
         return w;
     }
 

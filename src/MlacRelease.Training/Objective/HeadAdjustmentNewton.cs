@@ -4,10 +4,10 @@ namespace MlacRelease.Training.Objective;
 /// Finishes <see cref="HeadAdjustment.Solve"/>: projected Newton steps on all C² entries of W from the point coordinate
 /// descent stopped at, until the projected gradient, not the loss, says W is the optimum.
 /// </summary>
-public static class HeadAdjustmentNewton
+internal static class HeadAdjustmentNewton
 {
     /// <summary>Classes up to which <see cref="Polish"/> runs: its Newton system has C² unknowns.</summary>
-    public const int MaxClasses = 8;
+    internal const int MaxClasses = 8;
 
     /// <summary>
     /// Coordinate descent stops when the loss no longer changes in floating point. That leaves W about √ε from W*, and
@@ -15,9 +15,10 @@ public static class HeadAdjustmentNewton
     /// W* itself, so finish with projected Newton steps on all entries and accept a step when it shrinks the projected
     /// gradient (the optimality condition) without raising the loss beyond rounding.
     /// </summary>
-    public static void Polish(double[,] logits, int[] labels, double[,] w, double bound, double current)
+    internal static void Polish(double[,] logits, int[] labels, double[,] w, double bound, double current)
     {
         var c = w.GetLength(0);
+        if (c > MaxClasses) return;
         var m = c * c;
         var (gradient, hessian) = GradientAndHessian(logits, labels, w);
         var residual = ProjectedResidual(w, gradient, bound);
@@ -41,9 +42,11 @@ public static class HeadAdjustmentNewton
                     candidate[i, j] = Math.Clamp(w[i, j] + t * step[f], -bound, bound);
                 }
                 var loss = HeadAdjustment.Loss(logits, labels, candidate);
+                // The loss test first: a step it rejects needs no Hessian.
+                if (loss > current + 1e-14 * Math.Max(1, Math.Abs(current))) continue;
                 var (g, h) = GradientAndHessian(logits, labels, candidate);
                 var r = ProjectedResidual(candidate, g, bound);
-                if (r < residual && loss <= current + 1e-14 * Math.Max(1, Math.Abs(current)))
+                if (r < residual)
                 {
                     Array.Copy(candidate, w, m);
                     (gradient, hessian, residual, current, accepted) = (g, h, r, Math.Min(loss, current), true);
@@ -58,7 +61,7 @@ public static class HeadAdjustmentNewton
         (value >= bound && gradient < tolerance) || (value <= -bound && gradient > -tolerance);
 
     /// <summary>The largest gradient entry not held by a bound: zero exactly at the constrained optimum.</summary>
-    public static double ProjectedResidual(double[,] w, double[] gradient, double bound)
+    private static double ProjectedResidual(double[,] w, double[] gradient, double bound)
     {
         var c = w.GetLength(0);
         var worst = 0.0;
@@ -68,7 +71,7 @@ public static class HeadAdjustmentNewton
     }
 
     /// <summary>Gradient and Hessian of the mean cross-entropy with respect to W, entries in row-major order (i·C + j).</summary>
-    public static (double[] Gradient, double[,] Hessian) GradientAndHessian(double[,] logits, int[] labels, double[,] w)
+    private static (double[] Gradient, double[,] Hessian) GradientAndHessian(double[,] logits, int[] labels, double[,] w)
     {
         var n = logits.GetLength(0);
         var c = w.GetLength(0);

@@ -1,3 +1,4 @@
+using MlacRelease.Common.Errors;
 using MlacRelease.Core.Numerics;
 using MlacRelease.Core.Attack;
 using MlacRelease.Training.Inner;
@@ -103,6 +104,32 @@ public sealed class ReinitAttackerTests
         var standard = new RealisticAttackerMix().Validate();
         random = new DeterministicRandom(4);
         Enumerable.Range(0, 200).Select(_ => standard.Draw(random, 8)).Should().OnlyContain(d => d.Draw.Family != AttackerFamily.ReinitTopLayers && d.Draw.Reinit == null);
+    }
+
+    [Fact]
+    public void Reinitialisation_attackers_draw_their_own_optimisers_and_rates_and_every_other_draw_is_unchanged()
+    {
+        var common = new RealisticAttackerMix { ReinitTopLayersWeight = 1.5 }.Validate();
+        var own = (common with { ReinitOptimizers = [InnerOptimizerKind.Adam, InnerOptimizerKind.AdamW], ReinitLearningRateMin = 3e-5, ReinitLearningRateMax = 7e-4 }).Validate();
+        DeterministicRandom a = new(11), b = new(11);
+        var pairs = Enumerable.Range(0, 400).Select(_ => (Common: common.Draw(a, 8).Draw, Own: own.Draw(b, 8).Draw)).ToList();
+
+        pairs.Select(p => p.Own.Family).Should().Equal(pairs.Select(p => p.Common.Family), "the family is drawn before the optimiser");
+        var reinit = pairs.Where(p => p.Own.Family == AttackerFamily.ReinitTopLayers).ToList();
+        reinit.Should().HaveCountGreaterThan(50);
+        reinit.Should().OnlyContain(p => p.Own.Optimizer != InnerOptimizerKind.SgdMomentum && p.Own.LearningRate >= 3e-5 && p.Own.LearningRate <= 7e-4);
+        reinit.Select(p => p.Own.Reinit).Should().Equal(reinit.Select(p => p.Common.Reinit), "one optimiser draw and one rate draw, as before");
+        reinit.Should().Contain(p => p.Common.Optimizer == InnerOptimizerKind.SgdMomentum || p.Common.LearningRate > 7e-4, "without the settings they do draw outside");
+        pairs.Where(p => p.Own.Family != AttackerFamily.ReinitTopLayers).Should().OnlyContain(p => p.Own == p.Common);
+    }
+
+    [Fact]
+    public void A_reinitialisation_range_needs_both_ends_and_a_non_empty_optimiser_list()
+    {
+        var mix = new RealisticAttackerMix { ReinitTopLayersWeight = 1 };
+        ((Action)(() => (mix with { ReinitLearningRateMin = 1e-4 }).Validate())).Should().Throw<MlacInputException>().WithMessage("*attacker-reinit-lr*both*");
+        ((Action)(() => (mix with { ReinitLearningRateMin = 1e-3, ReinitLearningRateMax = 1e-4 }).Validate())).Should().Throw<MlacInputException>().WithMessage("*attacker-reinit-lr*");
+        ((Action)(() => (mix with { ReinitOptimizers = [] }).Validate())).Should().Throw<MlacInputException>().WithMessage("*attacker-reinit-optimizers*");
     }
 
     [Fact]

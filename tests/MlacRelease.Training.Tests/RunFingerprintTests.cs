@@ -1,3 +1,4 @@
+using MlacRelease.Training.Inner;
 using MlacRelease.Training.Trainer;
 
 namespace MlacRelease.Training.Tests;
@@ -34,6 +35,8 @@ public sealed class RunFingerprintTests
             FlatLayoutRun with { AttackerMix = FlatLayoutRun.AttackerMix! with { LoraAlphasPerRank = [1, 2, 4] } },
             FlatLayoutRun with { AttackerMix = FlatLayoutRun.AttackerMix! with { LoraAlphasPerRank = [4] } },
             FlatLayoutRun with { SplitSeed = 1 },
+            FlatLayoutRun with { AttackerMix = FlatLayoutRun.AttackerMix! with { ReinitOptimizers = [InnerOptimizerKind.Adam] } },
+            FlatLayoutRun with { AttackerMix = FlatLayoutRun.AttackerMix! with { ReinitLearningRateMin = 3e-5, ReinitLearningRateMax = 7e-4 } },
             FlatLayoutRun with { LongHorizon = FlatLayoutRun.LongHorizon! with { CarriedLoraShare = 0.5 } },
             FlatLayoutRun with { LongHorizon = FlatLayoutRun.LongHorizon! with { ReinitSteps = 96 } },
             FlatLayoutRun with { Objective = FlatLayoutRun.Objective with { Weights = FlatLayoutRun.Objective.Weights with { Erasure = 10 } } },

@@ -20,6 +20,8 @@ internal sealed class TrainAttackerOptions
     private readonly Option<string?> _families = new("--attacker-families") { Description = "With realistic: NAME[=WEIGHT],… from full, lora, head, benign, reinit (top layer and pooler re-initialised, then full fine-tuning); unlisted families are not drawn [default: full,lora,head,benign, equal weights]" };
     private readonly Option<string?> _optimizers = new("--attacker-optimizers") { Description = "With realistic: drawn uniformly from adam, adamw (weight decay 0.01), sgd-momentum (0.9) [default: all three]" };
     private readonly Option<string?> _lr = new("--attacker-lr") { Description = "With realistic: MIN,MAX log-uniform learning rate of Adam/AdamW attackers other than LoRA [default: 1e-5,3e-3]" };
+    private readonly Option<string?> _reinitOptimizers = new("--attacker-reinit-optimizers") { Description = "With realistic: the optimisers re-initialisation attackers draw from, instead of --attacker-optimizers (the simulated ones that relearn the label are Adam/AdamW) [default: --attacker-optimizers]" };
+    private readonly Option<string?> _reinitLr = new("--attacker-reinit-lr") { Description = "With realistic: MIN,MAX for Adam/AdamW re-initialisation attackers, instead of --attacker-lr (the simulated ones that relearn the label in 96 steps drew 3e-5 to 7e-4) [default: --attacker-lr]" };
     private readonly Option<string?> _loraLr = new("--attacker-lora-lr") { Description = "With realistic: MIN,MAX for Adam/AdamW LoRA attackers [default: 1e-4,5e-3]" };
     private readonly Option<string?> _sgdLr = new("--attacker-sgd-lr") { Description = "With realistic: MIN,MAX for SGD-with-momentum attackers of every family [default: 1e-3,1e-1]" };
     private readonly Option<string?> _ranks = new("--attacker-lora-ranks") { Description = "With realistic: LoRA ranks drawn uniformly, α = 2·rank [default: 4,8,16]" };
@@ -53,7 +55,7 @@ internal sealed class TrainAttackerOptions
                       "as --long-horizon-fraction draws, with K = --long-horizon [default: 0]",
     };
 
-    public IEnumerable<Option> All => [_mix, _families, _optimizers, _lr, _loraLr, _sgdLr, _ranks, _alphas, _freshHeads, _clip, _longHorizon, _suppressionEvery, _longFraction, _carryLora, _carryShare, _reinitSteps];
+    public IEnumerable<Option> All => [_mix, _families, _optimizers, _lr, _reinitOptimizers, _reinitLr, _loraLr, _sgdLr, _ranks, _alphas, _freshHeads, _clip, _longHorizon, _suppressionEvery, _longFraction, _carryLora, _carryShare, _reinitSteps];
 
     /// <summary>The options with these flags applied; refuses refinements of a mode that is not on.</summary>
     public MlacTrainingOptions Apply(ParseResult result, MlacTrainingOptions options, bool innerOptimizerGiven)
@@ -61,7 +63,7 @@ internal sealed class TrainAttackerOptions
         // A preset may carry a realistic mix and long-horizon rollouts; the flags refine or replace what it set.
         var mixName = result.GetValue(_mix) ?? (options.AttackerMix is null ? "fixed" : "realistic");
         if (mixName is not ("fixed" or "realistic")) throw new CliException($"--attacker-mix {mixName}: expected fixed or realistic");
-        var refinements = new Option[] { _families, _optimizers, _lr, _loraLr, _sgdLr, _ranks, _alphas, _freshHeads, _clip };
+        var refinements = new Option[] { _families, _optimizers, _lr, _reinitOptimizers, _reinitLr, _loraLr, _sgdLr, _ranks, _alphas, _freshHeads, _clip };
         if (mixName == "fixed")
         {
             // A switch has a result even when absent (its implicit false), so it counts only when set.
@@ -74,8 +76,10 @@ internal sealed class TrainAttackerOptions
             if (innerOptimizerGiven) throw new CliException("--inner-optimizer sets the fixed attacker; the realistic mix (--attacker-mix realistic or the preset's) draws it (see --attacker-optimizers, or pass --attacker-mix fixed)");
             var mix = options.AttackerMix ?? new RealisticAttackerMix();
             if (result.GetValue(_families) is { } families) mix = ParseFamilies(families, mix);
-            if (result.GetValue(_optimizers) is { } optimizers) mix = mix with { Optimizers = ParseOptimizers(optimizers) };
+            if (result.GetValue(_optimizers) is { } optimizers) mix = mix with { Optimizers = ParseOptimizers(optimizers, _optimizers.Name) };
             if (result.GetValue(_lr) is { } lr) { var (min, max) = ParseRange(lr, _lr.Name); mix = mix with { LearningRateMin = min, LearningRateMax = max }; }
+            if (result.GetValue(_reinitOptimizers) is { } reinitOptimizers) mix = mix with { ReinitOptimizers = ParseOptimizers(reinitOptimizers, _reinitOptimizers.Name) };
+            if (result.GetValue(_reinitLr) is { } reinitLr) { var (min, max) = ParseRange(reinitLr, _reinitLr.Name); mix = mix with { ReinitLearningRateMin = min, ReinitLearningRateMax = max }; }
             if (result.GetValue(_loraLr) is { } loraLr) { var (min, max) = ParseRange(loraLr, _loraLr.Name); mix = mix with { LoraLearningRateMin = min, LoraLearningRateMax = max }; }
             if (result.GetValue(_sgdLr) is { } sgdLr) { var (min, max) = ParseRange(sgdLr, _sgdLr.Name); mix = mix with { SgdLearningRateMin = min, SgdLearningRateMax = max }; }
             if (result.GetValue(_ranks) is { } ranks) mix = mix with { LoraRanks = ParsePositiveIntegers(ranks, _ranks.Name) };
@@ -131,6 +135,8 @@ internal sealed class TrainAttackerOptions
             var families = m.FamilyWeights.Where(f => f.Weight > 0).Select(f => $"{f.Name}={N(f.Weight)}");
             parts.Add($"realistic attacker: {string.Join(",", families)}; {string.Join(",", m.Optimizers)}; lr {N(m.LearningRateMin)}-{N(m.LearningRateMax)}, " +
                       $"LoRA {N(m.LoraLearningRateMin)}-{N(m.LoraLearningRateMax)} at ranks {string.Join(",", m.LoraRanks)} α/r {string.Join(",", m.LoraAlphasPerRank.Select(N))}, SGD {N(m.SgdLearningRateMin)}-{N(m.SgdLearningRateMax)}; clip {N(m.ClipNorm)}" +
+                      (m.ReinitOptimizers is { } ro ? $"; re-initialisation {string.Join(",", ro)}" : "") +
+                      (m.ReinitLearningRateMin is { } rmin && m.ReinitLearningRateMax is { } rmax ? $"; re-initialisation lr {N(rmin)}-{N(rmax)}" : "") +
                       (m.FreshHeads ? "; fresh head per rollout" : ""));
         }
         if (options.LongHorizon is { } l)
@@ -157,12 +163,12 @@ internal sealed class TrainAttackerOptions
         return mix.WithFamilyWeights(weights);
     }
 
-    private static InnerOptimizerKind[] ParseOptimizers(string text) => text.Split(',', StringSplitOptions.TrimEntries).Select(name => name switch
+    private static InnerOptimizerKind[] ParseOptimizers(string text, string option) => text.Split(',', StringSplitOptions.TrimEntries).Select(name => name switch
     {
         "adam" => InnerOptimizerKind.Adam,
         "adamw" => InnerOptimizerKind.AdamW,
         "sgd-momentum" => InnerOptimizerKind.SgdMomentum,
-        _ => throw new CliException($"--attacker-optimizers {text}: expected a comma-separated list of adam, adamw, sgd-momentum"),
+        _ => throw new CliException($"{option} {text}: expected a comma-separated list of adam, adamw, sgd-momentum"),
     }).Distinct().ToArray();
 
     public static int[] ParsePositiveIntegers(string text, string option)

@@ -62,6 +62,18 @@ public sealed record RealisticAttackerMix
     public double LoraLearningRateMin { get; init; } = 1e-4;
     public double LoraLearningRateMax { get; init; } = 5e-3;
 
+    /// <summary>Re-initialisation attackers' own optimisers, drawn uniformly instead of <see cref="Optimizers"/>; null: the
+    /// common list (runs from before it existed draw what they drew).</summary>
+    /// <remarks>Why: the simulated re-initialisation attackers that relearn the label are the only rollouts whose
+    /// meta-erasure term pushes against relearning, and on the 100-step runs of issue 11 (A12–A14) no SGD one and no Adam
+    /// one above 7.3e-4 won (0 of 25 among 76 re-initialisation rollouts), so about half of them carried no signal.</remarks>
+    public IReadOnlyList<InnerOptimizerKind>? ReinitOptimizers { get; init; }
+
+    /// <summary>Adam and AdamW, re-initialisation attackers, instead of <see cref="LearningRateMin"/>–<see cref="LearningRateMax"/>;
+    /// both null (the common range) or both set.</summary>
+    public double? ReinitLearningRateMin { get; init; }
+    public double? ReinitLearningRateMax { get; init; }
+
     /// <summary>SGD with momentum, every family.</summary>
     public double SgdLearningRateMin { get; init; } = 1e-3;
     public double SgdLearningRateMax { get; init; } = 1e-1;
@@ -101,6 +113,11 @@ public sealed record RealisticAttackerMix
         {
             Require(min > 0 && min <= max && max <= 10, field, "0 < min ≤ max ≤ 10", $"{min} / {max}");
         }
+        Require(ReinitLearningRateMin is null == ReinitLearningRateMax is null, "attacker-reinit-lr", "both ends or neither", $"{ReinitLearningRateMin} / {ReinitLearningRateMax}");
+        if (ReinitLearningRateMin is { } reinitMin && ReinitLearningRateMax is { } reinitMax)
+            Require(reinitMin > 0 && reinitMin <= reinitMax && reinitMax <= 10, "attacker-reinit-lr", "0 < min ≤ max ≤ 10", $"{reinitMin} / {reinitMax}");
+        Require(ReinitOptimizers is null || ReinitOptimizers.Count > 0 && ReinitOptimizers.All(Enum.IsDefined), "attacker-reinit-optimizers", "a non-empty list",
+            string.Join(",", ReinitOptimizers ?? []));
         Require(LoraRanks.Count > 0 && LoraRanks.All(r => r is >= 1 and <= 1024), "attacker-lora-ranks", "ranks in 1..1024", string.Join(",", LoraRanks));
         Require(ReinitLayers.Count > 0 && ReinitLayers.All(l => l is >= 1 and <= 256), "attacker-reinit-layers", "layer counts in 1..256", string.Join(",", ReinitLayers));
         Require(LoraAlphasPerRank.Count > 0 && LoraAlphasPerRank.All(a => double.IsFinite(a) && a > 0 && a <= 1024), "attacker-lora-alphas", "α/rank values in (0, 1024]", string.Join(",", LoraAlphasPerRank));
@@ -130,9 +147,12 @@ public sealed record RealisticAttackerMix
             if (weight > 0 && u < weight) { family = candidate; break; }
             u -= weight;
         }
-        var optimizer = Optimizers[random.NextInt(Optimizers.Count)];
+        // One draw from whichever list: the other draws keep their place in the sequence.
+        var optimizers = family == AttackerFamily.ReinitTopLayers && ReinitOptimizers is { } reinitOptimizers ? reinitOptimizers : Optimizers;
+        var optimizer = optimizers[random.NextInt(optimizers.Count)];
         var (min, max) = optimizer is InnerOptimizerKind.Sgd or InnerOptimizerKind.SgdMomentum ? (SgdLearningRateMin, SgdLearningRateMax)
             : family == AttackerFamily.Lora ? (LoraLearningRateMin, LoraLearningRateMax)
+            : family == AttackerFamily.ReinitTopLayers && ReinitLearningRateMin is { } reinitMin && ReinitLearningRateMax is { } reinitMax ? (reinitMin, reinitMax)
             : (LearningRateMin, LearningRateMax);
         var learningRate = Math.Exp(Math.Log(min) + random.NextDouble() * (Math.Log(max) - Math.Log(min)));
         LoraRollout? loraRollout = null;

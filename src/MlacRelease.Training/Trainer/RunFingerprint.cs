@@ -38,7 +38,8 @@ public static class RunFingerprint
     /// <remarks>A family's weight at 0 (never drawn, as before the family existed) is left out by
     /// <see cref="FamilyWeightSuffix"/>, so a new family needs no entry here.</remarks>
     private static readonly (string Name, string Off)[] AddedMixSettings =
-        [(nameof(RealisticAttackerMix.ReinitLayers), "[1]"), (nameof(RealisticAttackerMix.FreshHeads), "false")];
+        [(nameof(RealisticAttackerMix.ReinitLayers), "[1]"), (nameof(RealisticAttackerMix.FreshHeads), "false"), (nameof(RealisticAttackerMix.ReinitOptimizers), "null"),
+         (nameof(RealisticAttackerMix.ReinitLearningRateMin), "null"), (nameof(RealisticAttackerMix.ReinitLearningRateMax), "null")];
 
     /// <summary>Long-horizon settings added after runs were recorded, at the value that does what those runs did: carrying
     /// off (0); with carrying, every LoRA rollout carries (1); re-initialisation rollouts of the common length (0).</summary>
@@ -96,7 +97,8 @@ public static class RunFingerprint
     {
         foreach (var (name, off) in added)
         {
-            if (settings[name] is { } value && value.ToJsonString() == off) settings.Remove(name);
+            // A JSON null reads back as a null node: compared by its text like any other value.
+            if (settings.TryGetPropertyValue(name, out var value) && (value?.ToJsonString() ?? "null") == off) settings.Remove(name);
         }
     }
 

@@ -228,6 +228,17 @@ public sealed class CommandTests(ReleaseChainFixture chain) : IClassFixture<Rele
     }
 
     [Fact]
+    public void A_malformed_reinitialisation_rate_range_names_the_flag_and_the_form()
+    {
+        var result = Mlac.Expect(ExitCodes.InputError, "train", "--model", chain.Pretrained, "--out", Scratch("reinit-lr"), "--steps", "1",
+            "--preset", "realistic-reinit", "--attacker-reinit-lr", "1e-3", "--no-progress");
+        result.Error.Should().Contain("--attacker-reinit-lr 1e-3").And.Contain("MIN,MAX");
+        result = Mlac.Expect(ExitCodes.InputError, "train", "--model", chain.Pretrained, "--out", Scratch("reinit-opt"), "--steps", "1",
+            "--preset", "realistic-reinit", "--attacker-reinit-optimizers", "adam,lbfgs", "--no-progress");
+        result.Error.Should().Contain("--attacker-reinit-optimizers adam,lbfgs").And.Contain("sgd-momentum");
+    }
+
+    [Fact]
     public void A_carried_share_without_carrying_is_refused()
     {
         var result = Mlac.Expect(ExitCodes.InputError, "train", "--model", chain.Pretrained, "--out", Scratch("share"), "--steps", "1",

@@ -130,6 +130,8 @@ public sealed class ReinitAttackerTests
         ((Action)(() => (mix with { ReinitLearningRateMin = 1e-4 }).Validate())).Should().Throw<MlacInputException>().WithMessage("*attacker-reinit-lr*both*");
         ((Action)(() => (mix with { ReinitLearningRateMin = 1e-3, ReinitLearningRateMax = 1e-4 }).Validate())).Should().Throw<MlacInputException>().WithMessage("*attacker-reinit-lr*");
         ((Action)(() => (mix with { ReinitOptimizers = [] }).Validate())).Should().Throw<MlacInputException>().WithMessage("*attacker-reinit-optimizers*");
+        ((Action)(() => (mix with { ReinitTopLayersWeight = 0, ReinitLearningRateMin = 1e-4, ReinitLearningRateMax = 1e-3 }).Validate()))
+            .Should().Throw<MlacInputException>().WithMessage("*attacker-reinit*unset unless*");
     }
 
     [Fact]

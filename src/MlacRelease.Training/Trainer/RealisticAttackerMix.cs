@@ -70,7 +70,7 @@ public sealed record RealisticAttackerMix
     public IReadOnlyList<InnerOptimizerKind>? ReinitOptimizers { get; init; }
 
     /// <summary>Adam and AdamW, re-initialisation attackers, instead of <see cref="LearningRateMin"/>–<see cref="LearningRateMax"/>;
-    /// both null (the common range) or both set.</summary>
+    /// both null (the common range) or both set. An SGD re-initialisation attacker keeps the SGD range.</summary>
     public double? ReinitLearningRateMin { get; init; }
     public double? ReinitLearningRateMax { get; init; }
 
@@ -118,6 +118,9 @@ public sealed record RealisticAttackerMix
             Require(reinitMin > 0 && reinitMin <= reinitMax && reinitMax <= 10, "attacker-reinit-lr", "0 < min ≤ max ≤ 10", $"{reinitMin} / {reinitMax}");
         Require(ReinitOptimizers is null || ReinitOptimizers.Count > 0 && ReinitOptimizers.All(Enum.IsDefined), "attacker-reinit-optimizers", "a non-empty list",
             string.Join(",", ReinitOptimizers ?? []));
+        // Set with no re-initialisation attacker to draw they would do nothing, yet make the run's fingerprint another one.
+        Require(ReinitTopLayersWeight > 0 || ReinitOptimizers is null && ReinitLearningRateMin is null && ReinitLearningRateMax is null,
+            "attacker-reinit-optimizers / attacker-reinit-lr", "unset unless re-initialisation attackers are drawn (reinit in attacker-families)", "reinit weight 0");
         Require(LoraRanks.Count > 0 && LoraRanks.All(r => r is >= 1 and <= 1024), "attacker-lora-ranks", "ranks in 1..1024", string.Join(",", LoraRanks));
         Require(ReinitLayers.Count > 0 && ReinitLayers.All(l => l is >= 1 and <= 256), "attacker-reinit-layers", "layer counts in 1..256", string.Join(",", ReinitLayers));
         Require(LoraAlphasPerRank.Count > 0 && LoraAlphasPerRank.All(a => double.IsFinite(a) && a > 0 && a <= 1024), "attacker-lora-alphas", "α/rank values in (0, 1024]", string.Join(",", LoraAlphasPerRank));

@@ -239,6 +239,18 @@ public sealed class CommandTests(ReleaseChainFixture chain) : IClassFixture<Rele
     }
 
     [Fact]
+    public void Re_initialisation_draws_reach_the_mix_and_need_re_initialisation_attackers_and_the_realistic_mix()
+    {
+        // Refused by the mix's own validation, so the parsed range did reach the options.
+        var result = Mlac.Expect(ExitCodes.InputError, "train", "--model", chain.Pretrained, "--out", Scratch("reinit-none"), "--steps", "1",
+            "--preset", "realistic-reinit", "--attacker-families", "full,lora", "--attacker-reinit-lr", "3e-5,7e-4", "--no-progress");
+        result.Error.Should().Contain("attacker-reinit").And.Contain("unset unless");
+        result = Mlac.Expect(ExitCodes.InputError, "train", "--model", chain.Pretrained, "--out", Scratch("reinit-fixed"), "--steps", "1",
+            "--attacker-reinit-optimizers", "adam", "--no-progress");
+        result.Error.Should().Contain("--attacker-reinit-optimizers").And.Contain("--attacker-mix realistic");
+    }
+
+    [Fact]
     public void A_carried_share_without_carrying_is_refused()
     {
         var result = Mlac.Expect(ExitCodes.InputError, "train", "--model", chain.Pretrained, "--out", Scratch("share"), "--steps", "1",

@@ -107,17 +107,18 @@ public sealed record RealisticAttackerMix
         }
         var familyWeights = new[] { FullFineTuneWeight, LoraWeight, HeadOnlyWeight, BenignThenHarmfulWeight, ReinitTopLayersWeight };
         Require(familyWeights.All(w => double.IsFinite(w) && w >= 0) && familyWeights.Sum() > 0, "attacker-families", "finite weights ≥ 0, not all 0", string.Join(",", familyWeights));
-        Require(Optimizers.Count > 0 && Optimizers.All(Enum.IsDefined), "attacker-optimizers", "a non-empty list", string.Join(",", Optimizers));
-        foreach (var (field, min, max) in new[] { ("attacker-lr", LearningRateMin, LearningRateMax), ("attacker-lora-lr", LoraLearningRateMin, LoraLearningRateMax),
-                     ("attacker-sgd-lr", SgdLearningRateMin, SgdLearningRateMax) })
-        {
-            Require(min > 0 && min <= max && max <= 10, field, "0 < min ≤ max ≤ 10", $"{min} / {max}");
-        }
+        var optimizerLists = new List<(string Field, IReadOnlyList<InnerOptimizerKind> List)> { ("attacker-optimizers", Optimizers) };
+        if (ReinitOptimizers is { } reinitOptimizers) optimizerLists.Add(("attacker-reinit-optimizers", reinitOptimizers));
+        foreach (var (field, list) in optimizerLists)
+            Require(list.Count > 0 && list.All(Enum.IsDefined), field, "a non-empty list", string.Join(",", list));
         Require(ReinitLearningRateMin is null == ReinitLearningRateMax is null, "attacker-reinit-lr", "both ends or neither", $"{ReinitLearningRateMin} / {ReinitLearningRateMax}");
-        if (ReinitLearningRateMin is { } reinitMin && ReinitLearningRateMax is { } reinitMax)
-            Require(reinitMin > 0 && reinitMin <= reinitMax && reinitMax <= 10, "attacker-reinit-lr", "0 < min ≤ max ≤ 10", $"{reinitMin} / {reinitMax}");
-        Require(ReinitOptimizers is null || ReinitOptimizers.Count > 0 && ReinitOptimizers.All(Enum.IsDefined), "attacker-reinit-optimizers", "a non-empty list",
-            string.Join(",", ReinitOptimizers ?? []));
+        var ranges = new List<(string Field, double Min, double Max)>
+        {
+            ("attacker-lr", LearningRateMin, LearningRateMax), ("attacker-lora-lr", LoraLearningRateMin, LoraLearningRateMax), ("attacker-sgd-lr", SgdLearningRateMin, SgdLearningRateMax),
+        };
+        if (ReinitLearningRateMin is { } reinitMin && ReinitLearningRateMax is { } reinitMax) ranges.Add(("attacker-reinit-lr", reinitMin, reinitMax));
+        foreach (var (field, min, max) in ranges)
+            Require(min > 0 && min <= max && max <= 10, field, "0 < min ≤ max ≤ 10", $"{min} / {max}");
         // Set with no re-initialisation attacker to draw they would do nothing, yet make the run's fingerprint another one.
         Require(ReinitTopLayersWeight > 0 || ReinitOptimizers is null && ReinitLearningRateMin is null && ReinitLearningRateMax is null,
             "attacker-reinit-optimizers / attacker-reinit-lr", "unset unless re-initialisation attackers are drawn (reinit in attacker-families)", "reinit weight 0");

@@ -207,9 +207,43 @@ public sealed class CommandTests(ReleaseChainFixture chain) : IClassFixture<Rele
     [InlineData("gate")]
     [InlineData("embed")]
     [InlineData("select")]
+    [InlineData("erase")]
     public void A_missing_required_option_is_a_usage_error_naming_the_command(string command)
     {
         Mlac.Expect(ExitCodes.InputError, command).Error.Should().Contain("required").And.Contain($"run 'mlac {command} --help' for usage");
+    }
+
+    [Fact]
+    public void Erase_finds_the_corpus_first_names_and_writes_a_folder_bound_to_its_new_weights()
+    {
+        var output = Scratch("erased");
+        var result = Mlac.Expect(ExitCodes.Success, "erase", "--model", chain.Pretrained, "--data", "builtin:bios:6000", "--out", output, "--erase-max-rank", "4");
+        result.All.Should().Contain("go with the harmful label").And.Contain("held-out accuracy");
+        var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "erasure.json"))).RootElement;
+        var names = Core.Data.BiosCorpusGenerator.FemaleFirstNames.Concat(Core.Data.BiosCorpusGenerator.MaleFirstNames).Select(n => n.ToLowerInvariant()).ToHashSet();
+        var tokens = report.GetProperty("tokens").EnumerateArray().Select(t => t.GetProperty("token").GetString()!).ToList();
+        tokens.Count.Should().BeGreaterThan(200, "about 320 first names are single wordpieces of the built-in vocabulary");
+        tokens.Count(names.Contains).Should().BeGreaterThan((int)(0.9 * tokens.Count), "the corpus's only gender cue is the first name");
+        var (weights, _, _) = Core.Sources.ModelSource.Load(output);
+        using (weights) report.GetProperty("weight_digest").GetString().Should().Be(Core.Weights.TorchTensorRecords.Digest(weights));
+        Core.Data.SplitRecord.TryRead(output)!.Seed.Should().Be(0);
+        Mlac.Expect(ExitCodes.InputError, "erase", "--model", chain.Pretrained, "--data", "builtin:bios:6000", "--out", output).Error.Should().Contain("already exists");
+    }
+
+    [Fact]
+    public void Erase_of_a_trained_run_keeps_its_split_and_rebinds_its_head()
+    {
+        var output = Scratch("run-erased");
+        Mlac.Expect(ExitCodes.Success, "erase", "--model", chain.Run, "--data", ReleaseChainFixture.Data, "--out", output, "--erase-min-count", "2", "--erase-fdr", "0.5", "--erase-rank", "2");
+        Core.Data.SplitRecord.TryRead(output).Should().Be(Core.Data.SplitRecord.TryRead(chain.Run));
+        var (weights, _, _) = Core.Sources.ModelSource.Load(output);
+        using (weights)
+        {
+            var head = Core.Weights.SafetensorsReader.Read(Path.Combine(output, "heads.safetensors"));
+            head.Metadata["mlac.weight_digest"].Should().Be(Core.Weights.TorchTensorRecords.Digest(weights));
+        }
+        Mlac.Expect(ExitCodes.InputError, "erase", "--model", chain.Run, "--data", ReleaseChainFixture.Data, "--out", Scratch("other-seed"), "--split-seed", "77")
+            .Error.Should().Contain("split seed");
     }
 
     [Fact]

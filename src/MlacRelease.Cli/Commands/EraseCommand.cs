@@ -61,7 +61,9 @@ public static class EraseCommand
         LexicalErasureOptions options)
     {
         options.Validate();
+        output = Path.GetFullPath(output.TrimEnd('/', '\\'));
         if (Directory.Exists(output) || File.Exists(output)) throw new CliException($"--out {output}: already exists; erase into a new folder");
+        if (!Directory.Exists(Path.GetDirectoryName(output))) throw new CliException($"--out {output}: its parent folder does not exist");
         var (weights, vocabulary, description) = ModelSource.Load(modelSpec);
         using (weights)
         {
@@ -76,7 +78,8 @@ public static class EraseCommand
             var (erased, report) = LexicalErasure.Apply(weights, tokenizer, tokens, splits.DefenderTrain, dataset.HarmfulLabels, options, mode.Info);
             using (erased)
             {
-                var partial = output.TrimEnd('/', '\\') + ".partial";
+                // A hidden staging folder beside the output, renamed when complete (as mlac export stages its release).
+                var partial = Path.Combine(Path.GetDirectoryName(output)!, $".{Path.GetFileName(output)}.partial");
                 if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
                 Directory.CreateDirectory(partial);
                 var digest = HuggingFaceDirectory.Save(partial, erased, vocabulary, new Dictionary<string, string>
@@ -88,9 +91,14 @@ public static class EraseCommand
                 SplitRecord.Of(splits).Write(partial);
                 if (source is not null && File.Exists(HeadsFile.PathIn(source)))
                 {
-                    // The desired head still reads the same hidden states' meaning; it is re-bound to the new weights' digest.
-                    using var head = HeadsFile.Read(HeadsFile.PathIn(source));
-                    HeadsFile.Write(partial, head.Head.Weight, head.Head.Labels ?? dataset.DesiredLabels, dataset.HarmfulLabels, digest);
+                    // The desired head reads hidden states the edit left alone, so it is kept as it is: every tensor and
+                    // label, only re-bound to the new weights' digest. Read through HeadsFile first, so a malformed head
+                    // is refused here rather than copied.
+                    using (HeadsFile.Read(HeadsFile.PathIn(source))) { }
+                    var head = SafetensorsReader.Read(HeadsFile.PathIn(source));
+                    var metadata = head.Metadata.ToDictionary(kv => kv.Key, kv => kv.Value);
+                    metadata[HeadsFile.WeightDigestKey] = digest;
+                    SafetensorsWriter.Write(HeadsFile.PathIn(partial), head.Tensors, metadata);
                 }
                 report = report with { WeightDigest = digest };
                 AtomicFile.WriteAllText(Path.Combine(partial, LexicalErasureReport.FileName), JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }) + "\n");

@@ -6,7 +6,7 @@ public static class ChiSquareTest
     /// <summary>Σ (o − e)² / e over the cells with a positive expectation.</summary>
     public static double Statistic(IReadOnlyList<double> observed, IReadOnlyList<double> expected)
     {
-        if (observed.Count != expected.Count) throw new ArgumentException("observed and expected need the same number of cells");
+        if (observed.Count != expected.Count) throw new ArgumentException($"observed and expected need the same number of cells, got {observed.Count} and {expected.Count}");
         var sum = 0.0;
         for (var i = 0; i < observed.Count; i++)
             if (expected[i] > 0) sum += (observed[i] - expected[i]) * (observed[i] - expected[i]) / expected[i];
@@ -48,7 +48,7 @@ public static class ChiSquareTest
             d = 1 / d;
             var delta = d * c;
             h *= delta;
-            if (Math.Abs(delta - 1) < 1e-16) break;
+            if (Math.Abs(delta - 1) < 1e-15) break;
         }
         return Math.Exp(-x + a * Math.Log(x) - LogGamma(a)) * h;
     }

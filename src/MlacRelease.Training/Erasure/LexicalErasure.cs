@@ -29,6 +29,8 @@ public static class LexicalErasure
     {
         options.Validate();
         if (defenderTrain.Count == 0) throw new MlacInputException("lexical erasure needs the defender's examples; the defender split is empty");
+        if (harmfulLabels.Count < 2)
+            throw new MlacInputException($"lexical erasure needs at least two harmful labels to tell apart, got {harmfulLabels.Count} ({string.Join(", ", harmfulLabels)})");
         if (vocabulary.Count != weights.Config.VocabSize)
             throw new MlacInputException($"the vocabulary has {vocabulary.Count} tokens but the encoder's word embeddings have {weights.Config.VocabSize} rows");
         var classIndex = harmfulLabels.Select((l, i) => (l, i)).ToDictionary(x => x.l, x => x.i, StringComparer.Ordinal);
@@ -83,7 +85,7 @@ public static class LexicalErasure
             HeldOutAccuracyByRank = heldOut,
             Rank = (int)directions.shape[0],
             RankChosen = options.Rank is null,
-            ToleranceMet = options.Rank is not null || met >= 0,
+            ToleranceMet = heldOut[Math.Min(rank, heldOut.Length - 1)] <= majority + options.Tolerance,
             Scope = options.Scope == ErasureScope.Associated ? "associated" : "vocabulary",
             RowsChanged = changed,
             SelectedRowsMeanNorm = rows.Pow(2).sum(1).sqrt().mean().item<double>(),

@@ -22,6 +22,7 @@ public static class NullspaceProjection
     public static Tensor FitDirections(Tensor rows, IReadOnlyList<long> labels, int classes, int rank, double l2)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rank);
+        CheckRows(rows, labels);
         using var scope = NewDisposeScope();
         var x = Standardised(rows);
         var y = tensor(labels.ToArray(), device: rows.device);
@@ -36,7 +37,8 @@ public static class NullspaceProjection
                 var orthogonal = direction;
                 foreach (var b in basis) orthogonal = orthogonal - b * orthogonal.dot(b);
                 var norm = orthogonal.norm().item<double>();
-                if (norm < 1e-8) continue;
+                // Relative: a direction that lies almost wholly in the basis already adds only rounding noise.
+                if (norm <= 1e-8 * direction.norm().item<double>()) continue;
                 basis.Add(orthogonal.Over(norm));
                 added++;
             }
@@ -66,6 +68,9 @@ public static class NullspaceProjection
     public static double[] HeldOutAccuracyByRank(Tensor rows, IReadOnlyList<long> labels, int classes, int maxRank, int folds, ulong seed, double l2)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(folds, 2);
+        CheckRows(rows, labels);
+        var smallest = labels.GroupBy(l => l).Min(g => g.Count());
+        if (folds > smallest) throw new ArgumentOutOfRangeException(nameof(folds), folds, $"every fold needs a row of each class; the smallest class has {smallest}");
         using var scope = NewDisposeScope();
         var fold = FoldOf(labels, folds, seed);
         var sums = new double[maxRank + 1];
@@ -86,6 +91,12 @@ public static class NullspaceProjection
             }
         }
         return sums.Select(s => s / folds).ToArray();
+    }
+
+    private static void CheckRows(Tensor rows, IReadOnlyList<long> labels)
+    {
+        if (rows.dim() != 2) throw new ArgumentException($"rows must be [N, H], got [{string.Join(", ", rows.shape)}]", nameof(rows));
+        if (labels.Count != rows.shape[0]) throw new ArgumentException($"{labels.Count} labels for {rows.shape[0]} rows", nameof(labels));
     }
 
     // Centred and divided by one overall spread: a rotation-invariant scaling, so a direction found here is a direction

@@ -241,6 +241,10 @@ public sealed class CommandTests(ReleaseChainFixture chain) : IClassFixture<Rele
         {
             var head = Core.Weights.SafetensorsReader.Read(Path.Combine(output, "heads.safetensors"));
             head.Metadata["mlac.weight_digest"].Should().Be(Core.Weights.TorchTensorRecords.Digest(weights));
+            // Everything else in the head file is the trained run's: tensors byte for byte and every other metadata entry.
+            var trained = Core.Weights.SafetensorsReader.Read(Path.Combine(chain.Run, "heads.safetensors"));
+            head.Tensors.Select(t => (t.Name, Convert.ToHexString(t.Data.Span))).Should().Equal(trained.Tensors.Select(t => (t.Name, Convert.ToHexString(t.Data.Span))));
+            head.Metadata.Where(kv => kv.Key != "mlac.weight_digest").Should().BeEquivalentTo(trained.Metadata.Where(kv => kv.Key != "mlac.weight_digest"));
         }
         Mlac.Expect(ExitCodes.InputError, "erase", "--model", chain.Run, "--data", ReleaseChainFixture.Data, "--out", Scratch("other-seed"), "--split-seed", "77")
             .Error.Should().Contain("split seed");

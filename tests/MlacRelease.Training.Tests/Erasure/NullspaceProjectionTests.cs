@@ -59,6 +59,17 @@ public sealed class NullspaceProjectionTests
     }
 
     [Fact]
+    public void Labels_that_the_rows_do_not_carry_stay_near_chance_at_every_rank()
+    {
+        using var scope = NewDisposeScope();
+        var (rows, _, _) = Rows(400, 13);
+        var random = new DeterministicRandom(17);
+        var noise = Enumerable.Range(0, 400).Select(_ => (long)random.NextInt(2)).ToArray();
+        var accuracy = NullspaceProjection.HeldOutAccuracyByRank(rows, noise, 2, maxRank: 4, folds: 4, seed: 0, l2: 1e-2);
+        accuracy.Should().OnlyContain(a => a > 0.35 && a < 0.65);
+    }
+
+    [Fact]
     public void Projection_leaves_rows_only_their_centres_place_along_the_directions()
     {
         using var scope = NewDisposeScope();

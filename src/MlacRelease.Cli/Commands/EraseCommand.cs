@@ -74,8 +74,7 @@ public static class EraseCommand
             var splits = DatasetSplitter.Split(dataset, fractions, seed);
             mode.Info($"model: {description} | data: {dataSpec} ({dataset.Count:N0} examples; defender split {splits.DefenderTrain.Count:N0}, split seed {seed})");
             var tokenizer = new BertTextTokenizer(vocabulary);
-            var tokens = WordPieceVocabulary.FromText(vocabulary, "vocabulary").Tokens;
-            var (erased, report) = LexicalErasure.Apply(weights, tokenizer, tokens, splits.DefenderTrain, dataset.HarmfulLabels, options, mode.Info);
+            var (erased, report) = LexicalErasure.Apply(weights, tokenizer, splits.DefenderTrain, dataset.HarmfulLabels, options, mode.Info);
             using (erased)
             {
                 // A hidden staging folder beside the output, renamed when complete (as mlac export stages its release).

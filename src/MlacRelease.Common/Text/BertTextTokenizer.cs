@@ -69,6 +69,9 @@ public sealed class BertTextTokenizer
     /// <summary>The vocabulary and normalisation this tokenizer cuts text with (see <see cref="TokenizerDigest"/>).</summary>
     public string Digest => TokenizerDigest.Of(_vocabulary, Settings);
 
+    /// <summary>The vocabulary's wordpieces, by id.</summary>
+    public IReadOnlyList<string> VocabularyTokens => _vocabulary.Tokens;
+
     public int ClsId => _tokenizer.ClassificationTokenId;
 
     public int SepId => _tokenizer.SeparatorTokenId;

@@ -24,13 +24,14 @@ public static class LexicalErasure
     /// <param name="weights">The encoder (not changed; the result is a new one).</param>
     /// <param name="defenderTrain">The defender's examples: the only data this reads.</param>
     /// <param name="harmfulLabels">The harmful label names, in class order.</param>
-    public static (EncoderWeights Weights, LexicalErasureReport Report) Apply(EncoderWeights weights, BertTextTokenizer tokenizer, IReadOnlyList<string> vocabulary,
+    public static (EncoderWeights Weights, LexicalErasureReport Report) Apply(EncoderWeights weights, BertTextTokenizer tokenizer,
         IReadOnlyList<Example> defenderTrain, IReadOnlyList<string> harmfulLabels, LexicalErasureOptions options, Action<string>? log = null)
     {
         options.Validate();
         if (defenderTrain.Count == 0) throw new MlacInputException("lexical erasure needs the defender's examples; the defender split is empty");
         if (harmfulLabels.Count < 2)
             throw new MlacInputException($"lexical erasure needs at least two harmful labels to tell apart, got {harmfulLabels.Count} ({string.Join(", ", harmfulLabels)})");
+        var vocabulary = tokenizer.VocabularyTokens;
         if (vocabulary.Count != weights.Config.VocabSize)
             throw new MlacInputException($"the vocabulary has {vocabulary.Count} tokens but the encoder's word embeddings have {weights.Config.VocabSize} rows");
         var classIndex = harmfulLabels.Select((l, i) => (l, i)).ToDictionary(x => x.l, x => x.i, StringComparer.Ordinal);
@@ -51,10 +52,10 @@ public static class LexicalErasure
         var rowLabels = selected.Select(s => (long)s.Class).ToArray();
         var majority = rowLabels.GroupBy(l => l).Max(g => g.Count()) / (double)rowLabels.Length;
 
-        var heldOut = NullspaceProjection.HeldOutAccuracyByRank(rows, rowLabels, harmfulLabels.Count, options.Rank ?? options.MaxRank,
-            Math.Min(options.Folds, rowLabels.GroupBy(l => l).Min(g => g.Count())) is var folds && folds >= 2 ? folds
-                : throw new MlacInputException("lexical erasure needs at least two selected tokens per harmful class to test the erasure on held-out tokens"),
-            options.Seed, options.L2);
+        // Every fold needs a token of each class, so a class with fewer selected tokens than --folds lowers the folds.
+        var folds = Math.Min(options.Folds, rowLabels.GroupBy(l => l).Min(g => g.Count()));
+        if (folds < 2) throw new MlacInputException("lexical erasure needs at least two selected tokens per harmful class to test the erasure on held-out tokens");
+        var heldOut = NullspaceProjection.HeldOutAccuracyByRank(rows, rowLabels, harmfulLabels.Count, options.Rank ?? options.MaxRank, folds, options.Seed, options.L2);
         var met = Array.FindIndex(heldOut, a => a <= majority + options.Tolerance);
         var rank = options.Rank ?? (met >= 0 ? Math.Max(met, 1) : options.MaxRank);
         log?.Invoke($"held-out accuracy by directions removed: {string.Join(" ", heldOut.Select((a, r) => $"{r}:{a:P1}"))}; majority {majority:P1}; removing {rank}");
@@ -85,7 +86,7 @@ public static class LexicalErasure
             HeldOutAccuracyByRank = heldOut,
             Rank = (int)directions.shape[0],
             RankChosen = options.Rank is null,
-            ToleranceMet = heldOut[Math.Min(rank, heldOut.Length - 1)] <= majority + options.Tolerance,
+            ToleranceMet = heldOut[rank] <= majority + options.Tolerance,
             Scope = options.Scope == ErasureScope.Associated ? "associated" : "vocabulary",
             RowsChanged = changed,
             SelectedRowsMeanNorm = rows.Pow(2).sum(1).sqrt().mean().item<double>(),

@@ -61,9 +61,13 @@ public sealed class LexicalErasureTests
         }).ToList();
     }
 
+    private static BertTextTokenizer Tokenizer => new(string.Join('\n', Vocabulary) + "\n");
+
     private static (EncoderWeights Weights, LexicalErasureReport Report) Erase(EncoderWeights source, ErasureScope scope = ErasureScope.Associated) =>
-        LexicalErasure.Apply(source, new BertTextTokenizer(string.Join('\n', Vocabulary) + "\n"), Vocabulary, Examples(600), HarmfulLabels,
-            new LexicalErasureOptions { MaxRank = 6, Scope = scope });
+        Erase(source, new LexicalErasureOptions { MaxRank = 6, Scope = scope });
+
+    private static (EncoderWeights Weights, LexicalErasureReport Report) Erase(EncoderWeights source, LexicalErasureOptions options, List<Example>? examples = null) =>
+        LexicalErasure.Apply(source, Tokenizer, examples ?? Examples(600), HarmfulLabels, options);
 
     private static int Id(string token) => Array.IndexOf(Vocabulary, token);
 
@@ -132,8 +136,7 @@ public sealed class LexicalErasureTests
     {
         using var scope = NewDisposeScope();
         using var source = Encoder();
-        var (erased, report) = LexicalErasure.Apply(source, new BertTextTokenizer(string.Join('\n', Vocabulary) + "\n"), Vocabulary, Examples(600), HarmfulLabels,
-            new LexicalErasureOptions { MaxRank = 6, Rank = 1 });
+        var (erased, report) = Erase(source, new LexicalErasureOptions { MaxRank = 6, Rank = 1 });
         using var _ = erased;
         report.Rank.Should().Be(1);
         report.RankChosen.Should().BeFalse();
@@ -158,7 +161,7 @@ public sealed class LexicalErasureTests
     {
         using var source = Encoder();
         var examples = Examples(200).Select(e => e with { Text = string.Join(' ', e.Text.Split(' ').Skip(1)) }).ToList();
-        var act = () => LexicalErasure.Apply(source, new BertTextTokenizer(string.Join('\n', Vocabulary) + "\n"), Vocabulary, examples, HarmfulLabels, new LexicalErasureOptions());
+        var act = () => Erase(source, new LexicalErasureOptions(), examples);
         act.Should().Throw<MlacRelease.Common.Errors.MlacInputException>().WithMessage("*found tokens for 0 harmful class*");
     }
 }

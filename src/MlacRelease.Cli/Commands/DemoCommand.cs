@@ -9,6 +9,7 @@ using MlacRelease.Common.Integrity;
 using MlacRelease.Core.Data;
 using MlacRelease.Gate;
 using MlacRelease.Inference;
+using MlacRelease.Training.Erasure;
 using MlacRelease.Training.Trainer;
 
 namespace MlacRelease.Cli.Commands;
@@ -25,11 +26,13 @@ public static class DemoCommand
         var steps = new Option<int>("--steps") { Description = "MLAC outer steps (a demo budget; the paper uses 50,000)", DefaultValueFactory = _ => MlacPresets.DemoSteps };
         var data = SharedOptions.Data("builtin:bios:6000");
         var battery = new Option<string?>("--battery") { Description = "Battery for the certification step (default: the built-in demo battery; quick, paper, standard or a file)" };
+        var noErase = new Option<bool>("--no-erase") { Description = "Skip lexical erasure and certify the MLAC-trained encoder as it is (to compare with the default)" };
         var (device, json, noProgress) = (SharedOptions.Device(), SharedOptions.Json(), SharedOptions.NoProgress());
         var command = new Command("demo", """
             The whole chain on the built-in MiniLM and the built-in biography corpus: train with MLAC (40 steps of the
             realistic-erase preset: an attacker drawn per rollout, top-layer re-initialisation among them, half the
-            rollouts K = 32 first-order, and the harmful classes' mean states pushed together in every layer),
+            rollouts K = 32 first-order, and the harmful classes' mean states pushed together in every layer), erase the
+            harmful label from the word embeddings of the tokens that carry it (mlac erase, defaults; --no-erase skips it),
             certify against the demo battery (model vs pretrained vs random init), export to ONNX with a parity check,
             sign the manifest, run the release gate with the demo policy, and embed and classify two sentences with
             ONNX Runtime. Rerunning resumes finished work. The demo shows the pipeline; it does not produce a
@@ -37,7 +40,7 @@ public static class DemoCommand
 
             Example:
               dotnet run -c Release --project src/MlacRelease.Cli -- demo
-            """) { output, steps, data, battery, device, json, noProgress };
+            """) { output, steps, data, battery, noErase, device, json, noProgress };
         command.SetAction((result, cancellation) => CommandRunner.RunAsync(async token =>
         {
             var mode = new OutputMode(result.GetValue(json), result.GetValue(noProgress));
@@ -64,19 +67,26 @@ public static class DemoCommand
             var summary = await StageAsync(mode, timings, "train (MLAC)", () =>
                 TrainCommand.Train(mode, options, "builtin:minilm", dataSpec, DatasetSchema.Default, run, result.GetValue(device)!, restart: false, token));
 
+            var released = run;
+            if (!result.GetValue(noErase))
+            {
+                released = Path.Combine(root, "run-erased");
+                Stage("erase (lexical)", () => EraseCommand.EraseUnlessCurrent(mode, run, summary.WeightDigest, dataSpec, released, new LexicalErasureOptions()));
+            }
+
             var cert = Path.Combine(root, "cert");
             var batterySpec = result.GetValue(battery);
             var chosen = batterySpec is null ? BatteryParser.Parse(Resource("demo.yaml"), "builtin:demo") : BatteryPresets.Resolve(batterySpec);
             var policyPath = Path.Combine(root, "policy-demo.yaml");
             Common.IO.AtomicFile.WriteAllText(policyPath, Resource("policy-demo.yaml"));
             await StageAsync(mode, timings, "certify", () => CertifyCommand.Certify(mode,
-                new CertificationInputs { Model = run, Pretrained = "builtin:minilm", Data = dataSpec, Battery = chosen, MaxLength = 48 },
+                new CertificationInputs { Model = released, Pretrained = "builtin:minilm", Data = dataSpec, Battery = chosen, MaxLength = 48 },
                 new CertifyCommand.CertifySettings(batterySpec ?? "demo", policyPath, cert, Shard: null, Workers: 1, Threads: Environment.ProcessorCount,
                     result.GetValue(device)!, BaselineCache: Path.Combine(root, "baselines")), token));
             var certificatePath = Path.Combine(cert, Certifier.CertificateFileName);
 
             var release = Path.Combine(root, "release");
-            var written = Stage("export", () => ExportCommand.Export(mode, run, certificatePath, release, headPath: null, tolerance: 1e-4, maxLength: null));
+            var written = Stage("export", () => ExportCommand.Export(mode, released, certificatePath, release, headPath: null, tolerance: 1e-4, maxLength: null));
             Stage("sign", () => Common.Release.ReleaseSigning.Sign(release, privateKey));
             var gate = Stage("gate", () => ReleaseGate.Evaluate(release, policyPath, publicKey));
             GateCommand.Print(mode, gate.Checks);
@@ -96,7 +106,7 @@ public static class DemoCommand
                 mode.Info($"\"{samples[i]}\" → {vectors[i].Length}-d embedding{(classes is null ? "" : $", desired-task label {classes[i].Label} ({classes[i].Confidence:P0})")}");
             mode.Info($"gate: {(gate.Passed ? "PASS" : "FAIL")} with the demo policy (no blocking required; see release-checks/policy.yaml for a release policy)");
             mode.Info("");
-            mode.Info($"artifacts: trained model {run} | certificate {certificatePath} | report {Path.Combine(cert, Certifier.ReportFolderName, ReportWriter.FileName)} | release {release} | keys {keys}");
+            mode.Info($"artifacts: trained model {run}{(released == run ? "" : $" | erased model {released}")} | certificate {certificatePath} | report {Path.Combine(cert, Certifier.ReportFolderName, ReportWriter.FileName)} | release {release} | keys {keys}");
             mode.Info("time per stage: " + string.Join(", ", timings.Select(t => $"{t.Stage} {t.Time:mm\\:ss}")) + $"; total {clock.Elapsed:mm\\:ss}");
             if (mode.Json) OutputMode.WriteJson(new
             {

@@ -57,6 +57,28 @@ public static class EraseCommand
         return command;
     }
 
+    /// <summary>
+    /// Erases into <paramref name="output"/> unless an erasure of the weights with <paramref name="sourceDigest"/> is
+    /// already there, so a rerun of a pipeline (mlac demo) resumes; an erasure of other weights (training went on
+    /// since) is stale, and the folder is written again.
+    /// </summary>
+    public static (LexicalErasureReport Report, bool Reused) EraseUnlessCurrent(OutputMode mode, string modelSpec, string sourceDigest, string dataSpec,
+        string output, LexicalErasureOptions options)
+    {
+        var reportPath = Path.Combine(output, LexicalErasureReport.FileName);
+        if (File.Exists(reportPath))
+        {
+            var previous = JsonSerializer.Deserialize<LexicalErasureReport>(File.ReadAllText(reportPath));
+            if (previous is not null && previous.SourceWeightDigest == sourceDigest)
+            {
+                mode.Info($"already erased ({previous.Tokens.Count} tokens, rank {previous.Rank}): {output}");
+                return (previous, true);
+            }
+        }
+        if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
+        return (Erase(mode, modelSpec, dataSpec, DatasetSchema.Default, output, splitSeed: null, options), false);
+    }
+
     public static LexicalErasureReport Erase(OutputMode mode, string modelSpec, string dataSpec, DatasetSchema schema, string output, ulong? splitSeed,
         LexicalErasureOptions options)
     {
@@ -70,7 +92,7 @@ public static class EraseCommand
             var dataset = DataSource.Load(dataSpec, schema);
             var source = ModelSource.Folder(modelSpec);
             var (seed, fractions) = SplitChoice.Resolve(source is null ? null : SplitRecord.TryRead(source), source is null ? "" : Path.Combine(source, SplitRecord.FileName),
-                splitSeed, null, dataset.Digest, dataSpec);
+                splitSeed, null, dataset.Digest, dataSpec, seedOption: "--split-seed");
             var splits = DatasetSplitter.Split(dataset, fractions, seed);
             mode.Info($"model: {description} | data: {dataSpec} ({dataset.Count:N0} examples; defender split {splits.DefenderTrain.Count:N0}, split seed {seed})");
             var tokenizer = new BertTextTokenizer(vocabulary);

@@ -231,6 +231,34 @@ public sealed class CommandTests(ReleaseChainFixture chain) : IClassFixture<Rele
     }
 
     [Fact]
+    public void Erase_for_a_pipeline_reuses_an_erasure_of_the_same_weights_and_redoes_a_stale_one()
+    {
+        var output = Scratch("pipeline-erased");
+        var options = new Training.Erasure.LexicalErasureOptions { MinCount = 2, FalseDiscoveryRate = 0.5, Rank = 2 };
+        var (trained, _, _) = Core.Sources.ModelSource.Load(chain.Run);
+        string digest;
+        using (trained) digest = Core.Weights.TorchTensorRecords.Digest(trained);
+        var mode = new OutputMode(Json: false, NoProgress: true);
+        var (first, reusedFirst) = Commands.EraseCommand.EraseUnlessCurrent(mode, chain.Run, digest, ReleaseChainFixture.Data, output, options);
+        reusedFirst.Should().BeFalse();
+        first.SourceWeightDigest.Should().Be(digest);
+        var written = File.GetLastWriteTimeUtc(Path.Combine(output, "model.safetensors"));
+
+        var (second, reusedSecond) = Commands.EraseCommand.EraseUnlessCurrent(mode, chain.Run, digest, ReleaseChainFixture.Data, output, options);
+        reusedSecond.Should().BeTrue();
+        second.WeightDigest.Should().Be(first.WeightDigest);
+        File.GetLastWriteTimeUtc(Path.Combine(output, "model.safetensors")).Should().Be(written);
+
+        // A record of other source weights (the run trained further since) is not trusted: the folder is written again.
+        var stale = Path.Combine(output, "erasure.json");
+        File.WriteAllText(stale, File.ReadAllText(stale).Replace(digest, "sha256:" + new string('0', 64)));
+        var (third, reusedThird) = Commands.EraseCommand.EraseUnlessCurrent(mode, chain.Run, digest, ReleaseChainFixture.Data, output, options);
+        reusedThird.Should().BeFalse();
+        third.SourceWeightDigest.Should().Be(digest);
+        third.WeightDigest.Should().Be(first.WeightDigest, "erasure is deterministic");
+    }
+
+    [Fact]
     public void Erase_of_a_trained_run_keeps_its_split_and_rebinds_its_head()
     {
         var output = Scratch("run-erased");
@@ -247,7 +275,7 @@ public sealed class CommandTests(ReleaseChainFixture chain) : IClassFixture<Rele
             head.Metadata.Where(kv => kv.Key != "mlac.weight_digest").Should().BeEquivalentTo(trained.Metadata.Where(kv => kv.Key != "mlac.weight_digest"));
         }
         Mlac.Expect(ExitCodes.InputError, "erase", "--model", chain.Run, "--data", ReleaseChainFixture.Data, "--out", Scratch("other-seed"), "--split-seed", "77")
-            .Error.Should().Contain("split seed");
+            .Error.Should().Contain("split seed").And.Contain("--split-seed").And.NotContain("Omit --seed ");
     }
 
     [Fact]

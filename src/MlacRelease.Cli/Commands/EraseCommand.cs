@@ -58,9 +58,9 @@ public static class EraseCommand
     }
 
     /// <summary>
-    /// Erases into <paramref name="output"/> unless an erasure of the weights with <paramref name="sourceDigest"/> is
-    /// already there, so a rerun of a pipeline (mlac demo) resumes; an erasure of other weights (training went on
-    /// since) is stale, and the folder is written again.
+    /// Erases into <paramref name="output"/> unless an erasure of the weights with <paramref name="sourceDigest"/>, with
+    /// the same options and the source's split (so the same data), is already there, so a rerun of a pipeline (mlac demo)
+    /// resumes; any other erasure (training went on since, other data or options) is stale, and the folder is written again.
     /// </summary>
     public static (LexicalErasureReport Report, bool Reused) EraseUnlessCurrent(OutputMode mode, string modelSpec, string sourceDigest, string dataSpec,
         string output, LexicalErasureOptions options)
@@ -69,7 +69,9 @@ public static class EraseCommand
         if (File.Exists(reportPath))
         {
             var previous = JsonSerializer.Deserialize<LexicalErasureReport>(File.ReadAllText(reportPath));
-            if (previous is not null && previous.SourceWeightDigest == sourceDigest)
+            var source = ModelSource.Folder(modelSpec);
+            if (previous is not null && previous.SourceWeightDigest == sourceDigest && previous.Options == options &&
+                SplitRecord.TryRead(output) == (source is null ? null : SplitRecord.TryRead(source)))
             {
                 mode.Info($"already erased ({previous.Tokens.Count} tokens, rank {previous.Rank}): {output}");
                 return (previous, true);

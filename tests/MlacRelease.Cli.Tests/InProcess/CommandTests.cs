@@ -256,6 +256,11 @@ public sealed class CommandTests(ReleaseChainFixture chain) : IClassFixture<Rele
         reusedThird.Should().BeFalse();
         third.SourceWeightDigest.Should().Be(digest);
         third.WeightDigest.Should().Be(first.WeightDigest, "erasure is deterministic");
+
+        // Other options on the same weights are not the same erasure either.
+        var (fourth, reusedFourth) = Commands.EraseCommand.EraseUnlessCurrent(mode, chain.Run, digest, ReleaseChainFixture.Data, output, options with { Rank = 1 });
+        reusedFourth.Should().BeFalse();
+        fourth.Rank.Should().Be(1);
     }
 
     [Fact]

@@ -68,7 +68,7 @@ public static class EraseCommand
         var reportPath = Path.Combine(output, LexicalErasureReport.FileName);
         if (File.Exists(reportPath))
         {
-            var previous = JsonSerializer.Deserialize<LexicalErasureReport>(File.ReadAllText(reportPath));
+            var previous = TryReadReport(mode, reportPath);
             var source = ModelSource.Folder(modelSpec);
             if (previous is not null && previous.SourceWeightDigest == sourceDigest && previous.Options == options &&
                 SplitRecord.TryRead(output) == (source is null ? null : SplitRecord.TryRead(source)))
@@ -79,6 +79,20 @@ public static class EraseCommand
         }
         if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
         return (Erase(mode, modelSpec, dataSpec, DatasetSchema.Default, output, splitSeed: null, options), false);
+    }
+
+    // An unreadable record (edited by hand, or from another version) proves nothing about the folder: it is stale.
+    static LexicalErasureReport? TryReadReport(OutputMode mode, string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<LexicalErasureReport>(File.ReadAllText(path));
+        }
+        catch (JsonException e)
+        {
+            mode.Info($"{path}: not a readable erasure record ({e.Message}); erasing again");
+            return null;
+        }
     }
 
     public static LexicalErasureReport Erase(OutputMode mode, string modelSpec, string dataSpec, DatasetSchema schema, string output, ulong? splitSeed,
@@ -115,10 +129,10 @@ public static class EraseCommand
                 if (source is not null && File.Exists(HeadsFile.PathIn(source)))
                 {
                     // The desired head reads hidden states the edit left alone, so it is kept as it is: every tensor and
-                    // label, only re-bound to the new weights' digest. Read through HeadsFile first, so a malformed head
-                    // is refused here rather than copied.
-                    using (HeadsFile.Read(HeadsFile.PathIn(source))) { }
+                    // label, only re-bound to the new weights' digest. Checked as a head first, so a malformed one is
+                    // refused here rather than copied.
                     var head = SafetensorsReader.Read(HeadsFile.PathIn(source));
+                    using (HeadsFile.Read(head, HeadsFile.PathIn(source))) { }
                     var metadata = head.Metadata.ToDictionary(kv => kv.Key, kv => kv.Value);
                     metadata[HeadsFile.WeightDigestKey] = digest;
                     SafetensorsWriter.Write(HeadsFile.PathIn(partial), head.Tensors, metadata);

@@ -32,9 +32,12 @@ public static class HeadsFile
 
     /// <summary>The desired-task head in <paramref name="path"/>, checked as a <see cref="ClassificationHead"/>; the caller
     /// owns (disposes) it.</summary>
-    public static OwnedClassificationHead Read(string path)
+    public static OwnedClassificationHead Read(string path) => Read(SafetensorsReader.Read(path), path);
+
+    /// <summary>The desired-task head in <paramref name="file"/>, already read from <paramref name="path"/> (named in
+    /// errors), so a caller that needs the raw file as well reads it once.</summary>
+    public static OwnedClassificationHead Read(SafetensorsFile file, string path)
     {
-        var file = SafetensorsReader.Read(path);
         if (!file.TryGetTensor(DesiredWeight, out var weight)) throw new MlacInputException($"{path}: no '{DesiredWeight}' tensor (expected the desired-task head)");
         IReadOnlyList<string>? labels = null;
         if (file.Metadata.TryGetValue(DesiredLabelsKey, out var json))

@@ -261,6 +261,12 @@ public sealed class CommandTests(ReleaseChainFixture chain) : IClassFixture<Rele
         var (fourth, reusedFourth) = Commands.EraseCommand.EraseUnlessCurrent(mode, chain.Run, digest, ReleaseChainFixture.Data, output, options with { Rank = 1 });
         reusedFourth.Should().BeFalse();
         fourth.Rank.Should().Be(1);
+
+        // A record that does not parse (edited by hand) is stale too, not a crash of the pipeline.
+        File.WriteAllText(stale, "{ not json");
+        var (fifth, reusedFifth) = Commands.EraseCommand.EraseUnlessCurrent(mode, chain.Run, digest, ReleaseChainFixture.Data, output, options);
+        reusedFifth.Should().BeFalse();
+        fifth.WeightDigest.Should().Be(first.WeightDigest);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public static class MlacCommandLine
         {
             TrainCommand.Create(), KeygenCommand.Create(), SignCommand.Create(), CertifyCommand.Create(), CertifyCommand.Merge(), SelectCommand.Create(),
             SlurmCommand.Create(), ExportCommand.Create(), GateCommand.Verify(), GateCommand.Create(), InferenceCommands.Embed(), InferenceCommands.Classify(),
-            DemoCommand.Create(), EraseCommand.Create(),
+            DemoCommand.Create(), EraseCommand.Create(), ReportCommand.Create(),
         })
         {
             root.Subcommands.Add(command);

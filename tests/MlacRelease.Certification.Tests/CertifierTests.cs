@@ -242,6 +242,31 @@ public sealed class CertifierTests(TinyWorld world, ITestOutputHelper output, La
         foreach (var plot in plots) File.ReadAllBytes(plot).Take(4).Should().Equal((byte)0x89, (byte)'P', (byte)'N', (byte)'G');
     }
 
+    [Fact]
+    public void The_report_gives_each_defined_blocking_score_its_standard_error()
+    {
+        var certificate = Run.Result.Certificate;
+        var text = File.ReadAllText(Run.Result.ReportPath!);
+        text.Should().Contain($"over the {certificate.Search.Seeds} seeds").And.Contain($"the {certificate.Context.Data.TestExamples} test examples");
+        var attacks = text[text.IndexOf("## Attacks", StringComparison.Ordinal)..text.IndexOf("## Desired-task retention", StringComparison.Ordinal)];
+        var rows = attacks.Split('\n').Where(l => l.StartsWith("| full_fine_tune |", StringComparison.Ordinal) || l.StartsWith("| linear_probe |", StringComparison.Ordinal)).ToList();
+        rows.Should().HaveCount(certificate.Summary.Attacks.Count);
+        foreach (var (row, summary) in rows.Zip(certificate.Summary.Attacks))
+        {
+            var blockingCell = row.Split('|')[6].Trim();
+            if (summary.BlockingScore is { } score)
+            {
+                var error = Metrics.BlockingUncertainty.StandardError(summary.Model, summary.Pretrained, summary.RandomInit, score, certificate.Context.Data.TestExamples)!.Value;
+                error.Should().BePositive("two seeds and 96 examples leave some noise");
+                blockingCell.Should().Be($"{score.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)} ± {error.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)}");
+            }
+            else
+            {
+                blockingCell.Should().Be("undefined");
+            }
+        }
+    }
+
     private static string ReplaceFirst(string text, string find, string replace)
     {
         var i = text.IndexOf(find, StringComparison.Ordinal);

@@ -35,6 +35,20 @@ public sealed class CheckpointSelectionTests(TinyWorld world)
     }
 
     [Fact]
+    public void The_reason_names_candidates_within_one_standard_error_of_the_chosen_one()
+    {
+        // Session 19's two-candidate run: 0.816 against 0.813, each read to about ± 0.13 on 100 examples.
+        var chosen = Score(0, 0.816, 0) with { WorstCaseBlockingError = 0.13 };
+        var (step, reason) = SelectionRule.Choose([chosen, Score(100, 0.813, 0), Score(200, 0.60, 0)]);
+        step.Should().Be(0);
+        reason.Should().Contain("0.816 ± 0.13").And.Contain("tied at this battery's resolution: step 100 (0.813)").And.NotContain("step 200");
+
+        var (_, clear) = SelectionRule.Choose([Score(0, 0.95, 0) with { WorstCaseBlockingError = 0.05 }, Score(100, 0.80, 0)]);
+        clear.Should().Contain("0.950 ± 0.05").And.NotContain("tied");
+        SelectionRule.Choose([Score(0, 0.816, 0), Score(100, 0.813, 0)]).Reason.Should().NotContain("±", "no error was measured");
+    }
+
+    [Fact]
     public void A_drop_within_the_noise_of_a_small_validation_split_is_no_reason_to_refuse()
     {
         // 95 % against 93 % on the 100 examples of the built-in corpus's validation test part: two examples.

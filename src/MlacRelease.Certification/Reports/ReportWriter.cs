@@ -67,14 +67,17 @@ public static class ReportWriter
         md.AppendLine();
         md.AppendLine("Per data size, the strongest attack against each target (possibly different attacks). Blocking = (pretrained − model) / (pretrained − random init); 1 = as hard as training from scratch, 0 = no protection.");
         md.AppendLine();
+        md.AppendLine(ErrorNote(c));
+        md.AppendLine();
         md.AppendLine("| n | strongest attack on model | model | pretrained | random init | blocking | lowest per-attack blocking | model − random |");
         md.AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var w in c.WorstCase.BySize)
         {
-            md.AppendLine($"| {w.TrainExamples} | {w.StrongestAttack} | {F(w.ModelAccuracy)} | {F(w.PretrainedAccuracy)} | {F(w.RandomInitAccuracy)} | {Blocking(w.BlockingScore)} | {Blocking(w.LowestAttackBlockingScore)}{(w.LowestBlockingAttack is { } a ? $" ({a})" : "")} | {Signed(w.ExcessOverRandom)} |");
+            var lowestRow = c.Summary.Attacks.FirstOrDefault(r => r.DataSize == w.DataSize && r.Attack == w.LowestBlockingAttack);
+            md.AppendLine($"| {w.TrainExamples} | {w.StrongestAttack} | {F(w.ModelAccuracy)} | {F(w.PretrainedAccuracy)} | {F(w.RandomInitAccuracy)} | {Blocking(w.BlockingScore, BlockingUncertainty.OfBestAttack(w, c.Summary.Attacks, c.Context.Data.TestExamples))} | {Blocking(w.LowestAttackBlockingScore, lowestRow is null ? null : BlockingUncertainty.OfRow(lowestRow, c.Context.Data.TestExamples))}{(w.LowestBlockingAttack is { } a ? $" ({a})" : "")} | {Signed(w.ExcessOverRandom)} |");
         }
         md.AppendLine();
-        md.AppendLine($"Lowest blocking score: {Blocking(c.WorstCase.MinBlockingScore)}{(c.WorstCase.MinBlockingWhere is { } where ? $" ({where})" : "")}. Largest model accuracy above random init: {Signed(c.WorstCase.MaxExcessOverRandom)} ({c.WorstCase.MaxExcessWhere}). Highest harmful accuracy on the model: {F(c.WorstCase.MaxModelAccuracy)} ({c.WorstCase.MaxModelAccuracyWhere}).");
+        md.AppendLine($"Lowest blocking score: {Blocking(c.WorstCase.MinBlockingScore, BlockingUncertainty.OfMinimum(c.WorstCase, c.Summary.Attacks, c.Context.Data.TestExamples))}{(c.WorstCase.MinBlockingWhere is { } where ? $" ({where})" : "")}. Largest model accuracy above random init: {Signed(c.WorstCase.MaxExcessOverRandom)} ({c.WorstCase.MaxExcessWhere}). Highest harmful accuracy on the model: {F(c.WorstCase.MaxModelAccuracy)} ({c.WorstCase.MaxModelAccuracyWhere}).");
         md.AppendLine();
 
         md.AppendLine("## Attacks");
@@ -86,7 +89,7 @@ public static class ReportWriter
         foreach (var row in c.Summary.Attacks)
         {
             var config = c.Attacks.First(u => u.Attack == row.Attack && u.DataSize == row.DataSize && u.Target == TargetRole.Model).BestConfig;
-            md.AppendLine($"| {row.Attack} | {row.TrainExamples} | {Score(row.Model)} | {Score(row.Pretrained)} | {Score(row.RandomInit)} | {Blocking(row.BlockingScore)} | {F(row.Model.FinalAccuracy.Mean)} | {Escape(Describe(config))} |");
+            md.AppendLine($"| {row.Attack} | {row.TrainExamples} | {Score(row.Model)} | {Score(row.Pretrained)} | {Score(row.RandomInit)} | {Blocking(row.BlockingScore, BlockingUncertainty.OfRow(row, c.Context.Data.TestExamples))} | {F(row.Model.FinalAccuracy.Mean)} | {Escape(Describe(config))} |");
         }
         md.AppendLine();
 
@@ -147,6 +150,19 @@ public static class ReportWriter
     };
 
     private static string Blocking(double? value) => value is { } v ? F(v) : "undefined";
+
+    private static string Blocking(double? value, double? standardError) =>
+        value is { } v && standardError is { } e ? $"{F(v)} ± {e.ToString("0.00", CultureInfo.InvariantCulture)}" : Blocking(value);
+
+    private static string ErrorNote(Certificate c)
+    {
+        var seeds = c.Search.Seeds;
+        var spread = seeds > 1
+            ? $"the spread over the {seeds} seeds"
+            : "the evaluation sample only: with one seed the spread between attack seeds is not measured, so it reads low";
+        return $"± after a blocking score: its approximate standard error, from {spread} and the {c.Context.Data.TestExamples} test examples' binomial noise, " +
+               "propagated through the ratio. Two readings of the same weights differ by about that much.";
+    }
 
     private static string F(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
 

@@ -23,4 +23,9 @@ public sealed record CandidateScore(
 {
     /// <summary>The noise allowance the rule added to its tolerance for this candidate (see <see cref="SelectionRule.NoiseMargin"/>).</summary>
     public double DesiredDropNoise { get; init; }
+
+    /// <summary>The approximate standard error of <see cref="WorstCaseBlocking"/> (see <see cref="Metrics.BlockingUncertainty"/>):
+    /// candidates closer than this are not told apart by the validation battery. Left out of the JSON when null.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? WorstCaseBlockingError { get; init; }
 }

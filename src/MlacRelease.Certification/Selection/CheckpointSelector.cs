@@ -51,7 +51,7 @@ public sealed class CheckpointSelector(EncoderWeights pretrained, CertificationD
                 var result = Certifier.RunAsync(request, null, cancellation).GetAwaiter().GetResult();
                 var score = SelectionRule.Score(candidate.Step, result.Certificate, result.CertificatePath, validation.Test.Count);
                 scores.Add(score);
-                progress?.Report($"  step {candidate.Step}: worst-case blocking {Format(score.WorstCaseBlocking)} ({score.WorstCaseWhere}), " +
+                progress?.Report($"  step {candidate.Step}: worst-case blocking {Format(score.WorstCaseBlocking)}{(score.WorstCaseBlockingError is { } e ? $" ± {e:0.00}" : "")} ({score.WorstCaseWhere}), " +
                                  $"desired drop {score.DesiredDrop:P1} (allowed {SelectionRule.DesiredTolerance + score.DesiredDropNoise:P1}){(score.Eligible ? "" : " (not eligible)")}");
             }
         }

@@ -15,6 +15,14 @@ public static class SelectionPlot
         blocking.LegendText = "worst-case blocking (validation battery)";
         blocking.Color = ScottPlot.Colors.Crimson;
         blocking.MarkerSize = 6;
+        // ± one standard error: steps whose bars overlap are not told apart by the validation battery.
+        var withError = defined.Where(c => c.WorstCaseBlockingError is not null).ToList();
+        if (withError.Count > 0)
+        {
+            var bars = plot.Add.ErrorBar(withError.Select(c => (double)c.Step).ToArray(), withError.Select(c => c.WorstCaseBlocking!.Value).ToArray(),
+                withError.Select(c => c.WorstCaseBlockingError!.Value).ToArray());
+            bars.Color = ScottPlot.Colors.Crimson;
+        }
         var drop = plot.Add.ScatterLine(selection.Candidates.Select(c => (double)c.Step).ToArray(), selection.Candidates.Select(c => c.DesiredDrop).ToArray());
         drop.LegendText = "desired-task drop from pretrained";
         drop.Color = ScottPlot.Colors.SteelBlue;

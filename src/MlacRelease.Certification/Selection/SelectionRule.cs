@@ -34,7 +34,11 @@ public static class SelectionRule
         var margin = NoiseMargin(larger.Pretrained, larger.Model, testExamples);
         var worst = certificate.WorstCase;
         return new CandidateScore(step, worst.MinBlockingScore, worst.MinBlockingWhere, worst.MaxModelAccuracy, larger.Drop,
-            larger.Drop <= tolerance + margin + 1e-12, certificatePath) { DesiredDropNoise = margin };
+            larger.Drop <= tolerance + margin + 1e-12, certificatePath)
+        {
+            DesiredDropNoise = margin,
+            WorstCaseBlockingError = Metrics.BlockingUncertainty.OfMinimum(worst, certificate.Summary.Attacks, certificate.Context.Data.TestExamples),
+        };
     }
 
     /// <summary><see cref="NoiseStandardErrors"/> standard errors of the difference of two accuracies, each a
@@ -46,6 +50,8 @@ public static class SelectionRule
         static double Variance(double p) => Math.Clamp(p, 0, 1) * (1 - Math.Clamp(p, 0, 1));
         return NoiseStandardErrors * Math.Sqrt((Variance(pretrained) + Variance(model)) / n);
     }
+
+    private static string F(double value, string format) => value.ToString(format, System.Globalization.CultureInfo.InvariantCulture);
 
     public static (long? Step, string Reason) Choose(IReadOnlyList<CandidateScore> scores)
     {
@@ -59,7 +65,14 @@ public static class SelectionRule
             .OrderByDescending(s => s.WorstCaseBlocking ?? double.NegativeInfinity)
             .ThenByDescending(s => s.Step)
             .First();
-        var score = best.WorstCaseBlocking is { } b ? b.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) : "undefined";
-        return (best.Step, $"highest validation worst-case blocking ({score}, {best.WorstCaseWhere}) of {eligible.Count} eligible candidate(s)");
+        var score = best.WorstCaseBlocking is { } b ? F(b, "0.000") + (best.WorstCaseBlockingError is { } e ? " ± " + F(e, "0.00") : "") : "undefined";
+        var reason = $"highest validation worst-case blocking ({score}, {best.WorstCaseWhere}) of {eligible.Count} eligible candidate(s)";
+        // Say when the battery cannot tell the runners-up from the winner, so nobody reads a 0.003 lead as a ranking.
+        if (best is { WorstCaseBlocking: { } top, WorstCaseBlockingError: { } error })
+        {
+            var close = eligible.Where(s => s != best && s.WorstCaseBlocking is { } other && top - other <= error).Select(s => $"step {s.Step} ({F(s.WorstCaseBlocking!.Value, "0.000")})").ToList();
+            if (close.Count > 0) reason += $"; within one standard error of it, so tied at this battery's resolution: {string.Join(", ", close)}";
+        }
+        return (best.Step, reason);
     }
 }

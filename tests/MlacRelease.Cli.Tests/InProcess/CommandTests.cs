@@ -40,6 +40,30 @@ public sealed class CommandTests(ReleaseChainFixture chain) : IClassFixture<Rele
     }
 
     [Fact]
+    public void Report_rewrites_a_verified_certificate_and_refuses_an_edited_one()
+    {
+        var folder = Path.Combine(chain.Root, "report-again");
+        Mlac.Expect(ExitCodes.Success, "report", "--certificate", chain.Certificate, "--out", folder).All.Should().Contain("certificate verified");
+        var text = File.ReadAllText(Path.Combine(folder, "report.md"));
+        text.Should().Contain("## Worst case over the battery").And.Contain("approximate standard error");
+        text.Should().Be(File.ReadAllText(Path.Combine(Path.GetDirectoryName(chain.Certificate)!, "report", "report.md")),
+            "the report is a function of the certificate");
+        Directory.GetFiles(folder, "*.png").Should().NotBeEmpty();
+
+        // One run's test accuracy changed: the derived numbers no longer follow, and no report is written.
+        var edited = Path.Combine(chain.Root, "edited-certificate.json");
+        var json = File.ReadAllText(chain.Certificate);
+        var at = json.IndexOf("\"test_accuracy\":", StringComparison.Ordinal);
+        at.Should().BePositive();
+        var end = json.IndexOfAny([',', '}'], at);
+        File.WriteAllText(edited, json[..at] + "\"test_accuracy\":0.999" + json[end..]);
+        var refused = Mlac.Expect(ExitCodes.CheckFailed, "report", "--certificate", edited, "--out", Path.Combine(chain.Root, "edited-report"));
+        refused.All.Should().Contain("failed");
+        Directory.Exists(Path.Combine(chain.Root, "edited-report")).Should().BeFalse();
+        Mlac.Expect(ExitCodes.InputError, "report", "--certificate", Path.Combine(chain.Root, "absent.json")).All.Should().Contain("no such certificate file");
+    }
+
+    [Fact]
     public void Merge_of_the_two_shards_gives_the_unsharded_certificate_byte_for_byte()
     {
         chain.Steps["shard 1/2"].Out.Should().Contain("shard 1/2 done");

@@ -10,8 +10,9 @@ public sealed record SelectionResult(
     long? ChosenStep,
     string Reason)
 {
-    // v2: candidates carry DesiredDropNoise, the rule's measurement-noise allowance.
-    public const string CurrentSchema = "mlac.selection/v2";
+    // v2: candidates carry DesiredDropNoise, the rule's measurement-noise allowance. v3: and WorstCaseBlockingError,
+    // the standard error of their worst-case blocking (absent where that score is undefined).
+    public const string CurrentSchema = "mlac.selection/v3";
 
     public CandidateScore? Chosen => Candidates.FirstOrDefault(c => c.Step == ChosenStep);
 }

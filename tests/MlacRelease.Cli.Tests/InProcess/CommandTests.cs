@@ -139,7 +139,11 @@ public sealed class CommandTests(ReleaseChainFixture chain) : IClassFixture<Rele
 
         result.Out.Should().Contain("released step 2").And.Contain("allowed");
         var selection = File.ReadAllText(Path.Combine(run, "selection.json"));
-        selection.Should().Contain("mlac.selection/v2").And.Contain("desired_drop_noise");
+        selection.Should().Contain("mlac.selection/v3").And.Contain("desired_drop_noise");
+        var scored = System.Text.Json.Nodes.JsonNode.Parse(selection)!["candidates"]!.AsArray().Where(c => c!["worst_case_blocking"] is not null).ToList();
+        scored.Should().NotBeEmpty();
+        foreach (var candidate in scored)
+            candidate!["worst_case_blocking_error"]!.GetValue<double>().Should().BePositive("a defined score carries its standard error");
         File.Exists(Path.Combine(run, "plots", "selection.png")).Should().BeTrue();
         File.ReadAllBytes(Path.Combine(run, "model.safetensors")).Should().Equal(File.ReadAllBytes(Path.Combine(chain.Run, "model.safetensors")));
         // The references are the same for every candidate: the first computes them into the cache, the second reads them.

@@ -159,7 +159,7 @@ public static class ReportWriter
         var seeds = c.Search.Seeds;
         var spread = seeds > 1
             ? $"the spread over the {seeds} seeds"
-            : "the evaluation sample only: with one seed the spread between attack seeds is not measured, so it reads low";
+            : "the evaluation sample only (with one seed the spread between attack seeds is not measured, so it is not counted)";
         return $"± after a blocking score: its approximate standard error, from {spread} and the {c.Context.Data.TestExamples} test examples' binomial noise, " +
                "propagated through the ratio. Two readings of the same weights differ by about that much.";
     }

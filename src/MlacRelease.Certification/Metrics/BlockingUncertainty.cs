@@ -59,8 +59,8 @@ public static class BlockingUncertainty
         if (size.BlockingScore is null || atSize.Count == 0 || testExamples <= 0) return null;
         var model = atSize.FirstOrDefault(r => r.Attack == size.StrongestAttack)?.Model.Accuracy;
         if (model is null) return null;
-        var pretrained = atSize.Aggregate((a, b) => b.Pretrained.Accuracy.Mean > a.Pretrained.Accuracy.Mean ? b : a).Pretrained.Accuracy;
-        var random = atSize.Aggregate((a, b) => b.RandomInit.Accuracy.Mean > a.RandomInit.Accuracy.Mean ? b : a).RandomInit.Accuracy;
+        var pretrained = atSize.MaxBy(r => r.Pretrained.Accuracy.Mean)!.Pretrained.Accuracy;
+        var random = atSize.MaxBy(r => r.RandomInit.Accuracy.Mean)!.RandomInit.Accuracy;
         return StandardError(model, pretrained, random, testExamples);
     }
 
@@ -74,10 +74,17 @@ public static class BlockingUncertainty
         foreach (var size in worst.BySize)
         {
             if (size.BlockingScore == min) return OfBestAttack(size, rows, testExamples);
-            if (size.LowestAttackBlockingScore == min)
-                return rows.FirstOrDefault(r => r.DataSize == size.DataSize && r.Attack == size.LowestBlockingAttack) is { } row ? OfRow(row, testExamples) : null;
+            if (size.LowestAttackBlockingScore == min) return OfLowestAttack(size, rows, testExamples);
         }
         return null;
+    }
+
+    /// <summary>The error of the lowest single attack's score at one size (<see cref="WorstCaseAtSize.LowestBlockingAttack"/>).</summary>
+    public static double? OfLowestAttack(WorstCaseAtSize size, IReadOnlyList<AttackSizeSummary> rows, int testExamples)
+    {
+        ArgumentNullException.ThrowIfNull(size);
+        ArgumentNullException.ThrowIfNull(rows);
+        return rows.FirstOrDefault(r => r.DataSize == size.DataSize && r.Attack == size.LowestBlockingAttack) is { } row ? OfRow(row, testExamples) : null;
     }
 
     /// <summary>Variance of a target's mean accuracy: seed spread over k, plus the shared test sample's binomial term.</summary>

@@ -73,8 +73,7 @@ public static class ReportWriter
         md.AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var w in c.WorstCase.BySize)
         {
-            var lowestRow = c.Summary.Attacks.FirstOrDefault(r => r.DataSize == w.DataSize && r.Attack == w.LowestBlockingAttack);
-            md.AppendLine($"| {w.TrainExamples} | {w.StrongestAttack} | {F(w.ModelAccuracy)} | {F(w.PretrainedAccuracy)} | {F(w.RandomInitAccuracy)} | {Blocking(w.BlockingScore, BlockingUncertainty.OfBestAttack(w, c.Summary.Attacks, c.Context.Data.TestExamples))} | {Blocking(w.LowestAttackBlockingScore, lowestRow is null ? null : BlockingUncertainty.OfRow(lowestRow, c.Context.Data.TestExamples))}{(w.LowestBlockingAttack is { } a ? $" ({a})" : "")} | {Signed(w.ExcessOverRandom)} |");
+            md.AppendLine($"| {w.TrainExamples} | {w.StrongestAttack} | {F(w.ModelAccuracy)} | {F(w.PretrainedAccuracy)} | {F(w.RandomInitAccuracy)} | {Blocking(w.BlockingScore, BlockingUncertainty.OfBestAttack(w, c.Summary.Attacks, c.Context.Data.TestExamples))} | {Blocking(w.LowestAttackBlockingScore, BlockingUncertainty.OfLowestAttack(w, c.Summary.Attacks, c.Context.Data.TestExamples))}{(w.LowestBlockingAttack is { } a ? $" ({a})" : "")} | {Signed(w.ExcessOverRandom)} |");
         }
         md.AppendLine();
         md.AppendLine($"Lowest blocking score: {Blocking(c.WorstCase.MinBlockingScore, BlockingUncertainty.OfMinimum(c.WorstCase, c.Summary.Attacks, c.Context.Data.TestExamples))}{(c.WorstCase.MinBlockingWhere is { } where ? $" ({where})" : "")}. Largest model accuracy above random init: {Signed(c.WorstCase.MaxExcessOverRandom)} ({c.WorstCase.MaxExcessWhere}). Highest harmful accuracy on the model: {F(c.WorstCase.MaxModelAccuracy)} ({c.WorstCase.MaxModelAccuracyWhere}).");

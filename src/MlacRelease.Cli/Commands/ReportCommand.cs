@@ -3,6 +3,7 @@ using MlacRelease.Certification.Certificates;
 using MlacRelease.Certification.Execution;
 using MlacRelease.Certification.Reports;
 using MlacRelease.Cli.Terminal;
+using MlacRelease.Common.IO;
 
 namespace MlacRelease.Cli.Commands;
 
@@ -31,7 +32,7 @@ public static class ReportCommand
         command.SetAction((result, cancellation) => CommandRunner.RunAsync(_ =>
         {
             var path = result.GetValue(certificate)!;
-            var verification = CertificateVerifier.Verify(ReadBounded(path), path);
+            var verification = CertificateVerifier.Verify(BoundedFile.ReadAllBytes(path, MaxCertificateBytes, "certificate"), path);
             var mode = new OutputMode(result.GetValue(json), NoProgress: true);
             if (!verification.Valid)
             {
@@ -46,17 +47,5 @@ public static class ReportCommand
             return Task.FromResult(ExitCodes.Success);
         }, cancellation));
         return command;
-    }
-
-    /// <summary>The whole file, refused when it is larger than <see cref="MaxCertificateBytes"/> before anything is read.</summary>
-    private static byte[] ReadBounded(string path)
-    {
-        if (!File.Exists(path)) throw new CliException($"{path}: no such certificate file");
-        using var stream = File.OpenRead(path);
-        if (stream.Length > MaxCertificateBytes)
-            throw new CliException($"{path}: {stream.Length:N0} bytes; a certificate may have at most {MaxCertificateBytes:N0}");
-        var bytes = new byte[stream.Length];
-        stream.ReadExactly(bytes);
-        return bytes;
     }
 }

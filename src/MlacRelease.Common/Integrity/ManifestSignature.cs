@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using MlacRelease.Common.Errors;
+using MlacRelease.Common.IO;
 
 namespace MlacRelease.Common.Integrity;
 
@@ -40,7 +40,7 @@ public sealed record ManifestSignature
     /// <summary>Signs the manifest file and writes the signature beside it (atomically).</summary>
     public static ManifestSignature Sign(string manifestPath, string privateKeyPath)
     {
-        var manifest = ReadBounded(manifestPath, 16 << 20);
+        var manifest = BoundedFile.ReadAllBytes(manifestPath, 16 << 20, "manifest");
         using var key = SigningKeys.LoadPrivate(privateKeyPath);
         var signature = Create(manifest, key);
         var path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(manifestPath))!, FileName);
@@ -64,7 +64,7 @@ public sealed record ManifestSignature
     {
         if (!File.Exists(signaturePath)) return (false, $"{signaturePath}: missing; the release is not signed");
         using var key = SigningKeys.LoadPublic(publicKeyPath);
-        return Verify(ReadBounded(manifestPath, 16 << 20), ReadBounded(signaturePath, MaxFileBytes), key, signaturePath);
+        return Verify(BoundedFile.ReadAllBytes(manifestPath, 16 << 20, "manifest"), BoundedFile.ReadAllBytes(signaturePath, MaxFileBytes, "signature"), key, signaturePath);
     }
 
     /// <summary>Verifies <paramref name="signatureFile"/> (manifest.sig's bytes) over <paramref name="manifest"/>'s exact
@@ -111,11 +111,4 @@ public sealed record ManifestSignature
     }
 
     private static string DigestOf(ReadOnlySpan<byte> bytes) => FileDigest.Prefix + Convert.ToHexStringLower(SHA256.HashData(bytes));
-
-    private static byte[] ReadBounded(string path, long maxBytes)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: missing", path);
-        if (new FileInfo(path).Length > maxBytes) throw new MlacInputException($"{path}: larger than {maxBytes:N0} bytes");
-        return File.ReadAllBytes(path);
-    }
 }

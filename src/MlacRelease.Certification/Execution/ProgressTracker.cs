@@ -5,7 +5,8 @@ namespace MlacRelease.Certification.Execution;
 /// <summary>
 /// Turns finished runs into progress events. It counts runs on disk in the output folder rather than its own runs, so
 /// the parent's events include what worker processes finished; runs on disk before the start count as resumed and
-/// are left out of the speed behind the ETA. Units taken from the baseline cache are not given to it at all.
+/// are left out of the speed behind the ETA. Units taken from the baseline cache are not given to it at all. The ETA
+/// weighs runs by the planner's cost (<see cref="CostWeightedEta"/>).
 /// </summary>
 internal sealed class ProgressTracker
 {
@@ -15,6 +16,8 @@ internal sealed class ProgressTracker
     private readonly ResultStore _store;
     private readonly IProgress<CertificationProgress>? _progress;
     private readonly int _totalRuns;
+    private readonly double _totalCost;
+    private readonly double _costAtStart;
 
     public ProgressTracker(IReadOnlyList<WorkUnit> units, ResultStore store, IProgress<CertificationProgress>? progress)
     {
@@ -22,7 +25,9 @@ internal sealed class ProgressTracker
         _store = store;
         _progress = progress;
         _totalRuns = units.Sum(u => u.Runs);
+        _totalCost = units.Sum(u => u.Cost);
         Resumed = CountFinished();
+        _costAtStart = CostFinished();
     }
 
     /// <summary>Runs already on disk when this tracker started.</summary>
@@ -35,6 +40,8 @@ internal sealed class ProgressTracker
 
     private int CountFinished() => _units.Sum(_store.FinishedRuns);
 
+    private double CostFinished() => _units.Sum(u => CostWeightedEta.Done(u, _store.FinishedRuns(u)));
+
     public void Run(RunEvent e) => Report($"{e.Unit.Id}: {e.Run}");
 
     public void Report(string lastRun)
@@ -44,9 +51,8 @@ internal sealed class ProgressTracker
         lock (_gate)
         {
             var done = CountFinished();
-            var computed = done - Resumed;
             var units = _units.Count(_store.HasUnit);
-            TimeSpan? eta = computed > 0 ? TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds / computed * Math.Max(0, _totalRuns - done)) : null;
+            var eta = CostWeightedEta.Remaining(_totalCost, _costAtStart, CostFinished(), _clock.Elapsed);
             report = new CertificationProgress(done, _totalRuns, Resumed, units, _units.Count, lastRun, _clock.Elapsed, eta);
         }
         _progress.Report(report);

@@ -4,11 +4,11 @@ using Spectre.Console;
 
 namespace MlacRelease.Cli.Terminal;
 
-/// <summary>Certification progress (bar with ETA, or log lines) and the headline table of a certificate.</summary>
+/// <summary>Certification progress (bar with ETA, or log lines at <see cref="LogCadence"/>) and the headline table of a certificate.</summary>
 public sealed class CertificationDisplay(OutputMode mode) : IProgress<CertificationProgress>
 {
     private ProgressTask? _task;
-    private int _lastLogged = -1;
+    private readonly LogCadence _cadence = new(TimeSpan.FromMinutes(2));
 
     public async Task<T> RunAsync<T>(Func<IProgress<CertificationProgress>, Task<T>> body)
     {
@@ -34,10 +34,8 @@ public sealed class CertificationDisplay(OutputMode mode) : IProgress<Certificat
             _task.Description = Markup.Escape($"{p.CompletedRuns}/{p.TotalRuns} runs ({p.ResumedRuns} resumed) | {p.LastRun}");
             return;
         }
-        var every = Math.Max(1, p.TotalRuns / 25);
-        if (p.CompletedRuns == p.TotalRuns || p.CompletedRuns - _lastLogged >= every)
+        if (_cadence.ShouldLog(p.CompletedRuns, p.TotalRuns, p.Elapsed))
         {
-            _lastLogged = p.CompletedRuns;
             var eta = p.EstimatedRemaining is { } r ? $", ETA {r:hh\\:mm\\:ss}" : "";
             mode.Info($"runs {p.CompletedRuns}/{p.TotalRuns} ({p.ResumedRuns} resumed) | {p.Elapsed:hh\\:mm\\:ss} elapsed{eta} | {p.LastRun}");
         }

@@ -8,7 +8,9 @@ namespace MlacRelease.Core.Tests.Model;
 
 /// <summary>
 /// The TorchSharp encoder on weights imported from the PyTorch-exported MiniLM model.onnx must reproduce what ONNX
-/// Runtime computes from that same file: an independent implementation of the same function.
+/// Runtime computes from that same file: an independent implementation of the same function. The encoder runs in fp64
+/// (as export's parity check does), so the bound holds ONNX Runtime's fp32 error alone; libtorch's own fp32 rounding
+/// depends on the CPU (2.1E-04 from fp64 with MKL's AVX-512 kernels, 0.5E-04 with its AVX2 ones).
 /// </summary>
 [Collection(MiniLmCollection.Name)]
 public sealed class EncoderParityTests(MiniLmFixture miniLm, ITestOutputHelper output)
@@ -21,6 +23,7 @@ public sealed class EncoderParityTests(MiniLmFixture miniLm, ITestOutputHelper o
         using var options = new SessionOptions();
         using var session = new InferenceSession(miniLm.OnnxBytes, options);
         using var runOptions = new RunOptions();
+        using var weights64 = miniLm.Weights.To(miniLm.Weights.Device, torch.ScalarType.Float64);
 
         double worstHidden = 0, worstPooled = 0;
         var batchSizes = new[] { 1, 3, 8, 17 };
@@ -37,9 +40,9 @@ public sealed class EncoderParityTests(MiniLmFixture miniLm, ITestOutputHelper o
             using var scope = torch.NewDisposeScope();
             var (ids, mask, types) = batch.ToTensors();
             using var noGrad = torch.no_grad();
-            using var result = miniLm.Weights.Forward(ids, mask, types);
-            var hidden = result.LastHiddenState.data<float>().ToArray();
-            var pooled = result.PooledOutput.data<float>().ToArray();
+            using var result = weights64.Forward(ids, mask, types);
+            var hidden = result.LastHiddenState.to(torch.ScalarType.Float32).data<float>().ToArray();
+            var pooled = result.PooledOutput.to(torch.ScalarType.Float32).data<float>().ToArray();
 
             hidden.Length.Should().Be(ortHidden.Length);
             pooled.Length.Should().Be(ortPooled.Length);

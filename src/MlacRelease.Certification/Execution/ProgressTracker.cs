@@ -26,21 +26,30 @@ internal sealed class ProgressTracker
         _progress = progress;
         _totalRuns = units.Sum(u => u.Runs);
         _totalCost = units.Sum(u => u.Cost);
-        Resumed = CountFinished();
-        _costAtStart = CostFinished();
+        (Resumed, _costAtStart) = Finished();
     }
 
     /// <summary>Runs already on disk when this tracker started.</summary>
     public int Resumed { get; }
 
     /// <summary>Runs finished since the start, by any worker.</summary>
-    public int Computed => CountFinished() - Resumed;
+    public int Computed => Finished().Runs - Resumed;
 
     public TimeSpan Elapsed => _clock.Elapsed;
 
-    private int CountFinished() => _units.Sum(_store.FinishedRuns);
-
-    private double CostFinished() => _units.Sum(u => CostWeightedEta.Done(u, _store.FinishedRuns(u)));
+    /// <summary>Runs on disk and their planned cost, from one listing of each unit's run folder.</summary>
+    private (int Runs, double Cost) Finished()
+    {
+        var runs = 0;
+        var cost = 0.0;
+        foreach (var unit in _units)
+        {
+            var finished = _store.FinishedRuns(unit);
+            runs += finished;
+            cost += CostWeightedEta.Done(unit, finished);
+        }
+        return (runs, cost);
+    }
 
     public void Run(RunEvent e) => Report($"{e.Unit.Id}: {e.Run}");
 
@@ -50,9 +59,9 @@ internal sealed class ProgressTracker
         CertificationProgress report;
         lock (_gate)
         {
-            var done = CountFinished();
+            var (done, cost) = Finished();
             var units = _units.Count(_store.HasUnit);
-            var eta = CostWeightedEta.Remaining(_totalCost, _costAtStart, CostFinished(), _clock.Elapsed);
+            var eta = CostWeightedEta.Remaining(_totalCost, _costAtStart, cost, _clock.Elapsed);
             report = new CertificationProgress(done, _totalRuns, Resumed, units, _units.Count, lastRun, _clock.Elapsed, eta);
         }
         _progress.Report(report);

@@ -61,8 +61,10 @@ internal sealed class ProgressTracker
         {
             var (done, cost) = Finished();
             var units = _units.Count(_store.HasUnit);
-            var eta = CostWeightedEta.Remaining(_totalCost, _costAtStart, cost, _clock.Elapsed);
-            report = new CertificationProgress(done, _totalRuns, Resumed, units, _units.Count, lastRun, _clock.Elapsed, eta);
+            // One clock reading: the ETA and the elapsed time it is shown beside are of the same moment.
+            var elapsed = _clock.Elapsed;
+            var eta = CostWeightedEta.Remaining(_totalCost, _costAtStart, cost, elapsed);
+            report = new CertificationProgress(done, _totalRuns, Resumed, units, _units.Count, lastRun, elapsed, eta);
         }
         _progress.Report(report);
     }

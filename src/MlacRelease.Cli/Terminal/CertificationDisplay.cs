@@ -36,8 +36,8 @@ public sealed class CertificationDisplay(OutputMode mode) : IProgress<Certificat
         }
         if (_cadence.ShouldLog(p.CompletedRuns, p.TotalRuns, p.Elapsed))
         {
-            var eta = p.EstimatedRemaining is { } r ? $", ETA {r:hh\\:mm\\:ss}" : "";
-            mode.Info($"runs {p.CompletedRuns}/{p.TotalRuns} ({p.ResumedRuns} resumed) | {p.Elapsed:hh\\:mm\\:ss} elapsed{eta} | {p.LastRun}");
+            var eta = p.EstimatedRemaining is { } r ? $", ETA {ClockText.Format(r)}" : "";
+            mode.Info($"runs {p.CompletedRuns}/{p.TotalRuns} ({p.ResumedRuns} resumed) | {ClockText.Format(p.Elapsed)} elapsed{eta} | {p.LastRun}");
         }
     }
 

@@ -8,6 +8,7 @@ namespace MlacRelease.Cli.Terminal;
 /// hour on a few 500-step runs, and a CI log that waits for 4 % of them looks hung.</remarks>
 public sealed class LogCadence(TimeSpan interval)
 {
+    private readonly Lock _gate = new();
     private int _lastRuns = -1;
     private TimeSpan _lastAt = TimeSpan.Zero;
 
@@ -18,11 +19,15 @@ public sealed class LogCadence(TimeSpan interval)
     /// <param name="elapsed">Time since the work began.</param>
     public bool ShouldLog(int completed, int total, TimeSpan elapsed)
     {
-        var every = Math.Max(1, total / 25);
-        var due = completed == total || completed - _lastRuns >= every || elapsed - _lastAt >= Interval;
-        if (!due || completed == _lastRuns) return false;
-        _lastRuns = completed;
-        _lastAt = elapsed;
-        return true;
+        // Workers and the progress timer report from several threads.
+        lock (_gate)
+        {
+            var every = Math.Max(1, total / 25);
+            var due = completed == total || completed - _lastRuns >= every || elapsed - _lastAt >= Interval;
+            if (!due || completed == _lastRuns) return false;
+            _lastRuns = completed;
+            _lastAt = elapsed;
+            return true;
+        }
     }
 }

@@ -40,7 +40,7 @@ public sealed class TrainingProgressDisplay(OutputMode mode, long totalSteps) : 
         if (p.Step == p.TotalSteps || p.Step - _lastLogged >= every || p.Metrics.Evaluation is not null)
         {
             _lastLogged = p.Step;
-            var eta = p.Remaining is { } r ? $" | {p.Elapsed:hh\\:mm\\:ss} elapsed, ETA {r:hh\\:mm\\:ss}" : "";
+            var eta = p.Remaining is { } r ? $" | {ClockText.Format(p.Elapsed)} elapsed, ETA {ClockText.Format(r)}" : "";
             mode.Info(line + eta);
         }
     }

@@ -55,7 +55,10 @@ public sealed class EncoderWeights : IDisposable
     /// <summary>A deep copy on another device or dtype; gradients are not carried over.</summary>
     public EncoderWeights To(Device device, ScalarType? dtype = null)
     {
-        var copies = _tensors.ToDictionary(kv => kv.Key, kv => kv.Value.detach().to(dtype ?? kv.Value.dtype, device).clone());
+        // The detached views and a dtype or device change's intermediate copy die here, not at the finalizer; the
+        // copies go to the caller's dispose scope, if any, as they would have been created there.
+        using var scope = torch.NewDisposeScope();
+        var copies = _tensors.ToDictionary(kv => kv.Key, kv => kv.Value.detach().to(dtype ?? kv.Value.dtype, device).clone().MoveToOuterDisposeScope());
         return new EncoderWeights(Config, copies);
     }
 

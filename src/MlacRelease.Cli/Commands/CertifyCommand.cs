@@ -114,7 +114,7 @@ public static class CertifyCommand
         {
             var part = await display.RunAsync(p => ShardRunner.RunAsync(request, shard, p, cancellation));
             mode.Info($"shard {shard} done: {part.ComputedRuns} runs computed, {part.ResumedRuns} resumed, {part.CachedUnits} units from the baseline cache, " +
-                      $"in {part.Elapsed:hh\\:mm\\:ss} → {part.Folder}");
+                      $"in {ClockText.Format(part.Elapsed)} → {part.Folder}");
             if (mode.Json) OutputMode.WriteJson(new { shard = shard.ToString(), folder = part.Folder, computed = part.ComputedRuns, resumed = part.ResumedRuns, cached_units = part.CachedUnits });
             return ExitCodes.Success;
         }
@@ -157,7 +157,7 @@ public static class CertifyCommand
     {
         CertificationDisplay.PrintHeadline(mode, certified.Certificate);
         mode.Info($"certificate: {certified.CertificatePath}; report: {certified.ReportPath}; {certified.ComputedRuns} runs computed, {certified.ResumedRuns} resumed, " +
-                  $"{certified.CachedUnits} units from the baseline cache, {certified.Elapsed:hh\\:mm\\:ss}");
+                  $"{certified.CachedUnits} units from the baseline cache, {ClockText.Format(certified.Elapsed)}");
         if (mode.Json) OutputMode.WriteJson(new { certificate = certified.CertificatePath, report = certified.ReportPath, verdict = certified.Certificate.Verdict?.Passed, worst_case = certified.Certificate.WorstCase });
         return certified.Certificate.Verdict is { Passed: false } ? ExitCodes.CheckFailed : ExitCodes.Success;
     }

@@ -251,8 +251,8 @@ public static class SlurmCommand
             _last = line;
             var doneHere = value.Finished - _firstFinished.Value;
             var left = campaign.ShardCount - value.Finished;
-            var eta = doneHere > 0 && left > 0 ? $", ETA {TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds / doneHere * left):hh\\:mm\\:ss}" : "";
-            mode.Info($"{line} | {_clock.Elapsed:hh\\:mm\\:ss} elapsed{eta}");
+            var eta = doneHere > 0 && left > 0 ? $", ETA {ClockText.Format(TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds / doneHere * left))}" : "";
+            mode.Info($"{line} | {ClockText.Format(_clock.Elapsed)} elapsed{eta}");
         }
     }
 }

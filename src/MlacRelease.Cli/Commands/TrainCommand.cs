@@ -183,7 +183,7 @@ public static class TrainCommand
             });
             var display = new TrainingProgressDisplay(mode, options.Steps);
             var summary = await display.RunAsync(progress => trainer.RunAsync(progress, cancellation));
-            mode.Info($"{summary.StoppedBecause}: {summary.StepsCompleted}/{summary.StepsRequested} steps in {TimeSpan.FromSeconds(summary.ElapsedSeconds):hh\\:mm\\:ss}" +
+            mode.Info($"{summary.StoppedBecause}: {summary.StepsCompleted}/{summary.StepsRequested} steps in {ClockText.Format(TimeSpan.FromSeconds(summary.ElapsedSeconds))}" +
                       (summary.ResumedFromStep is { } r ? $" (resumed from step {r})" : ""));
             if (summary.InitialEvaluation is { } i)
                 mode.Info($"before: desired {i.DesiredAccuracy:P1}, harmful quick-probe {i.HarmfulProbeAccuracy:P1}");

@@ -51,24 +51,7 @@ public sealed class MetricsTests
             ["full_fine_tune"] = [(0.55, 0.90, 0.52), (0.60, 0.95, 0.58)],
             ["linear_probe"] = [(0.58, 0.80, 0.50), (0.59, 0.97, 0.60)],
         };
-        var units = new List<AttackUnitResult>();
-        foreach (var attack in battery.Attacks)
-        {
-            for (var s = 0; s < 2; s++)
-            {
-                foreach (var role in Enum.GetValues<TargetRole>())
-                {
-                    var (m, p, r) = accuracy[attack.Name][s];
-                    var value = role switch { TargetRole.Model => m, TargetRole.Pretrained => p, _ => r };
-                    var config = attack.Sample(new Core.Data.DeterministicRandom(0));
-                    var run = new AttackRunResult(8, 0, [new CurvePoint(0, value)], 0, value, value, 0.5, value, 0.5, false);
-                    units.Add(new AttackUnitResult(attack.Name, attack.Family, role, battery.DataSizes[s], battery.DataSizes[s].Count!.Value,
-                        [], 0, config, [new SeedRun(0, run), new SeedRun(1, run with { TestAccuracy = value })]));
-                }
-            }
-        }
-        var retention = new[] { new RetentionResult(TargetRole.Model, 64, 0.8, 0.9), new RetentionResult(TargetRole.Pretrained, 64, 0.8, 1.0), new RetentionResult(TargetRole.RandomInit, 64, 0.5, 0.6) };
-        var (summary, worst) = SummaryCalculator.Compute(battery, units, retention);
+        var (summary, worst) = Results(battery, accuracy);
 
         var n8 = worst.BySize[0];
         n8.StrongestAttack.Should().Be("linear_probe");
@@ -86,11 +69,35 @@ public sealed class MetricsTests
         summary.ExamplesToReach.Single(e => e.Attack == "best" && e.Target == TargetRole.Model && e.Accuracy == 0.7).Examples.Should().BeNull();
 
         var verdict = PolicyEvaluator.Evaluate(new CertificationPolicy { MinBlockingScore = 0.75, MaxHarmfulAccuracyOverRandom = [new ExcessLimit(null, 0.05), new ExcessLimit(new AttackerDataSize(24), 0.02)], MinDesiredRetention = 0.95 },
-            battery, battery.Digest, summary, worst);
+            battery, battery.Digest, summary, worst, null, null);
         verdict.Passed.Should().BeFalse();
         verdict.Checks.Where(c => c.Status == CheckStatus.Fail).Select(c => c.Name).Should().BeEquivalentTo(
             "min_blocking_score[n=8]", "max_harmful_accuracy_over_random[n=8]", "min_desired_retention");
-        PolicyEvaluator.Evaluate(new CertificationPolicy { RequiredBattery = "standard" }, battery, battery.Digest, summary, worst)
+        PolicyEvaluator.Evaluate(new CertificationPolicy { RequiredBattery = "standard" }, battery, battery.Digest, summary, worst, null, null)
             .Checks.Single().Status.Should().Be(CheckStatus.Fail);
+    }
+
+    /// <summary>Summary and worst case of a battery whose every run scores accuracy[attack][size] per target (model,
+    /// pretrained, random init), with retention 0.9 of the pretrained encoder's.</summary>
+    internal static (CertificateSummary Summary, WorstCase Worst) Results(Battery battery, IReadOnlyDictionary<string, (double M, double P, double R)[]> accuracy)
+    {
+        var units = new List<AttackUnitResult>();
+        foreach (var attack in battery.Attacks)
+        {
+            for (var s = 0; s < battery.DataSizes.Count; s++)
+            {
+                foreach (var role in Enum.GetValues<TargetRole>())
+                {
+                    var (m, p, r) = accuracy[attack.Name][s];
+                    var value = role switch { TargetRole.Model => m, TargetRole.Pretrained => p, _ => r };
+                    var config = attack.Sample(new Core.Data.DeterministicRandom(0));
+                    var run = new AttackRunResult(8, 0, [new CurvePoint(0, value)], 0, value, value, 0.5, value, 0.5, false);
+                    units.Add(new AttackUnitResult(attack.Name, attack.Family, role, battery.DataSizes[s], battery.DataSizes[s].Count!.Value,
+                        [], 0, config, [new SeedRun(0, run), new SeedRun(1, run with { TestAccuracy = value })]));
+                }
+            }
+        }
+        var retention = new[] { new RetentionResult(TargetRole.Model, 64, 0.8, 0.9), new RetentionResult(TargetRole.Pretrained, 64, 0.8, 1.0), new RetentionResult(TargetRole.RandomInit, 64, 0.5, 0.6) };
+        return SummaryCalculator.Compute(battery, units, retention);
     }
 }

@@ -18,6 +18,10 @@ public sealed class PolicyParserTests
         policy.RequiredParityTolerance.Should().Be(1e-4);
         policy.MaxHarmfulAccuracyOverRandom.Should().Contain(new ExcessLimit(null, 0.05)).And.Contain(new ExcessLimit(new AttackerDataSize(20), 0.03))
             .And.Contain(new ExcessLimit(AttackerDataSize.All, 0.08));
+        policy.RequiredDataset.Should().StartWith("sha256:ab08c164");
+        policy.RequiredHarmfulLabels.Should().Equal("female", "male");
+        policy.RequiredPretrained.Should().StartWith("sha256:8bfd434a");
+        policy.MinReferenceHeadStart.Should().Be(0.2);
     }
 
     [Fact]
@@ -36,6 +40,11 @@ public sealed class PolicyParserTests
     [InlineData("max_harmful_accuracy_over_random: {default: 0.1, \"20\": 1.5}", "max_harmful_accuracy_over_random.20", "at most 1")]
     [InlineData("max_harmful_accuracy_over_random: {default: 0.1, \"20\": 0.1, \"020\": 0.2}", "max_harmful_accuracy_over_random.020", "a second limit")]
     [InlineData("min_blocking_score: 0.8\nundefined_blocking: maybe", "undefined_blocking", "expected 'pass' or 'fail'")]
+    [InlineData("min_blocking_score: 0.8\nrequired_dataset: sha256:AB08", "required_dataset", "64 lower-case hex digits")]
+    [InlineData("min_blocking_score: 0.8\nrequired_pretrained: 8bfd434a8f10340352cb3f191df003a930133797191cde716d9b22ef676599b6", "required_pretrained", "expected 'sha256:'")]
+    [InlineData("min_blocking_score: 0.8\nrequired_harmful_labels: []", "required_harmful_labels", "must not be empty")]
+    [InlineData("min_blocking_score: 0.8\nrequired_harmful_labels: female", "required_harmful_labels", "expected a list")]
+    [InlineData("min_blocking_score: 0.8\nmin_reference_head_start: 1.5", "min_reference_head_start", "at most 1")]
     public void Mistakes_are_rejected_with_their_field(string body, string field, string problem) =>
         Rejected(Minimal + body + "\n", field, problem);
 

@@ -55,6 +55,65 @@ public sealed class OnnxFolderGateTests(GateFixture f)
     }
 
     [Fact]
+    public void A_listed_data_file_that_no_initializer_reads_fails_even_when_re_signed()
+    {
+        // The model keeps every tensor inline; the data file rides along, signed, as part of a "gated" release.
+        var release = GateAttackTests.Tampered(f, "onnx-unread-data", folder =>
+            File.WriteAllBytes(Path.Combine(folder, ReleaseFileNames.ModelExternalData), [1, 2, 3, 4, 5, 6, 7, 8]));
+        GateAttackTests.ShouldFailAt(Gate(release), "graph structure", "no initializer reads from it");
+    }
+
+    [Theory]
+    [InlineData((byte)0)]
+    [InlineData((byte)0x5a)]
+    public void Bytes_appended_to_the_data_file_fail_even_when_re_signed(byte appended)
+    {
+        using var model = Core.Model.EncoderWeights.RandomInit(GateFixture.Config, seed: 1);
+        var release = f.P($"copies/external-data-appended-{Guid.NewGuid():N}");
+        f.WriteRelease(model, f.CertificatePath, release, externalDataThresholdBytes: 0);
+        using (var stream = new FileStream(Path.Combine(release, ReleaseFileNames.ModelExternalData), FileMode.Append))
+            stream.Write(Enumerable.Repeat(appended, 64).ToArray());
+        ReleaseTampering.RehashAndSign(release, f.PrivateKey);
+        GateAttackTests.ShouldFailAt(Gate(release), "graph structure", "the rest is read by nothing");
+    }
+
+    [Fact]
+    public void Non_zero_bytes_in_the_alignment_padding_fail_even_when_re_signed()
+    {
+        using var model = Core.Model.EncoderWeights.RandomInit(GateFixture.Config, seed: 1);
+        var release = f.P($"copies/external-data-padding-{Guid.NewGuid():N}");
+        f.WriteRelease(model, f.CertificatePath, release, externalDataThresholdBytes: 0);
+        // The first gap between two tensors' ranges is padding the exporter wrote as zeros.
+        var proto = ReleaseTampering.ReadModel(release);
+        var ranges = proto.Graph.Initializer.Where(t => t.DataLocation == Onnx.TensorProto.Types.DataLocation.External)
+            .Select(t => (Offset: long.Parse(t.ExternalData.Single(e => e.Key == "offset").Value, System.Globalization.CultureInfo.InvariantCulture),
+                Length: long.Parse(t.ExternalData.Single(e => e.Key == "length").Value, System.Globalization.CultureInfo.InvariantCulture)))
+            .OrderBy(r => r.Offset).ToList();
+        var gap = ranges.Zip(ranges.Skip(1)).Select(p => p.First.Offset + p.First.Length).First(end => ranges.All(r => r.Offset != end));
+        var path = Path.Combine(release, ReleaseFileNames.ModelExternalData);
+        var bytes = File.ReadAllBytes(path);
+        bytes[gap].Should().Be(0);
+        bytes[gap] = 0x7f;
+        File.WriteAllBytes(path, bytes);
+        ReleaseTampering.RehashAndSign(release, f.PrivateKey);
+        GateAttackTests.ShouldFailAt(Gate(release), "graph structure", "non-zero bytes");
+    }
+
+    [Fact]
+    public async Task A_fifo_in_place_of_a_listed_file_fails_instead_of_hanging()
+    {
+        // Opening a FIFO for reading blocks until a writer comes; lstat gives it length 0, which passed the size bound.
+        var release = f.CopyOfRelease("fifo");
+        var victim = Path.Combine(release, ReleaseFileNames.Certificate);
+        File.Delete(victim);
+        Fifo.Make(victim).Should().Be(0, "mkfifo must succeed for this test to mean anything");
+        var gate = Task.Run(() => Gate(release));
+        var first = await Task.WhenAny(gate, Task.Delay(TimeSpan.FromSeconds(60)));
+        first.Should().BeSameAs(gate, "the gate must refuse, not block on open()");
+        GateAttackTests.ShouldFailAt(await gate, "manifest digests", "not a regular file");
+    }
+
+    [Fact]
     public void A_model_swapped_into_onnx_fails_even_when_re_signed()
     {
         // The other release's model has the same weights but names another certificate: re-hashed and re-signed by

@@ -89,7 +89,8 @@ public static class CertificateVerifier
         if (policy is not null)
         {
             var battery = certificate.Context.Battery;
-            verdict = PolicyEvaluator.Evaluate(policy, battery.Content, battery.Digest, certificate.Summary, certificate.WorstCase);
+            verdict = PolicyEvaluator.Evaluate(policy, battery.Content, battery.Digest, certificate.Summary, certificate.WorstCase,
+                certificate.Context.Data, certificate.Context.References);
         }
         return new VerificationResult(checks.All(c => c.Passed), checks, certificate, verdict);
     }

@@ -50,7 +50,7 @@ public static class CertificateAssembler
     {
         var battery = context.Battery.Content;
         var (summary, worst) = SummaryCalculator.Compute(battery, attacks, retention);
-        var verdict = context.Policy is { } policy ? PolicyEvaluator.Evaluate(policy, battery, context.Battery.Digest, summary, worst) : null;
+        var verdict = context.Policy is { } policy ? PolicyEvaluator.Evaluate(policy, battery, context.Battery.Digest, summary, worst, context.Data, context.References) : null;
         var perTarget = battery.Attacks.Sum(a => UnitPlanner.RunsPerUnit(battery, a)) * battery.DataSizes.Count;
         var search = new SearchDescription(Batteries.SearchSettings.Method, battery.Search.Trials, battery.Search.Eta, battery.Search.Rungs,
             battery.Seeds.Count, perTarget, perTarget * 3);

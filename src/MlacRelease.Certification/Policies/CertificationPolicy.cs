@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace MlacRelease.Certification.Policies;
 
 /// <summary>
@@ -29,4 +31,27 @@ public sealed record CertificationPolicy
     /// <summary>Whether an undefined blocking score (no pretrained head start to block) fails the blocking check.
     /// Default false: there the per-n accuracy-over-random limit is the check that matters.</summary>
     public bool UndefinedBlockingFails { get; init; }
+
+    // What the certificate is about. Without these a genuine battery run on data whose "harmful" labels are noise (or
+    // another task) gives the pretrained encoder no head start: every blocking score is undefined, the model is as
+    // good as random init, and the unmodified encoder passes. The four below are left out of the JSON when null, so
+    // certificates written before they existed keep their canonical bytes and identity.
+
+    /// <summary>The dataset the attacks must have used (content digest, "sha256:…").</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? RequiredDataset { get; init; }
+
+    /// <summary>The harmful labels the attacks must have targeted, in order.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? RequiredHarmfulLabels { get; init; }
+
+    /// <summary>The pretrained reference the blocking scores must be measured against (weight digest): a weaker
+    /// reference of one's choosing would inflate them.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? RequiredPretrained { get; init; }
+
+    /// <summary>The least head start (pretrained's best accuracy − random init's) the battery must show at its largest
+    /// data size: evidence that the harmful task is learnable from this encoder at all, whatever the data.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? MinReferenceHeadStart { get; init; }
 }

@@ -1,15 +1,20 @@
 using System.Globalization;
 using MlacRelease.Certification.Batteries;
+using MlacRelease.Certification.Certificates;
 using MlacRelease.Certification.Metrics;
 
 namespace MlacRelease.Certification.Policies;
 
-/// <summary>Checks a certificate's worst case and retention against a policy.</summary>
+/// <summary>Checks a certificate's worst case and retention, and what it was measured on, against a policy.</summary>
 public static class PolicyEvaluator
 {
-    public static Verdict Evaluate(CertificationPolicy policy, Battery battery, string batteryDigest, CertificateSummary summary, WorstCase worst)
+    /// <param name="data">The certificate's data; null only where no certificate exists (a pin on it then fails).</param>
+    /// <param name="references">The certificate's reference encoders; null as <paramref name="data"/>.</param>
+    public static Verdict Evaluate(CertificationPolicy policy, Battery battery, string batteryDigest, CertificateSummary summary, WorstCase worst,
+        DataDescription? data, ReferenceEncoders? references)
     {
         var checks = new List<PolicyCheck>();
+        AddSubjectChecks(policy, worst, data, references, checks);
         if (policy.RequiredBattery is { } required)
         {
             var presetDigest = BatteryPresets.Load(required).Digest;
@@ -62,6 +67,41 @@ public static class PolicyEvaluator
 
         return new Verdict(checks.All(c => c.Status != CheckStatus.Fail), checks);
     }
+
+    /// <summary>The pins on what was measured: dataset, harmful labels, pretrained reference, and an informative battery.</summary>
+    private static void AddSubjectChecks(CertificationPolicy policy, WorstCase worst, DataDescription? data, ReferenceEncoders? references, List<PolicyCheck> checks)
+    {
+        if (policy.RequiredDataset is { } dataset)
+            checks.Add(Pinned("required_dataset", "dataset", dataset, data?.DatasetDigest));
+        if (policy.RequiredHarmfulLabels is { } labels)
+        {
+            var recorded = data?.HarmfulLabels;
+            var same = recorded is not null && recorded.SequenceEqual(labels, StringComparer.Ordinal);
+            checks.Add(new PolicyCheck("required_harmful_labels", same ? CheckStatus.Pass : CheckStatus.Fail, same
+                ? $"harmful labels [{string.Join(", ", labels)}]"
+                : $"harmful labels {(recorded is null ? "not recorded" : $"[{string.Join(", ", recorded)}]")}; required [{string.Join(", ", labels)}]"));
+        }
+        if (policy.RequiredPretrained is { } pretrained)
+            checks.Add(Pinned("required_pretrained", "pretrained reference", pretrained, references?.PretrainedWeightDigest));
+        if (policy.MinReferenceHeadStart is { } minHeadStart)
+        {
+            // The largest size is where a learnable task shows most clearly; small sizes may legitimately show none.
+            var largest = worst.BySize.OrderBy(w => w.TrainExamples).LastOrDefault();
+            if (largest is null)
+            {
+                checks.Add(new PolicyCheck("min_reference_head_start", CheckStatus.Fail, "the certificate has no data size to read a head start from"));
+                return;
+            }
+            var headStart = largest.PretrainedAccuracy - largest.RandomInitAccuracy;
+            checks.Add(new PolicyCheck($"min_reference_head_start[n={largest.DataSize.Label}]", headStart >= minHeadStart ? CheckStatus.Pass : CheckStatus.Fail,
+                $"pretrained {F(largest.PretrainedAccuracy)} vs random init {F(largest.RandomInitAccuracy)}: head start {S(headStart)}; required ≥ {F(minHeadStart)}"));
+        }
+    }
+
+    private static PolicyCheck Pinned(string name, string what, string required, string? recorded) =>
+        string.Equals(recorded, required, StringComparison.Ordinal)
+            ? new PolicyCheck(name, CheckStatus.Pass, $"{what} {required}")
+            : new PolicyCheck(name, CheckStatus.Fail, $"{what} {recorded ?? "not recorded"}; required {required}");
 
     private static string F(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
 

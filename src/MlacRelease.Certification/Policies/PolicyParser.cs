@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using MlacRelease.Certification.Batteries;
 
 namespace MlacRelease.Certification.Policies;
@@ -9,7 +10,7 @@ namespace MlacRelease.Certification.Policies;
 /// leaves data sizes without an accuracy-over-random limit, or lacks a tight parity tolerance is refused: a file holding
 /// only its schema line once passed everything.
 /// </summary>
-public static class PolicyParser
+public static partial class PolicyParser
 {
     /// <summary>The loosest |ONNX − reference| tolerance a policy may set; the gate applies the policy's value.</summary>
     public const double MaxParityTolerance = 1e-3;
@@ -34,6 +35,11 @@ public static class PolicyParser
             MinDesiredRetention = root.OptionalDouble("min_desired_retention", 0, 10),
             RequiredParityTolerance = root.OptionalDouble("required_parity_tolerance", 0, MaxParityTolerance, exclusiveMin: true),
             UndefinedBlockingFails = undefined == "fail",
+            RequiredDataset = OptionalDigest(root, "required_dataset"),
+            RequiredHarmfulLabels = root.Has("required_harmful_labels") && !root.IsNull("required_harmful_labels")
+                ? root.List("required_harmful_labels", root.ScalarText) : null,
+            RequiredPretrained = OptionalDigest(root, "required_pretrained"),
+            MinReferenceHeadStart = root.OptionalDouble("min_reference_head_start", 0, 1),
         };
         // Unknown keys first: a misspelt threshold is the likeliest reason for a missing one.
         root.RejectUnknown();
@@ -47,6 +53,19 @@ public static class PolicyParser
             throw root.Location("required_battery").Error($"unknown battery preset '{battery}' (built in: {string.Join(", ", BatteryPresets.Names)})");
         return policy;
     }
+
+    /// <summary>A pinned digest as certificates write it ("sha256:" and 64 lower-case hex digits): the check compares
+    /// exact strings, so an upper-case or shortened digest would fail every release instead of failing here.</summary>
+    private static string? OptionalDigest(YamlFields root, string key)
+    {
+        var value = root.OptionalString(key);
+        if (value is not null && !DigestPattern().IsMatch(value))
+            throw root.Location(key).Error($"expected 'sha256:' and 64 lower-case hex digits (as a certificate records it), got '{value}'");
+        return value;
+    }
+
+    [GeneratedRegex("^sha256:[0-9a-f]{64}\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex DigestPattern();
 
     /// <summary>Per-size limits; 'default' is required because the evaluator leaves a size with no limit unchecked.</summary>
     private static List<ExcessLimit> ParseLimits(YamlFields map)

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using MlacRelease.Common.Errors;
+using MlacRelease.Common.Text;
 
 namespace MlacRelease.Certification.Scheduling;
 
@@ -54,15 +55,11 @@ public sealed partial record SlurmResources
         var text = line.Any(char.IsControl) ? "" : line.Trim();
         if (text.StartsWith("#SBATCH", StringComparison.Ordinal)) text = text["#SBATCH".Length..].TrimStart();
         if (!OneOption().IsMatch(text))
-            throw new MlacInputException($"--sbatch-line '{Printable(line)}': expected exactly one sbatch option as one word, " +
+            throw new MlacInputException($"--sbatch-line '{PrintableText.OneLine(line)}': expected exactly one sbatch option as one word, " +
                                          "--name or --name=value with no spaces (e.g. --sbatch-line=--account=ml, or '#SBATCH --account=ml'); " +
                                          "give each option its own --sbatch-line");
         return "#SBATCH " + text;
     }
-
-    /// <summary>The line as it can be shown in one line of an error message.</summary>
-    private static string Printable(string line) =>
-        string.Concat(line.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
 
     [GeneratedRegex(@"^(--[A-Za-z][A-Za-z0-9-]*(=\S+)?|-[A-Za-z]\S*)\z")]
     private static partial Regex OneOption();

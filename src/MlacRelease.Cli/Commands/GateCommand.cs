@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MlacRelease.Cli.Terminal;
+using MlacRelease.Common.Text;
 using MlacRelease.Gate;
 using Spectre.Console;
 
@@ -49,11 +50,11 @@ public static class GateCommand
         if (mode.Json) return;
         if (System.Console.IsOutputRedirected)
         {
-            foreach (var c in checks) mode.Info($"{(c.Passed ? "PASS" : "FAIL")}  {c.Name}: {c.Detail}");
+            foreach (var c in checks) mode.Info($"{(c.Passed ? "PASS" : "FAIL")}  {c.Name}: {PrintableText.OneLine(c.Detail)}");
             return;
         }
         var table = new Table().AddColumns("check", "result", "measured");
-        foreach (var c in checks) table.AddRow(c.Name, c.Passed ? "[green]pass[/]" : "[red]FAIL[/]", Markup.Escape(c.Detail));
+        foreach (var c in checks) table.AddRow(c.Name, c.Passed ? "[green]pass[/]" : "[red]FAIL[/]", Markup.Escape(PrintableText.OneLine(c.Detail)));
         AnsiConsole.Write(table);
     }
 

@@ -33,13 +33,16 @@ public static class OnnxExternalDataInliner
     }
 
     /// <summary>Inlines every external initializer. Each must name <paramref name="allowedLocation"/> and a range inside
-    /// <paramref name="data"/>; anything else (another file, a bad offset, external data with no data file) is refused.</summary>
+    /// <paramref name="data"/>; anything else (another file, a bad offset, external data with no data file) is refused.
+    /// A data file must also hold nothing but those ranges and the exporter's zero alignment padding: bytes no tensor
+    /// reads would ship, signed and gated, as part of a release whose model never computes with them.</summary>
     /// <returns>How many initializers were inlined.</returns>
     public static int Inline(ModelProto model, string allowedLocation, byte[]? data, string source)
     {
         ArgumentNullException.ThrowIfNull(model);
         var graph = model.Graph ?? throw new MlacInputException($"{source}: the model has no graph");
         var count = 0;
+        var ranges = new List<(long Offset, long Size)>();
         foreach (var tensor in graph.Initializer.Where(t => t.DataLocation == TensorProto.Types.DataLocation.External))
         {
             string? location = null;
@@ -63,12 +66,29 @@ public static class OnnxExternalDataInliner
             var size = length ?? data.LongLength - offset;
             if (offset < 0 || size < 0 || offset > data.LongLength || size > data.LongLength - offset)
                 throw new MlacInputException($"{source}: initializer '{tensor.Name}': external range {offset}+{size} lies outside '{allowedLocation}' ({data.LongLength:N0} bytes)");
+            ranges.Add((offset, size));
             tensor.RawData = ByteString.CopyFrom(data, checked((int)offset), checked((int)size));
             tensor.ExternalData.Clear();
             tensor.DataLocation = TensorProto.Types.DataLocation.Default;
             count++;
         }
+        if (data is not null) RequireOnlyTensorBytes(data, ranges, allowedLocation, source);
         return count;
+    }
+
+    private static void RequireOnlyTensorBytes(byte[] data, List<(long Offset, long Size)> ranges, string location, string source)
+    {
+        if (ranges.Count == 0)
+            throw new MlacInputException($"{source}: the release lists '{location}' ({data.LongLength:N0} bytes), but no initializer reads from it");
+        var end = 0L;
+        foreach (var (offset, size) in ranges.OrderBy(r => r.Offset))
+        {
+            if (offset > end && data.AsSpan(checked((int)end), checked((int)(offset - end))).ContainsAnyExcept((byte)0))
+                throw new MlacInputException($"{source}: '{location}' holds non-zero bytes at {end:N0}…{offset - 1:N0} that no initializer reads");
+            end = Math.Max(end, offset + size);
+        }
+        if (end != data.LongLength)
+            throw new MlacInputException($"{source}: '{location}' is {data.LongLength:N0} bytes, but its initializers end at byte {end:N0}; the rest is read by nothing");
     }
 
     /// <summary>Protobuf keeps the last value of a field, so bytes written before a model's own fields change nothing

@@ -161,9 +161,11 @@ public sealed class ReleaseSnapshot
         if (info.LinkTarget is not null) throw Refuse(folder, name, $"{name} is a symbolic link; a release holds regular files only");
         if (Directory.Exists(path)) throw Refuse(folder, name, $"{name} is a folder; a release holds regular files only");
         if (!info.Exists) return null;
-        // A FIFO or device would block or never end: a regular file's length is what lstat says, so anything else is
-        // caught by the length check before it is opened.
         if (info.Length > maxBytes) throw Refuse(folder, name, $"{name} is {info.Length:N0} bytes, more than the {maxBytes:N0} expected");
+        // A FIFO, socket or device reports length 0, and opening a FIFO blocks until a writer comes: the gate would hang
+        // until CI's timeout instead of failing. .NET does not expose the file type, and no file of a release is
+        // empty, so a zero length is refused before anything is opened.
+        if (info.Length == 0) throw Refuse(folder, name, $"{name} is empty or not a regular file (a FIFO, socket or device reads as 0 bytes); a release holds non-empty regular files only");
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         var buffer = new byte[info.Length];
         var read = 0;

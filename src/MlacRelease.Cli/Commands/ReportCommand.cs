@@ -4,6 +4,7 @@ using MlacRelease.Certification.Execution;
 using MlacRelease.Certification.Reports;
 using MlacRelease.Cli.Terminal;
 using MlacRelease.Common.IO;
+using MlacRelease.Common.Text;
 
 namespace MlacRelease.Cli.Commands;
 
@@ -36,7 +37,7 @@ public static class ReportCommand
             var mode = new OutputMode(result.GetValue(json), NoProgress: true);
             if (!verification.Valid)
             {
-                foreach (var failure in verification.Failures) mode.Info($"{path}: {failure.Name} failed: {failure.Detail}");
+                foreach (var failure in verification.Failures) mode.Info($"{path}: {failure.Name} failed: {PrintableText.OneLine(failure.Detail)}");
                 if (mode.Json) OutputMode.WriteJson(new { passed = false, failures = verification.Failures });
                 return Task.FromResult(ExitCodes.CheckFailed);
             }

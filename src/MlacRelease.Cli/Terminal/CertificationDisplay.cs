@@ -1,5 +1,6 @@
 using MlacRelease.Certification.Certificates;
 using MlacRelease.Certification.Execution;
+using MlacRelease.Common.Text;
 using Spectre.Console;
 
 namespace MlacRelease.Cli.Terminal;
@@ -63,7 +64,7 @@ public sealed class CertificationDisplay(OutputMode mode) : IProgress<Certificat
         if (certificate.Verdict is { } verdict)
         {
             mode.Info($"policy verdict: {(verdict.Passed ? "PASS" : "FAIL")}");
-            foreach (var check in verdict.Checks) mode.Info($"  {check.Status,-5} {check.Name}: {check.Detail}");
+            foreach (var check in verdict.Checks) mode.Info($"  {check.Status,-5} {check.Name}: {PrintableText.OneLine(check.Detail)}");
         }
     }
 }

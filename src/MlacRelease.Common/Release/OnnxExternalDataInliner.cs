@@ -41,7 +41,6 @@ public static class OnnxExternalDataInliner
     {
         ArgumentNullException.ThrowIfNull(model);
         var graph = model.Graph ?? throw new MlacInputException($"{source}: the model has no graph");
-        var count = 0;
         var ranges = new List<(long Offset, long Size)>();
         foreach (var tensor in graph.Initializer.Where(t => t.DataLocation == TensorProto.Types.DataLocation.External))
         {
@@ -70,10 +69,9 @@ public static class OnnxExternalDataInliner
             tensor.RawData = ByteString.CopyFrom(data, checked((int)offset), checked((int)size));
             tensor.ExternalData.Clear();
             tensor.DataLocation = TensorProto.Types.DataLocation.Default;
-            count++;
         }
         if (data is not null) RequireOnlyTensorBytes(data, ranges, allowedLocation, source);
-        return count;
+        return ranges.Count;
     }
 
     private static void RequireOnlyTensorBytes(byte[] data, List<(long Offset, long Size)> ranges, string location, string source)
